@@ -1,0 +1,30 @@
+/** Every permission a role can grant; routes declare which one they need. */
+export const PERMISSIONS = [
+  'users:read',
+  'users:write',
+  'roles:read',
+  'roles:write',
+  'audit-logs:read',
+  'payments:read',
+  'payments:write',
+  'notifications:send',
+  'notifications:manage',
+  'analytics:read',
+  'files:read',
+  'files:write',
+  'jobs:read',
+  'jobs:write',
+  'metrics:read',
+] as const;
+
+/** A permission string. */
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** Roles that exist on every installation; their permissions are seeded by identity's migrations. */
+export const BUILT_IN_ROLES = {
+  admin: { description: 'Full access to every resource and admin endpoint.', permissions: [...PERMISSIONS] },
+  member: {
+    description: 'A signed-in user acting on their own data.',
+    permissions: ['files:read', 'files:write', 'payments:read', 'payments:write', 'analytics:read'],
+  },
+} as const satisfies Record<string, { description: string; permissions: readonly Permission[] }>;

@@ -1,0 +1,12 @@
+import type { Logger } from './logger.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Id of the request, echoed as `X-Request-Id` and on every log line. */
+    requestId: string;
+    /** W3C `traceparent` of this hop, passed on to every binding call. */
+    traceparent: string;
+    /** Logger bound to this request's ids. */
+    log: Logger;
+  }
+}

@@ -1,0 +1,63 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type HealthReport, type RequestMeta, RequestMetaSchema } from '@onasis/contracts';
+import { WorkerEntrypoint } from 'cloudflare:workers';
+import type { Env } from 'hono';
+import { serveForwarded } from './service-app.js';
+
+/** The part of an OpenAPI document a service contributes to the gateway's merged one. */
+export interface OpenApiPart {
+  paths: Record<string, unknown>;
+  components: Record<string, unknown>;
+  tags: { name: string; description?: string }[];
+}
+
+/**
+ * What every domain Worker answers over RPC: `handle` for forwarded HTTP requests, `health` for the gateway's probe,
+ * `openapi` for the merged reference. Domain-specific RPC methods go on the subclass.
+ */
+export abstract class DomainEntrypoint<E extends Env> extends WorkerEntrypoint<E['Bindings']> {
+  /** The Worker's HTTP app. */
+  protected abstract readonly app: OpenAPIHono<E>;
+  /** The Worker's tag and its description in the API reference. */
+  protected abstract readonly tag: { name: string; description: string };
+
+  /** Serves a request routed here by the gateway, with the request context the gateway established. */
+  handle(request: Request, meta: RequestMeta): Promise<Response> {
+    return Promise.resolve(serveForwarded(this.app, request, RequestMetaSchema.parse(meta), this.env, this.ctx));
+  }
+
+  /** The state of the Worker's own dependencies. */
+  abstract health(): Promise<HealthReport>;
+
+  /** This Worker's paths and schemas for the gateway's OpenAPI document. */
+  openapi(): OpenApiPart {
+    const doc = this.app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: this.tag.name, version: '1' } });
+    return {
+      paths: (doc.paths ?? {}) as Record<string, unknown>,
+      components: (doc.components ?? {}) as Record<string, unknown>,
+      tags: [this.tag],
+    };
+  }
+}
+
+/** Runs each named check and reports `degraded` when any of them throws. */
+export async function runHealthChecks(checks: Record<string, () => Promise<unknown>>): Promise<HealthReport> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await check();
+        return [name, 'ok'] as const;
+      } catch (err) {
+        console.error(JSON.stringify({ level: 'error', msg: 'health check failed', check: name, err: String(err) }));
+        return [name, 'failed'] as const;
+      }
+    }),
+  );
+  const checksResult = Object.fromEntries(entries);
+  return { status: entries.every(([, s]) => s === 'ok') ? 'ok' : 'degraded', checks: checksResult };
+}
+
+/** A health check that proves the D1 database answers a query. */
+export function d1Check(db: D1Database): () => Promise<unknown> {
+  return () => db.prepare('SELECT 1').first();
+}

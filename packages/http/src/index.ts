@@ -1,0 +1,12 @@
+import './context.js';
+
+export { AppError, type FieldError } from './app-error.js';
+export { createLogger, type LogFields, type Logger } from './logger.js';
+export { answerMethodNotAllowed } from './method-not-allowed.js';
+export { notFound, onError } from './on-error.js';
+export { PROBLEM_CONTENT_TYPE, problemResponse } from './problem.js';
+export { endpointTemplate } from './route-template.js';
+export { createServiceApp, serveForwarded } from './service-app.js';
+export { nextTraceparent, requestIdFrom, traceIdOf } from './trace.js';
+export { validationHook } from './validation.js';
+export { d1Check, DomainEntrypoint, type OpenApiPart, runHealthChecks } from './domain-entrypoint.js';

@@ -1,0 +1,48 @@
+// `pnpm dev`: the whole platform on http://localhost:8787 with local D1, R2, Durable Objects and Queues.
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyMigrations, localVars, seedAdmin, startPlatform } from './platform.mjs';
+import { root } from './workers.mjs';
+
+const port = Number(process.env.PORT ?? 8787);
+const inspectorPort = Number(process.env.INSPECTOR_PORT ?? 9229);
+const persistTo = join(root, '.wrangler', 'state');
+
+if (!existsSync(join(root, '.dev.vars'))) {
+  copyFileSync(join(root, '.dev.vars.example'), join(root, '.dev.vars'));
+  console.log('Created .dev.vars from .dev.vars.example (local defaults; edit it to add provider credentials).');
+}
+const vars = localVars();
+
+console.log('Applying migrations to the local databases…');
+await applyMigrations(persistTo);
+console.log('Seeding the local admin…');
+await seedAdmin(persistTo, { password: vars.ADMIN_PASSWORD, pepper: vars.PASSWORD_PEPPER });
+
+console.log('Starting all seven Workers…');
+let platform;
+const shutdown = async () => {
+  process.stdout.write('\nStopping the platform…\n');
+  await platform?.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+process.on('SIGHUP', shutdown);
+
+platform = await startPlatform({
+  port,
+  inspectorPort,
+  persistTo,
+  onOutput: (text) => process.stdout.write(text),
+});
+const base = `http://localhost:${port}`;
+console.log(`
+Onasis Core is running.
+  API            ${base}
+  Health         ${base}/health
+  API reference  ${base}/docs   (OpenAPI: ${base}/openapi.json)
+  Metrics        ${base}/metrics
+  Admin          admin@onasis.local / password ADMIN_PASSWORD from .dev.vars
+Press Ctrl-C to stop.
+`);

@@ -1,0 +1,141 @@
+// Local platform lifecycle shared by `pnpm dev`, the end-to-end suite and anything else that needs the whole stack:
+// apply every database's migrations, seed the local admin, run all seven Workers in one `wrangler dev` process.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { allConfigArgs, DOMAIN_WORKERS, root, wranglerBin } from './workers.mjs';
+
+const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' };
+
+/** Key/value pairs of a dotenv-style file (`.dev.vars`); missing file → {}. */
+export function readVars(path) {
+  if (!existsSync(path)) return {};
+  const vars = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) vars[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return vars;
+}
+
+/** Settings for the local platform: `.dev.vars` over the documented defaults of `.dev.vars.example`. */
+export function localVars() {
+  return { ...readVars(join(root, '.dev.vars.example')), ...readVars(join(root, '.dev.vars')) };
+}
+
+function run(args, { quiet = true } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(wranglerBin, args, { cwd: root, env: WRANGLER_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!quiet) process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`wrangler ${args.slice(0, 4).join(' ')} failed (${code}):\n${out}`)),
+    );
+  });
+}
+
+/** Applies every domain database's pending migrations to the local state in `persistTo`. */
+export async function applyMigrations(persistTo) {
+  // One at a time: each is a short wrangler run, and on a 2-core machine parallel runs only contend.
+  for (const name of DOMAIN_WORKERS) {
+    await run(['d1', 'migrations', 'apply', `onasis-${name}`, '--local', '-c', `workers/${name}/wrangler.toml`,
+      '--persist-to', persistTo]);
+  }
+}
+
+function sqlString(value) {
+  return `'${String(value).replaceAll("'", "''")}'`;
+}
+
+/**
+ * Creates the local admin (`admin@onasis.local`, role admin) unless it exists. Re-running keeps an existing
+ * account as it is, so a password changed through the API survives a restart.
+ */
+export async function seedAdmin(persistTo, { email = 'admin@onasis.local', password, pepper }) {
+  const { hashPassword } = await import('../workers/identity/src/services/password.ts');
+  const hash = await hashPassword(password, pepper);
+  const sql = [
+    `INSERT INTO users (id, email, email_verified_at, name, password_hash, status)
+     VALUES ('usr_local_admin', ${sqlString(email)}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'Local admin', ${sqlString(hash)}, 'active')
+     ON CONFLICT(email) DO NOTHING;`,
+    `INSERT OR IGNORE INTO user_roles (user_id, role) SELECT id, 'admin' FROM users WHERE email = ${sqlString(email)};`,
+  ].join('\n');
+  await run(['d1', 'execute', 'onasis-identity', '--local', '-c', 'workers/identity/wrangler.toml', '--persist-to',
+    persistTo, '--command', sql]);
+}
+
+/** A free TCP port on loopback. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts all seven Workers in one `wrangler dev` process in its own process group, and resolves once `/health`
+ * answers 200. `stop()` ends the whole group (wrangler and its workerd children) and waits for it.
+ */
+export async function startPlatform({ port, inspectorPort, persistTo, vars = {}, onOutput, readyTimeoutMs = 120_000 }) {
+  const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const args = ['dev', ...allConfigArgs(), '--port', String(port), '--ip', '127.0.0.1', '--inspector-port',
+    String(inspectorPort), '--persist-to', persistTo, '--test-scheduled', '--show-interactive-dev-session=false',
+    ...varArgs];
+  const child = spawn(wranglerBin, args, { cwd: root, env: WRANGLER_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let exited = false;
+  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exited = true;
+    resolve({ code, signal });
+  }));
+  let output = '';
+  const collect = (d) => {
+    output = (output + d).slice(-20_000);
+    onOutput?.(String(d));
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+
+  const stop = async () => {
+    if (exited) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {}
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, 5000);
+    await exitPromise;
+    clearTimeout(timer);
+    // workerd children share the group; make sure none outlives wrangler.
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + readyTimeoutMs;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`wrangler dev exited before the platform was ready:\n${output}`);
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) });
+      if (res.status === 200) return { url, stop, output: () => output };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await stop();
+  throw new Error(`the platform did not become healthy within ${readyTimeoutMs} ms:\n${output}`);
+}

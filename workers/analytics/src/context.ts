@@ -1,0 +1,2 @@
+/** Hono environment of the analytics Worker. */
+export type AppEnv = { Bindings: AnalyticsEnv };

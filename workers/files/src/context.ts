@@ -1,0 +1,2 @@
+/** Hono environment of the files Worker. */
+export type AppEnv = { Bindings: FilesEnv };

@@ -1,0 +1,31 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { answerMethodNotAllowed, notFound, onError, validationHook } from '@onasis/http';
+import type { Hono } from 'hono';
+import type { AppEnv } from './context.js';
+import { bodyGuard } from './middleware/body-guard.js';
+import { corsPolicy } from './middleware/cors.js';
+import { observe } from './middleware/observe.js';
+import { requestContext } from './middleware/request-context.js';
+import { securityHeaders } from './middleware/security-headers.js';
+import { docsRoutes } from './routes/docs.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { proxyRoutes } from './routes/proxy.js';
+
+/** The gateway: cross-cutting policy, the platform's own endpoints, then the hand-off to domain services. */
+export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+app.use(requestContext());
+app.use(observe());
+app.use(securityHeaders());
+app.use(corsPolicy());
+app.use(bodyGuard());
+
+healthRoutes(app);
+metricsRoutes(app);
+docsRoutes(app);
+answerMethodNotAllowed(app as unknown as Hono);
+proxyRoutes(app);
+
+app.notFound(notFound);
+app.onError(onError);

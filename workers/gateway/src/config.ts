@@ -1,0 +1,42 @@
+/** Gateway settings read from `[vars]`; see the README's configuration table. */
+export interface GatewayConfig {
+  corsOrigins: ReadonlySet<string>;
+  maxBodyBytes: number;
+  maxUploadBytes: number;
+  healthTimeoutMs: number;
+  upstreamTimeoutMs: number;
+}
+
+function positiveInt(raw: string | undefined, fallback: number): number {
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+}
+
+let cached: { env: GatewayEnv; config: GatewayConfig } | undefined;
+
+/** Parsed settings, computed once per isolate and environment object. */
+export function configOf(env: GatewayEnv): GatewayConfig {
+  if (cached?.env === env) return cached.config;
+  const config: GatewayConfig = {
+    corsOrigins: new Set(
+      (env.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+    maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 1024 * 1024),
+    maxUploadBytes: positiveInt(env.MAX_UPLOAD_BYTES, 100 * 1024 * 1024),
+    healthTimeoutMs: positiveInt(env.HEALTH_TIMEOUT_MS, 2000),
+    upstreamTimeoutMs: positiveInt(env.UPSTREAM_TIMEOUT_MS, 15000),
+  };
+  cached = { env, config };
+  return config;
+}
+
+/** Path prefixes whose bodies are files rather than JSON: they get the upload size limit and any content type. */
+export const RAW_BODY_PREFIXES = ['/api/v1/uploads', '/api/v1/files'] as const;
+
+/** Whether `path` takes a raw (non-JSON) body. */
+export function takesRawBody(path: string): boolean {
+  return RAW_BODY_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+}

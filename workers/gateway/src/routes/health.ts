@@ -1,0 +1,38 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { SERVICE_NAMES, type ServiceName } from '@onasis/contracts';
+import type { AppEnv } from '../context.js';
+import { configOf } from '../config.js';
+import { bindingOf } from '../services/bindings.js';
+import { checkHealth, type HealthProbe } from '../services/check-health.js';
+
+const ServiceStateSchema = z.enum(['ok', 'degraded', 'error', 'timeout']);
+const HealthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    services: z.object(Object.fromEntries(SERVICE_NAMES.map((s) => [s, ServiceStateSchema])) as Record<ServiceName, typeof ServiceStateSchema>),
+  })
+  .openapi('Health');
+
+const health = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['platform'],
+  summary: 'Platform health',
+  description: "Calls every domain service's `health()` at once, each with a short timeout.",
+  responses: {
+    200: { description: 'Every service is ok', content: { 'application/json': { schema: HealthSchema } } },
+    503: { description: 'At least one service failed or timed out', content: { 'application/json': { schema: HealthSchema } } },
+  },
+});
+
+/** `GET /health`. */
+export function healthRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(health, async (c) => {
+    const probes = Object.fromEntries(
+      SERVICE_NAMES.map((name) => [name, (): HealthProbe => bindingOf(c.env, name)]),
+    ) as Record<ServiceName, () => HealthProbe>;
+    const result = await checkHealth(probes, configOf(c.env).healthTimeoutMs);
+    c.header('cache-control', 'no-store');
+    return c.json(result, result.status === 'ok' ? 200 : 503);
+  });
+}

@@ -1,0 +1,36 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { ownerOf, ROUTE_HEADER } from '@onasis/contracts';
+import { AppError } from '@onasis/http';
+import type { AppEnv } from '../context.js';
+import { configOf } from '../config.js';
+import { collector } from '../metrics/collector.js';
+import { bindingOf, TimeoutError, withTimeout } from '../services/bindings.js';
+
+/**
+ * Hands every request under a service's prefixes to that service over RPC, with the request context the gateway
+ * established. The service's own router answers 404/405 for paths it does not have.
+ */
+export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.all('*', async (c) => {
+    const service = ownerOf(c.req.path);
+    if (!service) throw new AppError('ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
+    c.set('service', service);
+    const meta = { requestId: c.get('requestId'), traceparent: c.get('traceparent') };
+    let upstream: Response;
+    try {
+      upstream = await withTimeout(bindingOf(c.env, service).handle(c.req.raw, meta), configOf(c.env).upstreamTimeoutMs);
+    } catch (err) {
+      collector.recordUpstreamError(service);
+      c.get('log').error('upstream call failed', { upstream: service, err: String(err) });
+      if (err instanceof TimeoutError) throw new AppError('UPSTREAM_TIMEOUT', `The ${service} service did not answer in time.`);
+      throw new AppError('UPSTREAM_FAILED', `The ${service} service failed to answer.`);
+    }
+    if (upstream.status >= 500) collector.recordUpstreamError(service);
+    const route = upstream.headers.get(ROUTE_HEADER);
+    if (route) c.set('routeTemplate', route);
+    // Responses from RPC have immutable headers; copying is what lets the gateway add its own and drop internal ones.
+    const res = new Response(upstream.body, upstream);
+    res.headers.delete(ROUTE_HEADER);
+    return res;
+  });
+}

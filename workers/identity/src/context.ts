@@ -1,0 +1,2 @@
+/** Hono environment of the identity Worker. */
+export type AppEnv = { Bindings: IdentityEnv };

@@ -1,0 +1,63 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { isNull } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import type { AppEnv } from '../context.js';
+import { signingKeys } from '../db/schema.js';
+
+const JwksSchema = z
+  .object({ keys: z.array(z.record(z.string(), z.unknown())) })
+  .openapi('JsonWebKeySet', { description: 'RFC 7517 key set: the current and previous token-signing keys.' });
+
+const jwks = createRoute({
+  method: 'get',
+  path: '/.well-known/jwks.json',
+  tags: ['identity'],
+  summary: 'Token-signing public keys',
+  responses: { 200: { description: 'The key set', content: { 'application/json': { schema: JwksSchema } } } },
+});
+
+const OpenIdConfigurationSchema = z
+  .object({
+    issuer: z.string(),
+    jwks_uri: z.string(),
+    token_endpoint: z.string(),
+    id_token_signing_alg_values_supported: z.array(z.string()),
+  })
+  .openapi('OpenIdConfiguration');
+
+const openIdConfiguration = createRoute({
+  method: 'get',
+  path: '/.well-known/openid-configuration',
+  tags: ['identity'],
+  summary: 'OpenID Connect discovery document',
+  responses: {
+    200: { description: 'Discovery document', content: { 'application/json': { schema: OpenIdConfigurationSchema } } },
+  },
+});
+
+/** Discovery routes: the JWKS and the OpenID configuration that points to it. */
+export function wellKnownRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(jwks, async (c) => {
+    const rows = await drizzle(c.env.DB)
+      .select({ kid: signingKeys.kid, publicJwk: signingKeys.publicJwk })
+      .from(signingKeys)
+      .where(isNull(signingKeys.retiredAt))
+      .orderBy(signingKeys.createdAt);
+    c.header('cache-control', 'public, max-age=300');
+    return c.json({ keys: rows.map((r) => ({ ...r.publicJwk, kid: r.kid, use: 'sig' })) }, 200);
+  });
+
+  app.openapi(openIdConfiguration, (c) => {
+    const issuer = c.env.ISSUER;
+    c.header('cache-control', 'public, max-age=3600');
+    return c.json(
+      {
+        issuer,
+        jwks_uri: `${issuer}/.well-known/jwks.json`,
+        token_endpoint: `${issuer}/auth/login`,
+        id_token_signing_alg_values_supported: ['ES256'],
+      },
+      200,
+    );
+  });
+}

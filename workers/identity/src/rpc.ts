@@ -1,0 +1,14 @@
+import type { HealthReport } from '@onasis/contracts';
+import { d1Check, DomainEntrypoint, runHealthChecks } from '@onasis/http';
+import { app } from './app.js';
+import type { AppEnv } from './context.js';
+
+/** RPC surface of the identity Worker, bound by the gateway as `IDENTITY`. */
+export class IdentityService extends DomainEntrypoint<AppEnv> {
+  protected readonly app = app;
+  protected readonly tag = { name: 'identity', description: 'Accounts, sessions, tokens, roles and the audit log.' };
+
+  health(): Promise<HealthReport> {
+    return runHealthChecks({ db: d1Check(this.env.DB) });
+  }
+}

@@ -1,0 +1,2 @@
+/** Hono environment of the jobs Worker. */
+export type AppEnv = { Bindings: JobsEnv };

@@ -1,0 +1,2 @@
+/** Hono environment of the notifications Worker. */
+export type AppEnv = { Bindings: NotificationsEnv };

@@ -1,0 +1,2 @@
+/** Hono environment of the payments Worker. */
+export type AppEnv = { Bindings: PaymentsEnv };
