@@ -36,14 +36,14 @@ export function observe(): MiddlewareHandler<AppEnv> {
     const status = c.res.status;
     const route = routeTemplateOf(c);
     const method = c.req.method;
-    const service = c.get('service') ?? 'gateway';
+    const upstream = c.get('service') ?? null;
     collector.record(method, route, status, durationMs / 1000);
     c.env.REQUEST_ANALYTICS?.writeDataPoint({
       indexes: [route.slice(0, 96)],
-      blobs: [method, route, String(status), service],
+      blobs: [method, route, String(status), upstream ?? 'gateway'],
       doubles: [durationMs, status],
     });
-    c.get('log').info('request', { method, route, status, durationMs: Math.round(durationMs * 100) / 100, service });
+    c.get('log').info('request', { method, route, status, durationMs: Math.round(durationMs * 100) / 100, upstream });
     if (collector.due()) c.executionCtx.waitUntil(flushMetrics(c.env));
   };
 }

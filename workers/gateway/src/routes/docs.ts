@@ -6,8 +6,8 @@ import { configOf } from '../config.js';
 import { bindingOf } from '../services/bindings.js';
 import { mergeOpenApi, type PartSource } from '../services/openapi.js';
 
-// The merged document only changes with a deploy, so an isolate builds it once when every service answered.
-let complete: object | undefined;
+// The merged document only changes with a deploy, so an isolate keeps it once every service has answered.
+const complete = new WeakMap<object, object>();
 
 const DOCS_CSP = [
   "default-src 'none'",
@@ -22,7 +22,8 @@ const DOCS_CSP = [
 /** `GET /openapi.json` (OpenAPI 3.1, every service merged) and `GET /docs` (interactive reference). */
 export function docsRoutes(app: OpenAPIHono<AppEnv>): void {
   app.get('/openapi.json', async (c) => {
-    if (complete) return c.json(complete);
+    const cached = complete.get(c.env);
+    if (cached) return c.json(cached);
     const base = app.getOpenAPI31Document({
       openapi: '3.1.0',
       info: {
@@ -40,7 +41,7 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>): void {
       SERVICE_NAMES.map((name) => [name, (() => bindingOf(c.env, name).openapi()) as PartSource]),
     ) as Record<ServiceName, PartSource>;
     const merged = await mergeOpenApi(base as unknown as Parameters<typeof mergeOpenApi>[0], sources, configOf(c.env).healthTimeoutMs);
-    if (merged.complete) complete = merged.document;
+    if (merged.complete) complete.set(c.env, merged.document);
     c.header('cache-control', 'no-cache');
     return c.json(merged.document);
   });

@@ -1,0 +1,202 @@
+// The platform on bare workerd for benchmarking: the seven built bundles plus the bench Workers in ONE Miniflare
+// instance (one workerd process), with state in Miniflare's throw-away temp directory.
+//
+// Why not `wrangler dev`: its proxy Worker and log pipe cap a hello-world Worker at a few hundred req/s on this
+// machine. Why direct sockets: Miniflare's default socket routes every request through its own entry Worker first;
+// `unsafeDirectSockets` gives each benched Worker a workerd socket bound straight to it, as in production.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { root, WORKERS } from '../../scripts/workers.mjs';
+
+const require = createRequire(import.meta.url);
+// Miniflare through wrangler's own dependency: the runtime that `wrangler dev` and the tests use, never a second copy.
+const wranglerRequire = createRequire(require.resolve('wrangler'));
+const miniflarePath = wranglerRequire.resolve('miniflare');
+const { Miniflare, convertV4MiniflareOptions } = wranglerRequire('miniflare');
+const workerdBin = createRequire(miniflarePath)('workerd').default;
+
+const BENCH_WORKERS_DIR = join(root, 'bench', 'workers');
+const HOST = '127.0.0.1';
+
+/**
+ * Only these keys of wrangler's per-config options are used: the rest (modulesRules, rootPath, …) describe the
+ * TypeScript sources and break Miniflare when it is pointed at a built bundle instead.
+ */
+const PICKED_OPTIONS = [
+  'compatibilityDate',
+  'compatibilityFlags',
+  'bindings',
+  'd1Databases',
+  'r2Buckets',
+  'durableObjects',
+  'queueProducers',
+  'queueConsumers',
+  'serviceBindings',
+];
+
+/** The two bench Workers: `name` is both the short name scenarios use and the Miniflare Worker name. */
+const BENCH_WORKERS = [
+  { name: 'hello-world', script: 'hello-world.mjs' },
+  // Its own database with identity's schema and rows, so the ceiling shares nothing with the route it bounds.
+  { name: 'direct-d1', script: 'direct-d1.mjs', d1Databases: { DB: 'bench-direct-d1' }, migrations: 'identity' },
+];
+
+/** `workerd --version`, e.g. `workerd 2026-11-17`. */
+export function workerdVersion() {
+  return execFileSync(workerdBin, ['--version'], { encoding: 'utf8' }).trim();
+}
+
+/** Versions of the packages that shape the figures. */
+export function toolVersions() {
+  const version = (req, name) => JSON.parse(readFileSync(req.resolve(`${name}/package.json`), 'utf8')).version;
+  return {
+    node: process.versions.node,
+    workerd: workerdVersion(),
+    wrangler: version(require, 'wrangler'),
+    miniflare: JSON.parse(readFileSync(join(miniflarePath, '..', '..', '..', 'package.json'), 'utf8')).version,
+    autocannon: version(require, 'autocannon'),
+  };
+}
+
+async function platformWorkerOptions(directWorkers) {
+  // Imported lazily: loading wrangler is slow and only this step needs it.
+  const { unstable_getMiniflareWorkerOptions, unstable_readConfig } = await import('wrangler');
+  // The gateway first: Miniflare's default socket serves the first Worker (unused here, but it must be a real one).
+  const ordered = [...WORKERS].sort((a, b) => (a.name === 'gateway' ? -1 : b.name === 'gateway' ? 1 : 0));
+  return ordered.map((w) => {
+    const configPath = join(root, w.config);
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
+    const picked = Object.fromEntries(PICKED_OPTIONS.filter((k) => k in workerOptions).map((k) => [k, workerOptions[k]]));
+    const outdir = join(root, w.dir, 'dist');
+    return {
+      short: w.name,
+      migrations: w.name === 'gateway' ? undefined : w.name,
+      options: {
+        ...picked,
+        // Service bindings name Workers by their deployed name, so Miniflare must use the same one.
+        name: unstable_readConfig({ config: configPath }).name,
+        modules: true,
+        scriptPath: join(outdir, 'index.js'),
+        modulesRoot: outdir,
+        ...(directWorkers.has(w.name) ? { unsafeDirectSockets: [{ host: HOST, port: 0 }] } : {}),
+      },
+    };
+  });
+}
+
+function benchWorkerOptions(directWorkers, compat) {
+  return BENCH_WORKERS.map((b) => ({
+    short: b.name,
+    migrations: b.migrations,
+    options: {
+      name: b.name,
+      // Same date and flags as the platform's Workers, so the ceilings run on the same runtime behaviour.
+      ...compat,
+      modules: true,
+      scriptPath: join(BENCH_WORKERS_DIR, b.script),
+      modulesRoot: BENCH_WORKERS_DIR,
+      ...(b.d1Databases ? { d1Databases: b.d1Databases } : {}),
+      ...(directWorkers.has(b.name) ? { unsafeDirectSockets: [{ host: HOST, port: 0 }] } : {}),
+    },
+  }));
+}
+
+/** Every `.sql` file of migrations/<name>/, in order, split into statements the way wrangler applies them. */
+async function readMigrations(name) {
+  const { unstable_splitSqlQuery } = await import('wrangler');
+  const dir = join(root, 'migrations', name);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((file) => ({ file, statements: unstable_splitSqlQuery(readFileSync(join(dir, file), 'utf8')) }));
+}
+
+async function applyMigrations(db, name) {
+  for (const { file, statements } of await readMigrations(name)) {
+    try {
+      // One batch per file: D1 runs a batch atomically, like `wrangler d1 migrations apply` does per migration.
+      await db.batch(statements.map((s) => db.prepare(s)));
+    } catch (err) {
+      throw new Error(`migration migrations/${name}/${file} failed: ${err.message}`);
+    }
+  }
+}
+
+/**
+ * Two signing keys (fresh P-256 public halves), inserted into identity's database and the direct-D1 ceiling's, so
+ * that both JWKS reads return the same two rows.
+ */
+async function signingKeyRows() {
+  const rows = [];
+  for (const n of [1, 2]) {
+    const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    rows.push({ kid: `bench-key-${n}`, jwk: JSON.stringify({ kty, crv, x, y, alg: 'ES256' }), createdAt: `2026-01-0${n}T00:00:00.000Z` });
+  }
+  return rows;
+}
+
+async function seedSigningKeys(db, rows) {
+  await db.batch(
+    rows.map((r) =>
+      db.prepare('INSERT INTO signing_keys (kid, public_jwk, created_at) VALUES (?, ?, ?)').bind(r.kid, r.jwk, r.createdAt),
+    ),
+  );
+}
+
+/**
+ * Starts the stack and prepares its databases. `directWorkers`: short names of the Workers that get a socket of
+ * their own. Resolves to `{ miniflare, urlOf(short), dispose() }`; `onLog` receives workerd's log lines.
+ */
+export async function startStack({ directWorkers, onLog }) {
+  const direct = new Set(directWorkers);
+  const platform = await platformWorkerOptions(direct);
+  const gateway = platform[0].options;
+  const bench = benchWorkerOptions(direct, {
+    compatibilityDate: gateway.compatibilityDate,
+    compatibilityFlags: gateway.compatibilityFlags,
+  });
+  const all = [...platform, ...bench];
+  const unknown = [...direct].filter((name) => !all.some((w) => w.short === name));
+  if (unknown.length) throw new Error(`unknown Worker(s) in the scenarios: ${unknown.join(', ')}`);
+
+  const miniflare = new Miniflare(
+    convertV4MiniflareOptions({
+      host: HOST,
+      port: 0,
+      // No request log lines and no telemetry: both would cost CPU in this process while it is being measured.
+      logRequests: false,
+      telemetry: { enabled: false },
+      handleStructuredLogs: onLog ?? (() => {}),
+      workers: all.map((w) => w.options),
+    }),
+  );
+  let disposed = false;
+  const dispose = async () => {
+    if (disposed) return;
+    disposed = true;
+    await miniflare.dispose();
+  };
+  try {
+    await miniflare.ready;
+    const keys = await signingKeyRows();
+    for (const w of all.filter((x) => x.migrations)) {
+      const db = await miniflare.getD1Database('DB', w.options.name);
+      await applyMigrations(db, w.migrations);
+      if (w.migrations === 'identity') await seedSigningKeys(db, keys);
+    }
+    const urls = new Map();
+    for (const name of direct) {
+      const url = await miniflare.unsafeGetDirectURL(all.find((w) => w.short === name).options.name);
+      // Load must only ever target loopback.
+      if (url.hostname !== HOST) throw new Error(`direct socket of ${name} is on ${url.hostname}, not ${HOST}`);
+      urls.set(name, url);
+    }
+    return { miniflare, urlOf: (name) => urls.get(name), dispose };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}

@@ -1,0 +1,70 @@
+// What `pnpm bench` measures. A later issue adds a route by appending to SCENARIOS (and, if it has a speed goal, to
+// TARGETS); the harness needs no other change.
+//
+// Each entry: `name` (unique, shown in the report), `worker` (a Worker of scripts/workers.mjs by its short name, or a
+// bench Worker of bench/workers/), `method`, `path`, optional `headers` and `body` (a string, sent on every request),
+// and `check(response, bodyText)`, run once before any load: it throws when the answer is not the one the route is
+// meant to give, so that a benchmark of a 404 page or an error can never be reported as a result.
+
+const assert = (cond, msg) => {
+  if (!cond) throw new Error(msg);
+};
+
+const jwksCheck = (res, text) => {
+  assert(res.status === 200, `expected 200, got ${res.status}: ${text.slice(0, 300)}`);
+  const keys = JSON.parse(text).keys;
+  assert(Array.isArray(keys) && keys.length === 2, `expected the 2 seeded keys, got ${text.slice(0, 300)}`);
+  assert(keys.every((k) => k.kid && k.use === 'sig' && k.kty === 'EC'), `unexpected key shape: ${text.slice(0, 300)}`);
+};
+
+/** The two baselines measured in every run; every scenario's req/s is reported as a ratio to each. */
+export const CEILINGS = [
+  {
+    id: 'hello',
+    name: 'ceiling: hello-world',
+    worker: 'hello-world',
+    method: 'GET',
+    path: '/',
+    check: (res, text) => assert(res.status === 200 && text === 'Hello World!', `hello-world answered ${res.status}`),
+  },
+  {
+    id: 'direct-d1',
+    name: 'ceiling: direct D1 read',
+    worker: 'direct-d1',
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    check: jwksCheck,
+  },
+];
+
+/** Platform routes, requested from the gateway as a client would. */
+export const SCENARIOS = [
+  {
+    name: 'GET /health',
+    worker: 'gateway',
+    method: 'GET',
+    path: '/health',
+    check: (res, text) => {
+      assert(res.status === 200, `expected 200, got ${res.status}: ${text.slice(0, 300)}`);
+      const services = JSON.parse(text).services;
+      assert(Object.keys(services).length === 6, `expected six services, got ${text.slice(0, 300)}`);
+    },
+  },
+  {
+    name: 'GET /.well-known/jwks.json',
+    worker: 'gateway',
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    check: jwksCheck,
+  },
+];
+
+/** Speed goals, reported as met or missed (never failing the run): a scenario's req/s over a ceiling's. */
+export const TARGETS = [
+  {
+    scenario: 'GET /.well-known/jwks.json',
+    ceiling: 'direct-d1',
+    minRatio: 0.9,
+    label: 'gateway → binding → D1 at ≥ 0.9× the direct-D1 Worker',
+  },
+];

@@ -1,0 +1,13 @@
+import type { D1Migration } from 'cloudflare:test';
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      FAULT_THROWS: Service;
+      FAULT_HANGS: Service;
+      FAULT_DEGRADED: Service;
+      METRICS_TOKEN?: string;
+      TEST_MIGRATIONS: Record<string, D1Migration[]>;
+    }
+  }
+}
