@@ -60,7 +60,7 @@ export function toolVersions() {
   };
 }
 
-async function platformWorkerOptions(directWorkers) {
+async function platformWorkerOptions(directWorkers, bundleDirs) {
   // Imported lazily: loading wrangler is slow and only this step needs it.
   const { unstable_getMiniflareWorkerOptions, unstable_readConfig } = await import('wrangler');
   // The gateway first: Miniflare's default socket serves the first Worker (unused here, but it must be a real one).
@@ -69,7 +69,7 @@ async function platformWorkerOptions(directWorkers) {
     const configPath = join(root, w.config);
     const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
     const picked = Object.fromEntries(PICKED_OPTIONS.filter((k) => k in workerOptions).map((k) => [k, workerOptions[k]]));
-    const outdir = join(root, w.dir, 'dist');
+    const outdir = bundleDirs.get(w.name);
     return {
       short: w.name,
       migrations: w.name === 'gateway' ? undefined : w.name,
@@ -147,12 +147,13 @@ async function seedSigningKeys(db, rows) {
 }
 
 /**
- * Starts the stack and prepares its databases. `directWorkers`: short names of the Workers that get a socket of
- * their own. Resolves to `{ miniflare, urlOf(short), dispose() }`; `onLog` receives workerd's log lines.
+ * Starts the stack and prepares its databases. `bundleDirs`: short name → folder holding that Worker's built
+ * `index.js`; `directWorkers`: short names of the Workers that get a socket of their own; `onLog` receives workerd's
+ * log lines. Resolves to `{ miniflare, urlOf(short), dispose() }`.
  */
-export async function startStack({ directWorkers, onLog }) {
+export async function startStack({ bundleDirs, directWorkers, onLog }) {
   const direct = new Set(directWorkers);
-  const platform = await platformWorkerOptions(direct);
+  const platform = await platformWorkerOptions(direct, bundleDirs);
   const gateway = platform[0].options;
   const bench = benchWorkerOptions(direct, {
     compatibilityDate: gateway.compatibilityDate,

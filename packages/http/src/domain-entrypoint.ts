@@ -2,7 +2,9 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type HealthReport, type RequestMeta, RequestMetaSchema } from '@onasis/contracts';
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { Env } from 'hono';
+import { problemResponse } from './problem.js';
 import { serveForwarded } from './service-app.js';
+import { requestIdFrom } from './trace.js';
 
 /** The part of an OpenAPI document a service contributes to the gateway's merged one. */
 export interface OpenApiPart {
@@ -22,8 +24,15 @@ export abstract class DomainEntrypoint<E extends Env> extends WorkerEntrypoint<E
   protected abstract readonly tag: { name: string; description: string };
 
   /** Serves a request routed here by the gateway, with the request context the gateway established. */
-  handle(request: Request, meta: RequestMeta): Promise<Response> {
-    return Promise.resolve(serveForwarded(this.app, request, RequestMetaSchema.parse(meta), this.env, this.ctx));
+  async handle(request: Request, meta: RequestMeta): Promise<Response> {
+    const parsed = RequestMetaSchema.safeParse(meta);
+    if (!parsed.success) {
+      // A caller bug, not a client's: answer like any other internal error instead of failing the RPC call.
+      const requestId = requestIdFrom(undefined);
+      console.error(JSON.stringify({ level: 'error', msg: 'invalid request meta', requestId, issues: parsed.error.issues.length }));
+      return problemResponse('INTERNAL', requestId);
+    }
+    return serveForwarded(this.app, request, parsed.data, this.env, this.ctx);
   }
 
   /** The state of the Worker's own dependencies. */

@@ -1,1 +1,1 @@
-export {};
+export { type DomainEntrypointStub, describeDomainWorker } from './domain-worker-suite.js';

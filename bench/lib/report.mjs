@@ -1,0 +1,85 @@
+// Renders a run's results (the object written to latest.json) as the Markdown report.
+import { sizeTable } from '../../scripts/build.mjs';
+
+const fixed = (n, digits) => (n == null || Number.isNaN(n) ? '–' : n.toFixed(digits));
+const int = (n) => (n == null ? '–' : Math.round(n).toLocaleString('en-US'));
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+function runsTable(results) {
+  const ceilingIds = results.ceilings.map((c) => c.id);
+  const head = [
+    'Scenario',
+    'conns',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    ...ceilingIds.map((id) => `× ${id}`),
+    'workerd CPU µs/req',
+    'workerd CPU %',
+    'non-2xx / errors',
+  ];
+  const rows = results.runs.map((r) => [
+    r.scenario,
+    r.connections,
+    int(r.reqPerSec),
+    fixed(r.p50Ms, 2),
+    fixed(r.p99Ms, 2),
+    ...ceilingIds.map((id) => fixed(r.ratios[id], 2)),
+    fixed(r.workerdCpuUsPerRequest, 0),
+    fixed(r.workerdCpuPercent, 0),
+    r.ok ? `${r.non2xx} / ${r.errors + r.timeouts}` : `**${r.non2xx} / ${r.errors + r.timeouts}**`,
+  ]);
+  const align = head.map((_, i) => (i === 0 ? '---' : '---:'));
+  return [head, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+function targetLines(results) {
+  return results.targets.map((t) => {
+    const mark = t.met ? 'met' : '**not met**';
+    const detail = t.detail ? ` (${t.detail})` : '';
+    return `- ${t.label}: ${mark}${detail}`;
+  });
+}
+
+/** The Markdown report of one run. */
+export function renderMarkdown(results) {
+  const env = results.environment;
+  const v = env.versions;
+  const s = results.settings;
+  const mem = results.memory;
+  const lines = [
+    '# Onasis Core benchmark',
+    '',
+    `${results.date} · ${env.cpuModel}, ${env.cores} cores · Node ${v.node}, ${v.workerd}, wrangler ${v.wrangler}, ` +
+      `miniflare ${v.miniflare}, autocannon ${v.autocannon} · commit ${env.gitCommit}${env.gitDirty ? ' (dirty)' : ''}`,
+    '',
+    `${s.durationSec} s per run after a ${s.warmupSec} s warm-up, closed loop over HTTP/1.1 on 127.0.0.1. Load average ` +
+      `${env.loadAvgStart.map((x) => x.toFixed(2)).join(' ')} at the start, ${env.loadAvgEnd.map((x) => x.toFixed(2)).join(' ')} at the end.`,
+    '',
+    results.ok ? '' : `**FAILED: ${results.failures.join('; ')}**\n`,
+    '## Throughput and latency',
+    '',
+    runsTable(results),
+    '',
+    `× columns: req/s divided by the ceiling's req/s at the same connection count, measured in this run. ` +
+      `workerd CPU: user + system time of the whole workerd process over the run, divided by the requests served ` +
+      `(idle workerd used ${fixed(results.workerdIdleCpuPercent, 1)} % of a core). See bench/README.md.`,
+    '',
+    '## Targets',
+    '',
+    ...targetLines(results),
+    '',
+    '## Bundles',
+    '',
+    sizeTable(results.bundles.map((b) => ({ name: b.name, raw: b.rawBytes, gzip: b.gzipBytes }))),
+    '',
+    '## Memory',
+    '',
+    mem.workerdRssBytes == null
+      ? 'workerd RSS: not available (no /proc).'
+      : `workerd RSS after the runs: ${mib(mem.workerdRssBytes)} (peak ${mib(mem.workerdPeakRssBytes)}), ` +
+        `one process for all ${results.workerCount} Workers, their isolates and the local D1/DO storage.`,
+    '',
+  ];
+  return lines.filter((l, i) => !(l === '' && lines[i - 1] === '')).join('\n');
+}

@@ -1,0 +1,248 @@
+// `pnpm bench`: builds the Workers, runs them on workerd (no wrangler dev proxy), loads every scenario and both
+// ceilings over loopback at each connection count, and writes bench/results/latest.{json,md}.
+//
+// Environment: BENCH_DURATION (seconds per measured run, default 10), BENCH_WARMUP (seconds of unmeasured load
+// before each run, default 2, or 1 when BENCH_DURATION < 6), BENCH_CONNECTIONS (default "4,32").
+// Exits non-zero when any run saw a non-2xx response, an error or a timeout, or when a route's answer is wrong.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { BUNDLE_LIMIT_GZIP, buildWorkers } from '../scripts/build.mjs';
+import { root, WORKERS } from '../scripts/workers.mjs';
+import { runLoad, stopLoad } from './lib/load.mjs';
+import { cpuTickMs, findWorkerdPids, memory, totalCpuMs } from './lib/proc-stats.mjs';
+import { renderMarkdown } from './lib/report.mjs';
+import { startStack, toolVersions } from './lib/stack.mjs';
+import { CEILINGS, SCENARIOS, TARGETS } from './scenarios.mjs';
+
+const durationSec = positive('BENCH_DURATION', 10);
+const warmupSec = positive('BENCH_WARMUP', durationSec < 6 ? 1 : 2);
+const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '4,32').split(',').map((n) => Number.parseInt(n, 10));
+const resultsDir = join(root, 'bench', 'results');
+
+function positive(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!(n > 0)) throw new Error(`${name} must be a positive number of seconds, got "${raw}"`);
+  return n;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function git(...args) {
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function environment() {
+  return {
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    totalMemBytes: totalmem(),
+    platform: `${process.platform} ${process.arch}`,
+    versions: toolVersions(),
+    gitCommit: git('rev-parse', '--short', 'HEAD') ?? 'unknown',
+    gitDirty: (git('status', '--porcelain') ?? '') !== '',
+    loadAvgStart: loadavg(),
+  };
+}
+
+// workerd's last warnings and errors, printed when a run fails: the Workers' own logs say why far better than a count.
+// Everything else (one access-log line per request) is dropped here, as cheaply as possible.
+const recentLogs = [];
+function onLog(log) {
+  if (log.level !== 'error' && log.level !== 'warn') return;
+  recentLogs.push(`[${log.level}] ${log.message}`);
+  if (recentLogs.length > 20) recentLogs.shift();
+}
+
+let stack;
+let snapshotDir;
+let stopping = false;
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  stopLoad();
+  await stack?.dispose().catch((err) => console.error('disposing Miniflare failed:', err));
+  if (snapshotDir) rmSync(snapshotDir, { recursive: true, force: true });
+  process.exit(code);
+}
+process.on('SIGINT', () => shutdown(130));
+process.on('SIGTERM', () => shutdown(143));
+
+/**
+ * Builds every Worker and copies the bundles to a folder of this run's own. workers/<name>/dist is shared: the test
+ * suite rebuilds it too, and a build deletes the folder first, so a test run started meanwhile could pull a bundle
+ * away between this build and workerd's start. A copy taken in that window is retried with a fresh build.
+ */
+async function buildSnapshot() {
+  for (let attempt = 1; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'onasis-bench-'));
+    try {
+      const bundles = await buildWorkers();
+      const dirs = new Map();
+      for (const b of bundles) {
+        const to = join(dir, b.name);
+        cpSync(b.outdir, to, { recursive: true, filter: (src) => !src.endsWith('.map') });
+        if (!existsSync(join(to, 'index.js'))) throw Object.assign(new Error(`${b.name}: no index.js`), { code: 'ENOENT' });
+        dirs.set(b.name, to);
+      }
+      return { bundles, dir, dirs };
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      if (attempt === 3 || (err.code !== 'ENOENT' && !err.message.includes('ENOENT'))) throw err;
+      console.warn(`A bundle vanished during the build (${err.message}); probably a concurrent build. Building again…`);
+    }
+  }
+}
+
+async function preflight(entry, url) {
+  const res = await fetch(url, { method: entry.method, headers: entry.headers, body: entry.body });
+  const text = await res.text();
+  try {
+    entry.check?.(res, text);
+  } catch (err) {
+    throw new Error(`${entry.name}: ${err.message}\nrecent workerd logs:\n${recentLogs.join('\n')}`);
+  }
+}
+
+function problemsOf(name, phase, r) {
+  if (r.non2xx === 0 && r.errors === 0 && r.timeouts === 0 && r.requests > 0) return [];
+  return [
+    `${name} (${phase}): ${r.requests} requests, ${r.non2xx} non-2xx ${JSON.stringify(r.statusCodes)}, ` +
+      `${r.errors} errors, ${r.timeouts} timeouts`,
+  ];
+}
+
+async function measure(entry, url, connections, workerdPids) {
+  const load = { url, connections, method: entry.method, headers: entry.headers, body: entry.body };
+  const warm = await runLoad({ ...load, durationSec: warmupSec });
+  // A short pause lets the previous run's sockets close before the clock starts.
+  await sleep(200);
+  const cpuBefore = totalCpuMs(workerdPids);
+  const r = await runLoad({ ...load, durationSec });
+  const cpuAfter = totalCpuMs(workerdPids);
+  const workerdCpuMs = cpuBefore == null ? null : cpuAfter - cpuBefore;
+  return {
+    ...r,
+    problems: [...problemsOf(entry.name, 'warm-up', warm), ...problemsOf(entry.name, `${connections} conns`, r)],
+    workerdCpuMs,
+    workerdCpuUsPerRequest: workerdCpuMs == null || r.requests === 0 ? null : (workerdCpuMs * 1000) / r.requests,
+    workerdCpuPercent: workerdCpuMs == null ? null : (workerdCpuMs / (r.durationSec * 1000)) * 100,
+    loadgenCpuPercent: (r.loadgenCpuMs / (r.durationSec * 1000)) * 100,
+  };
+}
+
+async function main() {
+  const env = environment();
+  const entries = [...CEILINGS.map((c) => ({ ...c, kind: 'ceiling' })), ...SCENARIOS.map((s) => ({ ...s, kind: 'scenario' }))];
+
+  console.log('Building the Workers…');
+  const build = await buildSnapshot();
+  snapshotDir = build.dir;
+  const bundles = build.bundles;
+
+  console.log('Starting workerd through Miniflare…');
+  stack = await startStack({
+    bundleDirs: build.dirs,
+    directWorkers: [...new Set(entries.map((e) => e.worker))],
+    onLog,
+  });
+  const urlOf = (e) => new URL(e.path, stack.urlOf(e.worker)).href;
+  for (const e of entries) await preflight(e, urlOf(e));
+
+  const workerdPids = findWorkerdPids();
+  if (workerdPids.length === 0) console.warn('workerd process not found in /proc: CPU and memory are not reported.');
+  const idleBefore = totalCpuMs(workerdPids);
+  await sleep(1000);
+  const workerdIdleCpuPercent = idleBefore == null ? null : ((totalCpuMs(workerdPids) - idleBefore) / 1000) * 100;
+
+  // Connection count outermost: every scenario is then measured minutes at most from the ceilings it is divided by,
+  // so slow drifts in the machine's load (other jobs on these 2 cores) move numerator and denominator together.
+  const runs = [];
+  for (const connections of connectionCounts) {
+    for (const e of entries) {
+      process.stdout.write(`  ${e.name} @ ${connections} conns… `);
+      const r = await measure(e, urlOf(e), connections, workerdPids);
+      console.log(`${Math.round(r.reqPerSec)} req/s, p50 ${r.p50Ms?.toFixed(2)} ms, p99 ${r.p99Ms?.toFixed(2)} ms`);
+      runs.push({ scenario: e.name, kind: e.kind, worker: e.worker, method: e.method, path: e.path, connections, ...r });
+    }
+  }
+
+  for (const r of runs) {
+    r.ratios = Object.fromEntries(
+      CEILINGS.map((c) => {
+        const base = runs.find((x) => x.scenario === c.name && x.connections === r.connections);
+        return [c.id, base?.reqPerSec ? r.reqPerSec / base.reqPerSec : null];
+      }),
+    );
+    r.ok = r.problems.length === 0;
+  }
+
+  const targets = TARGETS.map((t) => {
+    const perConn = runs
+      .filter((r) => r.scenario === t.scenario)
+      .map((r) => ({ connections: r.connections, ratio: r.ratios[t.ceiling] }));
+    return {
+      label: t.label,
+      met: perConn.every((p) => p.ratio != null && p.ratio >= t.minRatio),
+      detail: perConn.map((p) => `${p.ratio?.toFixed(2)}× at ${p.connections} conns`).join(', '),
+      perConnections: perConn,
+    };
+  });
+  const oversize = bundles.filter((b) => b.gzip >= BUNDLE_LIMIT_GZIP);
+  targets.push({
+    label: 'every Worker under 1 MiB gzip',
+    met: oversize.length === 0,
+    detail: oversize.length ? `over: ${oversize.map((b) => b.name).join(', ')}` : `largest ${Math.max(...bundles.map((b) => b.gzip)).toLocaleString('en-US')} B`,
+  });
+
+  const pid = workerdPids[0];
+  const mem = pid ? memory(pid) : { rssBytes: null, peakRssBytes: null };
+  const failures = runs.flatMap((r) => r.problems);
+  const results = {
+    schemaVersion: 1,
+    date: new Date().toISOString(),
+    ok: failures.length === 0,
+    failures,
+    environment: { ...env, loadAvgEnd: loadavg() },
+    settings: { durationSec, warmupSec, connections: connectionCounts, cpuTickMs },
+    workerCount: WORKERS.length,
+    ceilings: CEILINGS.map(({ id, name, worker, method, path }) => ({ id, name, worker, method, path })),
+    runs: runs.map(({ problems, ...r }) => r),
+    workerdIdleCpuPercent,
+    memory: { workerdRssBytes: mem.rssBytes, workerdPeakRssBytes: mem.peakRssBytes },
+    bundles: bundles.map((b) => ({
+      name: b.name,
+      rawBytes: b.raw,
+      gzipBytes: b.gzip,
+      underLimit: b.gzip < BUNDLE_LIMIT_GZIP,
+    })),
+    targets,
+  };
+
+  mkdirSync(resultsDir, { recursive: true });
+  const markdown = renderMarkdown(results);
+  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(resultsDir, 'latest.md'), markdown);
+  console.log(`\n${markdown}`);
+  console.log('Wrote bench/results/latest.json and bench/results/latest.md.');
+  if (!results.ok) {
+    console.error(`\nBenchmark FAILED:\n  ${failures.join('\n  ')}\nrecent workerd logs:\n${recentLogs.join('\n')}`);
+  }
+  return results.ok ? 0 : 1;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (err) {
+  console.error(err);
+} finally {
+  await shutdown(code);
+}
