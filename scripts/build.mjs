@@ -22,7 +22,9 @@ function bundle(w, env) {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => (code === 0 ? resolve(outdir) : reject(new Error(`build of ${w.name} failed:\n${out}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(outdir) : reject(new Error(`build of ${w.name} failed:\n${out}`)),
+    );
   });
 }
 

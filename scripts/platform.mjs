@@ -46,8 +46,17 @@ function run(args, { quiet = true } = {}) {
 export async function applyMigrations(persistTo) {
   // One at a time: each is a short wrangler run, and on a 2-core machine parallel runs only contend.
   for (const name of DOMAIN_WORKERS) {
-    await run(['d1', 'migrations', 'apply', `onasis-${name}`, '--local', '-c', `workers/${name}/wrangler.toml`,
-      '--persist-to', persistTo]);
+    await run([
+      'd1',
+      'migrations',
+      'apply',
+      `onasis-${name}`,
+      '--local',
+      '-c',
+      `workers/${name}/wrangler.toml`,
+      '--persist-to',
+      persistTo,
+    ]);
   }
 }
 
@@ -68,8 +77,18 @@ export async function seedAdmin(persistTo, { email = 'admin@onasis.local', passw
      ON CONFLICT(email) DO NOTHING;`,
     `INSERT OR IGNORE INTO user_roles (user_id, role) SELECT id, 'admin' FROM users WHERE email = ${sqlString(email)};`,
   ].join('\n');
-  await run(['d1', 'execute', 'onasis-identity', '--local', '-c', 'workers/identity/wrangler.toml', '--persist-to',
-    persistTo, '--command', sql]);
+  await run([
+    'd1',
+    'execute',
+    'onasis-identity',
+    '--local',
+    '-c',
+    'workers/identity/wrangler.toml',
+    '--persist-to',
+    persistTo,
+    '--command',
+    sql,
+  ]);
 }
 
 /** A free TCP port on loopback. */
@@ -91,15 +110,34 @@ export function freePort() {
  */
 export async function startPlatform({ port, inspectorPort, persistTo, vars = {}, onOutput, readyTimeoutMs = 120_000 }) {
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
-  const args = ['dev', ...allConfigArgs(), '--port', String(port), '--ip', '127.0.0.1', '--inspector-port',
-    String(inspectorPort), '--persist-to', persistTo, '--test-scheduled', '--show-interactive-dev-session=false',
-    ...varArgs];
-  const child = spawn(wranglerBin, args, { cwd: root, env: WRANGLER_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    'dev',
+    ...allConfigArgs(),
+    '--port',
+    String(port),
+    '--ip',
+    '127.0.0.1',
+    '--inspector-port',
+    String(inspectorPort),
+    '--persist-to',
+    persistTo,
+    '--test-scheduled',
+    '--show-interactive-dev-session=false',
+    ...varArgs,
+  ];
+  const child = spawn(wranglerBin, args, {
+    cwd: root,
+    env: WRANGLER_ENV,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let exited = false;
-  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
-    exited = true;
-    resolve({ code, signal });
-  }));
+  const exitPromise = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    }),
+  );
   let output = '';
   const collect = (d) => {
     output = (output + d).slice(-20_000);

@@ -7,9 +7,21 @@ const check = process.argv.includes('--check');
 let failed = false;
 for (const w of WORKERS) {
   const configs = w.name === 'gateway' ? allConfigArgs() : ['-c', w.config];
-  const args = ['types', `${w.dir}/worker-configuration.d.ts`, ...configs, '--env-interface', w.envInterface,
-    '--include-runtime', 'false', ...(check ? ['--check'] : [])];
-  const res = spawnSync(wranglerBin, args, { cwd: root, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+  const args = [
+    'types',
+    `${w.dir}/worker-configuration.d.ts`,
+    ...configs,
+    '--env-interface',
+    w.envInterface,
+    '--include-runtime',
+    'false',
+    ...(check ? ['--check'] : []),
+  ];
+  const res = spawnSync(wranglerBin, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
   const ok = res.status === 0;
   failed ||= !ok;
   console.log(`${ok ? 'ok  ' : 'FAIL'} types ${w.name}${check ? ' (check)' : ''}`);

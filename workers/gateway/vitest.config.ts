@@ -1,7 +1,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
-import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { defineConfig } from 'vitest/config';
 import { buildWorkers } from '../../scripts/build.mjs';
+import { bundledWorkerOptions } from '../../scripts/miniflare-options.mjs';
 import { DOMAIN_WORKERS, root } from '../../scripts/workers.mjs';
 
 // The gateway is tested against the real domain Workers, bundled as `wrangler deploy` would bundle them, plus a
@@ -10,33 +10,24 @@ const built = await buildWorkers({ names: DOMAIN_WORKERS });
 const migrations = Object.fromEntries(
   await Promise.all(DOMAIN_WORKERS.map(async (name) => [name, await readD1Migrations(`${root}/migrations/${name}`)])),
 );
-const domainWorkers = built.map(({ name, outdir }) => {
-  const { workerOptions: o } = unstable_getMiniflareWorkerOptions(`${root}/workers/${name}/wrangler.toml`);
-  return {
-    name: `onasis-${name}`,
-    modules: true,
-    scriptPath: `${outdir}/index.js`,
-    modulesRoot: outdir,
-    compatibilityDate: o.compatibilityDate,
-    compatibilityFlags: o.compatibilityFlags,
-    bindings: o.bindings,
-    d1Databases: o.d1Databases,
-    r2Buckets: o.r2Buckets,
-    durableObjects: o.durableObjects,
-    queueProducers: o.queueProducers,
-    queueConsumers: o.queueConsumers,
-    serviceBindings: o.serviceBindings,
-  };
-});
+const domainWorkers = built.map(({ name, outdir }) => bundledWorkerOptions(name, outdir));
+
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: '../../wrangler.toml' },
       miniflare: {
         // Pinned here so that a developer's own .dev.vars cannot change what the tests see.
-        bindings: { HEALTH_TIMEOUT_MS: '300', UPSTREAM_TIMEOUT_MS: '500', METRICS_TOKEN: '', TEST_MIGRATIONS: migrations },
+        bindings: {
+          HEALTH_TIMEOUT_MS: '300',
+          UPSTREAM_TIMEOUT_MS: '500',
+          METRICS_TOKEN: '',
+          TEST_MIGRATIONS: migrations,
+        },
         // The domain databases, bound here too so that a setup file can migrate them before the tests call in.
-        d1Databases: Object.fromEntries(domainWorkers.map((w) => [`${w.name.slice('onasis-'.length).toUpperCase()}_DB`, w.d1Databases.DB])),
+        d1Databases: Object.fromEntries(
+          domainWorkers.map((w) => [`${w.name.slice('onasis-'.length).toUpperCase()}_DB`, w.d1Databases.DB]),
+        ),
         serviceBindings: {
           FAULT_THROWS: { name: 'fault-injector', entrypoint: 'Throws' },
           FAULT_HANGS: { name: 'fault-injector', entrypoint: 'Hangs' },

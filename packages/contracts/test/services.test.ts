@@ -14,9 +14,12 @@ describe('ownerOf', () => {
     expect(ownerOf(path)).toBe(service);
   });
 
-  it.each(['/', '/health', '/authx', '/api/v1/usersx', '/api/v2/users', '/webhooks'])('finds no owner for %s', (path) => {
-    expect(ownerOf(path)).toBeNull();
-  });
+  it.each(['/', '/health', '/authx', '/api/v1/usersx', '/api/v2/users', '/webhooks'])(
+    'finds no owner for %s',
+    (path) => {
+      expect(ownerOf(path)).toBeNull();
+    },
+  );
 
   it('assigns every prefix to a known service', () => {
     for (const { service } of ROUTE_OWNERS) expect(SERVICE_NAMES).toContain(service);

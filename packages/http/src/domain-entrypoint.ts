@@ -1,6 +1,6 @@
+import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type HealthReport, type RequestMeta, RequestMetaSchema } from '@onasis/contracts';
-import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { Env } from 'hono';
 import { problemResponse } from './problem.js';
 import { serveForwarded } from './service-app.js';
@@ -29,7 +29,9 @@ export abstract class DomainEntrypoint<E extends Env> extends WorkerEntrypoint<E
     if (!parsed.success) {
       // A caller bug, not a client's: answer like any other internal error instead of failing the RPC call.
       const requestId = requestIdFrom(undefined);
-      console.error(JSON.stringify({ level: 'error', msg: 'invalid request meta', requestId, issues: parsed.error.issues.length }));
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'invalid request meta', requestId, issues: parsed.error.issues.length }),
+      );
       return problemResponse('INTERNAL', requestId);
     }
     return serveForwarded(this.app, request, parsed.data, this.env, this.ctx);

@@ -1,6 +1,7 @@
 import './context.js';
 
 export { AppError, type FieldError } from './app-error.js';
+export { DomainEntrypoint, d1Check, type OpenApiPart, runHealthChecks } from './domain-entrypoint.js';
 export { createLogger, type LogFields, type Logger } from './logger.js';
 export { answerMethodNotAllowed } from './method-not-allowed.js';
 export { notFound, onError } from './on-error.js';
@@ -9,4 +10,3 @@ export { endpointTemplate } from './route-template.js';
 export { createServiceApp, serveForwarded } from './service-app.js';
 export { nextTraceparent, requestIdFrom, traceIdOf } from './trace.js';
 export { validationHook } from './validation.js';
-export { d1Check, DomainEntrypoint, type OpenApiPart, runHealthChecks } from './domain-entrypoint.js';

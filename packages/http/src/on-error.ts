@@ -34,10 +34,15 @@ export const onError: ErrorHandler = (err, c) => {
     return problemResponse(code, requestId, detail === undefined ? {} : { detail });
   }
   const log = c.get('log');
-  const fields = { err: err instanceof Error ? `${err.name}: ${err.message}` : String(err), stack: (err as Error)?.stack };
+  const fields = {
+    err: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    stack: (err as Error)?.stack,
+  };
   if (log) log.error('unhandled error', fields);
   else console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', requestId, ...fields }));
-  return problemResponse('INTERNAL', requestId, { detail: 'An unexpected error occurred. Quote the request id when reporting it.' });
+  return problemResponse('INTERNAL', requestId, {
+    detail: 'An unexpected error occurred. Quote the request id when reporting it.',
+  });
 };
 
 /** 404 problem for a path no route matches. */

@@ -1,10 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { ROUTE_HEADER, type RequestMeta } from '@onasis/contracts';
+import { type RequestMeta, ROUTE_HEADER } from '@onasis/contracts';
 import type { Env, Hono, MiddlewareHandler } from 'hono';
 import { createLogger } from './logger.js';
-import { endpointTemplate } from './route-template.js';
 import { answerMethodNotAllowed } from './method-not-allowed.js';
 import { notFound, onError } from './on-error.js';
+import { endpointTemplate } from './route-template.js';
 import { nextTraceparent, requestIdFrom, traceIdOf } from './trace.js';
 import { validationHook } from './validation.js';
 

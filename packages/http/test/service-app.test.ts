@@ -10,7 +10,9 @@ const createNote = createRoute({
   request: {
     body: {
       required: true,
-      content: { 'application/json': { schema: z.object({ title: z.string().min(1), stars: z.number().int().max(5) }) } },
+      content: {
+        'application/json': { schema: z.object({ title: z.string().min(1), stars: z.number().int().max(5) }) },
+      },
     },
   },
   responses: { 201: { description: 'created' } },
@@ -33,7 +35,15 @@ function request(path: string, init?: RequestInit) {
 
 async function problem(res: Response) {
   expect(res.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
-  return res.json<{ type: string; title: string; status: number; code: string; requestId: string; detail?: string; errors?: { path: string; message: string }[] }>();
+  return res.json<{
+    type: string;
+    title: string;
+    status: number;
+    code: string;
+    requestId: string;
+    detail?: string;
+    errors?: { path: string; message: string }[];
+  }>();
 }
 
 describe('createServiceApp', () => {
@@ -51,7 +61,11 @@ describe('createServiceApp', () => {
   });
 
   it('answers malformed JSON with 400 MALFORMED_JSON', async () => {
-    const res = await request('/notes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":' });
+    const res = await request('/notes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"title":',
+    });
     expect(res.status).toBe(400);
     expect((await problem(res)).code).toBe('MALFORMED_JSON');
   });

@@ -26,7 +26,10 @@ describe('requestIdFrom', () => {
     expect(requestIdFrom('client-req.42:a_b')).toBe('client-req.42:a_b');
   });
 
-  it.each([['has space'], ['x'.repeat(129)], ['line\nbreak'], [''], [null]])('replaces %j with a generated id', (incoming) => {
-    expect(requestIdFrom(incoming)).toMatch(/^req_[0-9a-f]{24}$/);
-  });
+  it.each([['has space'], ['x'.repeat(129)], ['line\nbreak'], [''], [null]])(
+    'replaces %j with a generated id',
+    (incoming) => {
+      expect(requestIdFrom(incoming)).toMatch(/^req_[0-9a-f]{24}$/);
+    },
+  );
 });

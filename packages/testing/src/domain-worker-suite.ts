@@ -31,7 +31,10 @@ export function describeDomainWorker(options: {
     });
 
     it('answers a forwarded request for an unknown path with a 404 problem carrying the gateway request id', async () => {
-      const meta = { requestId: 'req_from_gateway', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+      const meta = {
+        requestId: 'req_from_gateway',
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      };
       const res = await options.entrypoint().handle(new Request('http://internal/api/v1/__nothing__'), meta);
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -39,7 +42,9 @@ export function describeDomainWorker(options: {
     });
 
     it('answers a 500 problem when the request context it is handed is not well formed', async () => {
-      const res = await options.entrypoint().handle(new Request('http://internal/'), { requestId: '', traceparent: 'x' });
+      const res = await options
+        .entrypoint()
+        .handle(new Request('http://internal/'), { requestId: '', traceparent: 'x' });
       expect(res.status).toBe(500);
       expect(await res.json()).toMatchObject({ code: 'INTERNAL' });
     });

@@ -6,7 +6,12 @@ describe('GET /openapi.json', () => {
   it('merges the gateway document with every service part into OpenAPI 3.1', async () => {
     const res = await exports.default.fetch('http://gateway/openapi.json');
     expect(res.status).toBe(200);
-    const doc = await res.json<{ openapi: string; paths: Record<string, unknown>; tags: { name: string }[]; components: { schemas: Record<string, unknown> } }>();
+    const doc = await res.json<{
+      openapi: string;
+      paths: Record<string, unknown>;
+      tags: { name: string }[];
+      components: { schemas: Record<string, unknown> };
+    }>();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/health', '/metrics', '/.well-known/jwks.json', '/.well-known/openid-configuration']),

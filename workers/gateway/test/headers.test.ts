@@ -19,7 +19,9 @@ describe('request id and trace context', () => {
   it('continues the caller trace with a new span and passes it to the service', async () => {
     const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const res = await get('/.well-known/jwks.json', { headers: { traceparent: incoming } });
-    expect(res.headers.get('traceparent')).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$/);
+    expect(res.headers.get('traceparent')).toMatch(
+      /^00-4bf92f3577b34da6a3ce929d0e0e4736-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$/,
+    );
   });
 });
 

@@ -28,7 +28,9 @@ describe('GET /metrics', () => {
     for (let i = 0; i < 3; i++) await get('/.well-known/jwks.json');
     await get('/api/v1/files/fil_123/whatever');
     const text = await scrape();
-    expect(sample(text, 'onasis_http_requests_total', { method: 'GET', route: '/.well-known/jwks.json', status: '200' })).toBe(base + 3);
+    expect(
+      sample(text, 'onasis_http_requests_total', { method: 'GET', route: '/.well-known/jwks.json', status: '200' }),
+    ).toBe(base + 3);
     // Unknown paths are folded into one label so that scanners cannot grow the series set.
     expect(text).toContain('route="unmatched"');
     expect(text).not.toContain('fil_123');
@@ -71,11 +73,15 @@ describe('GET /metrics', () => {
   });
 
   it('requires the bearer token when METRICS_TOKEN is set', async () => {
-    const denied = await fetchWith({ METRICS_TOKEN: 'scrape-secret' }, '/metrics', { headers: { authorization: 'Bearer wrong' } });
+    const denied = await fetchWith({ METRICS_TOKEN: 'scrape-secret' }, '/metrics', {
+      headers: { authorization: 'Bearer wrong' },
+    });
     expect(denied.status).toBe(401);
     expect(denied.headers.get('www-authenticate')).toContain('Bearer');
     expect(await denied.text()).not.toContain('scrape-secret');
-    const allowed = await fetchWith({ METRICS_TOKEN: 'scrape-secret' }, '/metrics', { headers: { authorization: 'Bearer scrape-secret' } });
+    const allowed = await fetchWith({ METRICS_TOKEN: 'scrape-secret' }, '/metrics', {
+      headers: { authorization: 'Bearer scrape-secret' },
+    });
     expect(allowed.status).toBe(200);
   });
 

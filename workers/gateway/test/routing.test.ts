@@ -34,7 +34,11 @@ describe('routing to domain services', () => {
   });
 
   it('answers 405 for a service path and a method it lacks', async () => {
-    const res = await get('/.well-known/jwks.json', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await get('/.well-known/jwks.json', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(405);
     expect((await problemOf(res)).code).toBe('METHOD_NOT_ALLOWED');
   });
@@ -99,7 +103,11 @@ describe('request limits', () => {
   });
 
   it('answers 415 to a non-JSON body on a JSON route', async () => {
-    const res = await get('/auth/login', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'email=a' });
+    const res = await get('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'email=a',
+    });
     expect(res.status).toBe(415);
     expect((await problemOf(res)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });

@@ -1,5 +1,5 @@
 import type { HealthReport } from '@onasis/contracts';
-import { d1Check, DomainEntrypoint, runHealthChecks } from '@onasis/http';
+import { DomainEntrypoint, d1Check, runHealthChecks } from '@onasis/http';
 import { app } from './app.js';
 import type { AppEnv } from './context.js';
 

@@ -1,12 +1,17 @@
-import { BUILT_IN_ROLES } from '@onasis/contracts';
 import { env, exports } from 'cloudflare:workers';
+import { BUILT_IN_ROLES } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
 
 describe('GET /.well-known/jwks.json', () => {
   it('publishes the keys that are not retired', async () => {
     await env.DB.batch([
-      env.DB.prepare('INSERT INTO signing_keys (kid, public_jwk) VALUES (?, ?)').bind('k1', JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'a', y: 'b' })),
-      env.DB.prepare("INSERT INTO signing_keys (kid, public_jwk, retired_at) VALUES (?, ?, '2026-01-01T00:00:00Z')").bind('k0', JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'c', y: 'd' })),
+      env.DB.prepare('INSERT INTO signing_keys (kid, public_jwk) VALUES (?, ?)').bind(
+        'k1',
+        JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }),
+      ),
+      env.DB.prepare(
+        "INSERT INTO signing_keys (kid, public_jwk, retired_at) VALUES (?, ?, '2026-01-01T00:00:00Z')",
+      ).bind('k0', JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'c', y: 'd' })),
     ]);
     const res = await exports.default.fetch('http://identity/.well-known/jwks.json');
     expect(res.status).toBe(200);
@@ -19,8 +24,14 @@ describe('GET /.well-known/jwks.json', () => {
 
 describe('built-in roles', () => {
   it('seeds admin and member with the permissions declared in contracts', async () => {
-    const rows = await env.DB.prepare('SELECT name, permissions FROM roles WHERE built_in = 1 ORDER BY name').all<{ name: string; permissions: string }>();
+    const rows = await env.DB.prepare('SELECT name, permissions FROM roles WHERE built_in = 1 ORDER BY name').all<{
+      name: string;
+      permissions: string;
+    }>();
     const seeded = Object.fromEntries(rows.results.map((r) => [r.name, JSON.parse(r.permissions)]));
-    expect(seeded).toEqual({ admin: [...BUILT_IN_ROLES.admin.permissions], member: [...BUILT_IN_ROLES.member.permissions] });
+    expect(seeded).toEqual({
+      admin: [...BUILT_IN_ROLES.admin.permissions],
+      member: [...BUILT_IN_ROLES.member.permissions],
+    });
   });
 });

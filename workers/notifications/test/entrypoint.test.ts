@@ -1,4 +1,4 @@
-import { describeDomainWorker } from '@onasis/testing';
 import { exports } from 'cloudflare:workers';
+import { describeDomainWorker } from '@onasis/testing';
 
 describeDomainWorker({ tag: 'notifications', entrypoint: () => exports.NotificationsService, healthChecks: ['db'] });

@@ -1,10 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 const createdAt = (column = 'created_at') =>
-  text(column)
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+  text(column).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
 
 /** Metadata of an object stored in R2; the object key is derived from the id, never from the client's file name. */
 export const files = sqliteTable(
@@ -16,7 +14,9 @@ export const files = sqliteTable(
     contentType: text('content_type').notNull(),
     size: integer('size').notNull(),
     objectKey: text('object_key').notNull().unique(),
-    status: text('status', { enum: ['pending', 'ready', 'deleted'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'ready', 'deleted'] })
+      .notNull()
+      .default('pending'),
     createdAt: createdAt(),
     deletedAt: text('deleted_at'),
   },

@@ -100,7 +100,10 @@ export class MetricsStore extends DurableObject<GatewayEnv> {
     );
     const inFlight =
       this.sql
-        .exec<{ n: number | null }>('SELECT SUM(in_flight) AS n FROM isolates WHERE seen_at >= ?', Date.now() - ISOLATE_STALE_MS)
+        .exec<{ n: number | null }>(
+          'SELECT SUM(in_flight) AS n FROM isolates WHERE seen_at >= ?',
+          Date.now() - ISOLATE_STALE_MS,
+        )
         .one().n ?? 0;
     const flushes = this.sql.exec<{ count: number }>('SELECT count FROM flushes').toArray()[0]?.count ?? 0;
 

@@ -1,8 +1,8 @@
 import { AppError } from '@onasis/http';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppEnv } from '../context.js';
 import { configOf, takesRawBody } from '../config.js';
+import type { AppEnv } from '../context.js';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const limiters = new Map<number, MiddlewareHandler>();

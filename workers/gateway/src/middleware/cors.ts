@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import type { AppEnv } from '../context.js';
 import { configOf } from '../config.js';
+import type { AppEnv } from '../context.js';
 
 /** CORS for the origins listed in `CORS_ORIGINS`; any other origin gets no CORS headers, so browsers refuse it. */
 export function corsPolicy(): MiddlewareHandler<AppEnv> {

@@ -1,7 +1,6 @@
-import type { MiddlewareHandler } from 'hono';
 import { ownerOf } from '@onasis/contracts';
 import { endpointTemplate } from '@onasis/http';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.js';
 import { collector, flushMetrics } from '../metrics/collector.js';
 

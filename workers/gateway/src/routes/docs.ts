@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { SERVICE_NAMES, type ServiceName } from '@onasis/contracts';
 import { Scalar } from '@scalar/hono-api-reference';
-import type { AppEnv } from '../context.js';
 import { configOf } from '../config.js';
+import type { AppEnv } from '../context.js';
 import { bindingOf } from '../services/bindings.js';
 import { mergeOpenApi, type PartSource } from '../services/openapi.js';
 
@@ -40,7 +40,11 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>): void {
     const sources = Object.fromEntries(
       SERVICE_NAMES.map((name) => [name, (() => bindingOf(c.env, name).openapi()) as PartSource]),
     ) as Record<ServiceName, PartSource>;
-    const merged = await mergeOpenApi(base as unknown as Parameters<typeof mergeOpenApi>[0], sources, configOf(c.env).healthTimeoutMs);
+    const merged = await mergeOpenApi(
+      base as unknown as Parameters<typeof mergeOpenApi>[0],
+      sources,
+      configOf(c.env).healthTimeoutMs,
+    );
     if (merged.complete) complete.set(c.env, merged.document);
     c.header('cache-control', 'no-cache');
     return c.json(merged.document);

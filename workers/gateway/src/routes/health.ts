@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { SERVICE_NAMES, type ServiceName } from '@onasis/contracts';
-import type { AppEnv } from '../context.js';
 import { configOf } from '../config.js';
+import type { AppEnv } from '../context.js';
 import { bindingOf } from '../services/bindings.js';
 import { checkHealth, type HealthProbe } from '../services/check-health.js';
 
@@ -9,7 +9,12 @@ const ServiceStateSchema = z.enum(['ok', 'degraded', 'error', 'timeout']);
 const HealthSchema = z
   .object({
     status: z.enum(['ok', 'degraded']),
-    services: z.object(Object.fromEntries(SERVICE_NAMES.map((s) => [s, ServiceStateSchema])) as Record<ServiceName, typeof ServiceStateSchema>),
+    services: z.object(
+      Object.fromEntries(SERVICE_NAMES.map((s) => [s, ServiceStateSchema])) as Record<
+        ServiceName,
+        typeof ServiceStateSchema
+      >,
+    ),
   })
   .openapi('Health');
 
@@ -21,7 +26,10 @@ const health = createRoute({
   description: "Calls every domain service's `health()` at once, each with a short timeout.",
   responses: {
     200: { description: 'Every service is ok', content: { 'application/json': { schema: HealthSchema } } },
-    503: { description: 'At least one service failed or timed out', content: { 'application/json': { schema: HealthSchema } } },
+    503: {
+      description: 'At least one service failed or timed out',
+      content: { 'application/json': { schema: HealthSchema } },
+    },
   },
 });
 

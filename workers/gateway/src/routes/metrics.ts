@@ -43,6 +43,9 @@ export function metricsRoutes(app: OpenAPIHono<AppEnv>): void {
     // This isolate's own counts go first so that a scrape always includes the requests it can see.
     await flushMetrics(c.env);
     const text = await c.env.METRICS.get(c.env.METRICS.idFromName('global')).render(SERVICE_NAMES);
-    return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+    return c.text(text, 200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+      'cache-control': 'no-store',
+    });
   });
 }

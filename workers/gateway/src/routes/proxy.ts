@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ownerOf, ROUTE_HEADER } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
-import type { AppEnv } from '../context.js';
 import { configOf } from '../config.js';
+import type { AppEnv } from '../context.js';
 import { collector } from '../metrics/collector.js';
 import { bindingOf, TimeoutError, withTimeout } from '../services/bindings.js';
 
@@ -18,11 +18,15 @@ export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
     const meta = { requestId: c.get('requestId'), traceparent: c.get('traceparent') };
     let upstream: Response;
     try {
-      upstream = await withTimeout(bindingOf(c.env, service).handle(c.req.raw, meta), configOf(c.env).upstreamTimeoutMs);
+      upstream = await withTimeout(
+        bindingOf(c.env, service).handle(c.req.raw, meta),
+        configOf(c.env).upstreamTimeoutMs,
+      );
     } catch (err) {
       collector.recordUpstreamError(service);
       c.get('log').error('upstream call failed', { upstream: service, err: String(err) });
-      if (err instanceof TimeoutError) throw new AppError('UPSTREAM_TIMEOUT', `The ${service} service did not answer in time.`);
+      if (err instanceof TimeoutError)
+        throw new AppError('UPSTREAM_TIMEOUT', `The ${service} service did not answer in time.`);
       throw new AppError('UPSTREAM_FAILED', `The ${service} service failed to answer.`);
     }
     if (upstream.status >= 500) collector.recordUpstreamError(service);

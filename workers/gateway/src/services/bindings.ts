@@ -10,7 +10,10 @@ const BINDING_OF = {
 } as const satisfies Record<ServiceName, keyof GatewayEnv>;
 
 /** The service binding of a domain Worker; a missing one is a deployment mistake, not a client's. */
-export function bindingOf<S extends ServiceName>(env: GatewayEnv, service: S): NonNullable<GatewayEnv[(typeof BINDING_OF)[S]]> {
+export function bindingOf<S extends ServiceName>(
+  env: GatewayEnv,
+  service: S,
+): NonNullable<GatewayEnv[(typeof BINDING_OF)[S]]> {
   const binding = env[BINDING_OF[service]];
   if (!binding) throw new Error(`service binding ${BINDING_OF[service]} is not configured`);
   return binding as NonNullable<GatewayEnv[(typeof BINDING_OF)[S]]>;

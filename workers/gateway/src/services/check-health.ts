@@ -17,7 +17,10 @@ export async function checkHealth(
   const states = await Promise.all(
     SERVICE_NAMES.map(async (name): Promise<[ServiceName, ServiceState]> => {
       try {
-        const report = await withTimeout(Promise.resolve().then(() => probes[name]().health()), timeoutMs);
+        const report = await withTimeout(
+          Promise.resolve().then(() => probes[name]().health()),
+          timeoutMs,
+        );
         return [name, report.status === 'ok' ? 'ok' : 'degraded'];
       } catch (err) {
         return [name, err instanceof TimeoutError ? 'timeout' : 'error'];

@@ -27,9 +27,13 @@ function fromBase64Url(text: string): Uint8Array {
 
 async function derive(password: string, pepper: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   if (iterations > PBKDF2_MAX_ITERATIONS) throw new RangeError(`PBKDF2 iterations above ${PBKDF2_MAX_ITERATIONS}`);
-  const pepperKey = await crypto.subtle.importKey('raw', encoder.encode(pepper), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
+  const pepperKey = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(pepper),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   const peppered = await crypto.subtle.sign('HMAC', pepperKey, encoder.encode(password));
   const baseKey = await crypto.subtle.importKey('raw', peppered, 'PBKDF2', false, ['deriveBits']);
   const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, baseKey, 256);

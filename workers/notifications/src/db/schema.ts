@@ -1,10 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 const createdAt = (column = 'created_at') =>
-  text(column)
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+  text(column).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
 
 /** One message to one recipient over one channel; the idempotency key makes a re-sent request a no-op. */
 export const deliveries = sqliteTable(
@@ -15,7 +13,9 @@ export const deliveries = sqliteTable(
     recipient: text('recipient').notNull(),
     channel: text('channel').notNull(),
     template: text('template').notNull(),
-    status: text('status', { enum: ['queued', 'sent', 'failed', 'bounced'] }).notNull().default('queued'),
+    status: text('status', { enum: ['queued', 'sent', 'failed', 'bounced'] })
+      .notNull()
+      .default('queued'),
     provider: text('provider'),
     providerMessageId: text('provider_message_id'),
     error: text('error'),
