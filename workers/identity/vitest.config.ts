@@ -1,14 +1,3 @@
-import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
-import { defineConfig } from 'vitest/config';
+import { domainWorkerProject } from '../../scripts/vitest-domain.mjs';
 
-const migrations = await readD1Migrations(new URL('../../migrations/identity', import.meta.url).pathname);
-
-export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
-    }),
-  ],
-  test: { name: 'identity', setupFiles: ['./test/apply-migrations.ts'] },
-});
+export default await domainWorkerProject('identity');

@@ -5,7 +5,10 @@ describe('password hashing', () => {
   it('stores algorithm and parameters with the hash and verifies the same password', async () => {
     const stored = await hashPassword('correct horse ✓ battery', 'pepper-a');
     expect(stored).toMatch(/^pbkdf2-sha256\$100000\$[\w-]{22}\$[\w-]{43}$/);
-    expect(await verifyPassword('correct horse ✓ battery', stored, 'pepper-a')).toEqual({ valid: true, needsRehash: false });
+    expect(await verifyPassword('correct horse ✓ battery', stored, 'pepper-a')).toEqual({
+      valid: true,
+      needsRehash: false,
+    });
   });
 
   it('rejects a different password and the right password under another pepper', async () => {
@@ -24,7 +27,7 @@ describe('password hashing', () => {
     const stored = await hashPassword('pw', 'p');
     await verifyPassword('pw', stored, 'p');
     for (const [algorithm] of deriveBits.mock.calls) {
-      expect((algorithm as Pbkdf2Params).iterations).toBeLessThanOrEqual(100_000);
+      expect((algorithm as { iterations: number }).iterations).toBeLessThanOrEqual(100_000);
     }
     expect(deriveBits).toHaveBeenCalledTimes(2);
     deriveBits.mockRestore();
