@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { BUILT_IN_ROLES } from '@onasis/contracts';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 describe('GET /.well-known/jwks.json', () => {
   it('publishes the keys that are not retired', async () => {
@@ -19,6 +19,14 @@ describe('GET /.well-known/jwks.json', () => {
     const body = await res.json<{ keys: { kid: string; use: string }[] }>();
     expect(body.keys.map((k) => k.kid)).toEqual(['k1']);
     expect(body.keys[0]?.use).toBe('sig');
+  });
+
+  it('reads D1 with exactly one query', async () => {
+    const prepare = vi.spyOn(env.DB, 'prepare');
+    const res = await exports.default.fetch('http://identity/.well-known/jwks.json');
+    expect(res.status).toBe(200);
+    expect(prepare).toHaveBeenCalledTimes(1);
+    prepare.mockRestore();
   });
 });
 
