@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { api, jsonOf } from './support/http.js';
+
+describe('GET /health', () => {
+  it('reports the platform and each of the six services ok', async () => {
+    const res = await api('/health');
+    expect(res.status).toBe(200);
+    expect(await jsonOf(res)).toEqual({
+      status: 'ok',
+      services: { identity: 'ok', payments: 'ok', notifications: 'ok', analytics: 'ok', files: 'ok', jobs: 'ok' },
+    });
+  });
+
+  it('forbids caching, so that a probe always sees the current state', async () => {
+    const res = await api('/health');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers HEAD with the status and no body', async () => {
+    const res = await api('/health', { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+  });
+});
