@@ -21,8 +21,10 @@ await seedAdmin(persistTo, { password: vars.ADMIN_PASSWORD, pepper: vars.PASSWOR
 
 console.log('Starting all seven Workers…');
 let platform;
+const starting = new AbortController();
 const shutdown = async () => {
   process.stdout.write('\nStopping the platform…\n');
+  starting.abort();
   await platform?.stop();
   process.exit(0);
 };
@@ -34,6 +36,8 @@ platform = await startPlatform({
   port,
   inspectorPort,
   persistTo,
+  secrets: vars,
+  signal: starting.signal,
   onOutput: (text) => process.stdout.write(text),
 });
 const base = `http://localhost:${port}`;

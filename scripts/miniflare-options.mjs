@@ -20,12 +20,14 @@ const BINDING_KEYS = [
 /**
  * @param {string} name domain Worker name, e.g. `identity`
  * @param {string} outdir folder holding the Worker's built `index.js`
+ * @param {Record<string, string>} [secrets] values for the secrets the Worker declares as required
  * @returns {{ name: string, modules: true, scriptPath: string, modulesRoot: string } & Record<string, any>} Miniflare
  *   worker options named `onasis-<name>`
  */
-export function bundledWorkerOptions(name, outdir) {
+export function bundledWorkerOptions(name, outdir, secrets = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(`${root}/workers/${name}/wrangler.toml`);
   const options = { name: `onasis-${name}`, modules: true, scriptPath: `${outdir}/index.js`, modulesRoot: outdir };
   for (const key of BINDING_KEYS) if (workerOptions[key] !== undefined) options[key] = workerOptions[key];
+  options.bindings = { ...options.bindings, ...secrets };
   return options;
 }

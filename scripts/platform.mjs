@@ -106,9 +106,23 @@ export function freePort() {
 
 /**
  * Starts all seven Workers in one `wrangler dev` process in its own process group, and resolves once `/health`
- * answers 200. `stop()` ends the whole group (wrangler and its workerd children) and waits for it.
+ * answers 200. `stop()` ends the whole group (wrangler and its workerd children) and waits for it; aborting `signal`
+ * ends it at once, also while it is still starting.
+ *
+ * `vars` reach the gateway only (wrangler gives `--var` to the first config). `secrets` go into wrangler's
+ * environment, from which a Worker that lists them under `secrets.required` in its wrangler.toml takes exactly
+ * those (a secondary Worker never sees the root `.dev.vars`); Workers without that list take nothing from it.
  */
-export async function startPlatform({ port, inspectorPort, persistTo, vars = {}, onOutput, readyTimeoutMs = 120_000 }) {
+export async function startPlatform({
+  port,
+  inspectorPort,
+  persistTo,
+  vars = {},
+  secrets = {},
+  signal,
+  onOutput,
+  readyTimeoutMs = 120_000,
+}) {
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const args = [
     'dev',
@@ -127,15 +141,15 @@ export async function startPlatform({ port, inspectorPort, persistTo, vars = {},
   ];
   const child = spawn(wranglerBin, args, {
     cwd: root,
-    env: WRANGLER_ENV,
+    env: { ...WRANGLER_ENV, ...secrets },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exited = false;
   const exitPromise = new Promise((resolve) =>
-    child.on('exit', (code, signal) => {
+    child.on('exit', (code, exitSignal) => {
       exited = true;
-      resolve({ code, signal });
+      resolve({ code, signal: exitSignal });
     }),
   );
   let output = '';
@@ -164,9 +178,20 @@ export async function startPlatform({ port, inspectorPort, persistTo, vars = {},
     } catch {}
   };
 
+  // Synchronous, so that it still takes effect when the caller is exiting on a signal.
+  const killNow = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  };
+  if (signal?.aborted) killNow();
+  signal?.addEventListener('abort', killNow, { once: true });
+  exitPromise.then(() => signal?.removeEventListener('abort', killNow));
+
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new Error('platform start aborted');
     if (exited) throw new Error(`wrangler dev exited before the platform was ready:\n${output}`);
     try {
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) });

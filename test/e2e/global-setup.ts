@@ -2,7 +2,7 @@
 // database migrated, the admin seeded, all seven Workers in one `wrangler dev` on free ports. Tests get its URL
 // through `inject('baseUrl')`. Set E2E_PLATFORM_LOG=1 to stream wrangler's output while the suite runs.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -27,30 +27,6 @@ interface Platform {
   output(): string;
 }
 
-/**
- * Ends any process still running with `persistTo` on its command line: wrangler started by `startPlatform` before
- * it resolved (so there is no `stop()` yet), or a `wrangler d1` run of the setup. The directory is unique to this
- * run, so only processes this setup started match; each is ended by its own id (and its group, if it leads one).
- */
-function endProcessesUsing(persistTo: string): void {
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    let cmdline: string;
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
-    if (!cmdline.split('\0').includes(persistTo)) continue;
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {}
-    }
-  }
-}
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const persistTo = mkdtempSync(join(tmpdir(), 'onasis-e2e-'));
   // A token of this run's own: `--var` overrides .dev.vars, so a developer's METRICS_TOKEN cannot change what the
@@ -58,14 +34,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const metricsToken = `e2e-${randomBytes(16).toString('hex')}`;
   let platform: Platform | undefined;
   let cleanedUp = false;
+  const starting = new AbortController();
 
   // Synchronous on purpose: on Ctrl-C vitest exits a moment after the signal, before any teardown can run.
   // `stop()` sends SIGTERM to wrangler's process group before its first await.
   const cleanUpNow = (): void => {
     if (cleanedUp) return;
     cleanedUp = true;
+    // Aborting kills wrangler's process group synchronously, whether or not it finished starting.
+    starting.abort();
     if (platform) void platform.stop();
-    else endProcessesUsing(persistTo);
     rmSync(persistTo, { recursive: true, force: true, maxRetries: 3 });
   };
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -93,6 +71,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       inspectorPort,
       persistTo,
       vars: { METRICS_TOKEN: metricsToken },
+      secrets: { PASSWORD_PEPPER },
+      signal: starting.signal,
       readyTimeoutMs: 180_000,
       onOutput: process.env.E2E_PLATFORM_LOG ? (text: string) => process.stderr.write(text) : undefined,
     });

@@ -10,7 +10,9 @@ const built = await buildWorkers({ names: DOMAIN_WORKERS });
 const migrations = Object.fromEntries(
   await Promise.all(DOMAIN_WORKERS.map(async (name) => [name, await readD1Migrations(`${root}/migrations/${name}`)])),
 );
-const domainWorkers = built.map(({ name, outdir }) => bundledWorkerOptions(name, outdir));
+// Stand-ins for the secrets the domain Workers require (in production they come from `wrangler secret put`).
+const TEST_SECRETS = { PASSWORD_PEPPER: 'test-pepper' };
+const domainWorkers = built.map(({ name, outdir }) => bundledWorkerOptions(name, outdir, TEST_SECRETS));
 
 export default defineConfig({
   plugins: [

@@ -23,6 +23,13 @@ describe('GET /openapi.json', () => {
     expect(doc).not.toHaveProperty('x-unavailable-services');
   });
 
+  it('names the origin each request came in on as the server, also once the document is cached', async () => {
+    const first = await exports.default.fetch('https://first.example/openapi.json');
+    const second = await exports.default.fetch('https://second.example/openapi.json');
+    expect((await first.json<{ servers: { url: string }[] }>()).servers).toEqual([{ url: 'https://first.example' }]);
+    expect((await second.json<{ servers: { url: string }[] }>()).servers).toEqual([{ url: 'https://second.example' }]);
+  });
+
   it('still answers while a service is down, naming it', async () => {
     const res = await fetchWith({ PAYMENTS: env.FAULT_THROWS }, '/openapi.json');
     expect(res.status).toBe(200);

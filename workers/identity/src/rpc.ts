@@ -9,6 +9,12 @@ export class IdentityService extends DomainEntrypoint<AppEnv> {
   protected readonly tag = { name: 'identity', description: 'Accounts, sessions, tokens, roles and the audit log.' };
 
   health(): Promise<HealthReport> {
-    return runHealthChecks({ db: d1Check(this.env.DB) });
+    return runHealthChecks({
+      db: d1Check(this.env.DB),
+      // Without its pepper identity cannot verify a single password, so a missing secret is an outage, not a detail.
+      secrets: async () => {
+        if (!this.env.PASSWORD_PEPPER) throw new Error('PASSWORD_PEPPER is not set');
+      },
+    });
   }
 }

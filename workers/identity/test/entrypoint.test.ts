@@ -1,4 +1,4 @@
 import { exports } from 'cloudflare:workers';
 import { describeDomainWorker } from '@onasis/testing';
 
-describeDomainWorker({ tag: 'identity', entrypoint: () => exports.IdentityService, healthChecks: ['db'] });
+describeDomainWorker({ tag: 'identity', entrypoint: () => exports.IdentityService, healthChecks: ['db', 'secrets'] });

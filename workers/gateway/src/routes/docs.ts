@@ -22,8 +22,10 @@ const DOCS_CSP = [
 /** `GET /openapi.json` (OpenAPI 3.1, every service merged) and `GET /docs` (interactive reference). */
 export function docsRoutes(app: OpenAPIHono<AppEnv>): void {
   app.get('/openapi.json', async (c) => {
+    // `servers` names the origin this request came in on, so it is added per request and never cached.
+    const servers = [{ url: new URL(c.req.url).origin }];
     const cached = complete.get(c.env);
-    if (cached) return c.json(cached);
+    if (cached) return c.json({ ...cached, servers });
     const base = app.getOpenAPI31Document({
       openapi: '3.1.0',
       info: {
@@ -31,7 +33,6 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>): void {
         version: '1.0.0',
         description: 'Identity, payments, notifications, analytics, files and jobs behind one gateway.',
       },
-      servers: [{ url: new URL(c.req.url).origin }],
     });
     base.components = {
       ...base.components,
@@ -47,7 +48,7 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>): void {
     );
     if (merged.complete) complete.set(c.env, merged.document);
     c.header('cache-control', 'no-cache');
-    return c.json(merged.document);
+    return c.json({ ...merged.document, servers });
   });
 
   app.get(
