@@ -14,7 +14,10 @@ const jwksCheck = (res, text) => {
   assert(res.status === 200, `expected 200, got ${res.status}: ${text.slice(0, 300)}`);
   const keys = JSON.parse(text).keys;
   assert(Array.isArray(keys) && keys.length === 2, `expected the 2 seeded keys, got ${text.slice(0, 300)}`);
-  assert(keys.every((k) => k.kid && k.use === 'sig' && k.kty === 'EC'), `unexpected key shape: ${text.slice(0, 300)}`);
+  assert(
+    keys.every((k) => k.kid && k.use === 'sig' && k.kty === 'EC'),
+    `unexpected key shape: ${text.slice(0, 300)}`,
+  );
 };
 
 /** The two baselines measured in every run; every scenario's req/s is reported as a ratio to each. */

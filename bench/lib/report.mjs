@@ -77,8 +77,10 @@ export function renderMarkdown(results) {
     '',
     mem.workerdRssBytes == null
       ? 'workerd RSS: not available (no /proc).'
-      : `workerd RSS after the runs: ${mib(mem.workerdRssBytes)} (peak ${mib(mem.workerdPeakRssBytes)}), ` +
-        `one process for all ${results.workerCount} Workers, their isolates and the local D1/DO storage.`,
+      : `workerd RSS after the runs: ${mib(mem.workerdRssBytes)} (peak ${mib(mem.workerdPeakRssBytes)}; ` +
+        `${mib(mem.workerdRssAtStartBytes)} once started and migrated, before any load). One process holds all ` +
+        `${results.workerCount} Workers, the two bench Workers, their isolates and the local D1/DO storage; ` +
+        `latest.json has the RSS after every run.`,
     '',
   ];
   return lines.filter((l, i) => !(l === '' && lines[i - 1] === '')).join('\n');

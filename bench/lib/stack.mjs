@@ -20,21 +20,8 @@ const workerdBin = createRequire(miniflarePath)('workerd').default;
 const BENCH_WORKERS_DIR = join(root, 'bench', 'workers');
 const HOST = '127.0.0.1';
 
-/**
- * Only these keys of wrangler's per-config options are used: the rest (modulesRules, rootPath, …) describe the
- * TypeScript sources and break Miniflare when it is pointed at a built bundle instead.
- */
-const PICKED_OPTIONS = [
-  'compatibilityDate',
-  'compatibilityFlags',
-  'bindings',
-  'd1Databases',
-  'r2Buckets',
-  'durableObjects',
-  'queueProducers',
-  'queueConsumers',
-  'serviceBindings',
-];
+// Stand-ins for the secrets the domain Workers require; the bench never hashes a password with it.
+const BENCH_SECRETS = { PASSWORD_PEPPER: 'bench-pepper' };
 
 /** The two bench Workers: `name` is both the short name scenarios use and the Miniflare Worker name. */
 const BENCH_WORKERS = [
@@ -62,24 +49,17 @@ export function toolVersions() {
 
 async function platformWorkerOptions(directWorkers, bundleDirs) {
   // Imported lazily: loading wrangler is slow and only this step needs it.
-  const { unstable_getMiniflareWorkerOptions, unstable_readConfig } = await import('wrangler');
+  const { bundledWorkerOptions } = await import('../../scripts/miniflare-options.mjs');
   // The gateway first: Miniflare's default socket serves the first Worker (unused here, but it must be a real one).
   const ordered = [...WORKERS].sort((a, b) => (a.name === 'gateway' ? -1 : b.name === 'gateway' ? 1 : 0));
   return ordered.map((w) => {
-    const configPath = join(root, w.config);
-    const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
-    const picked = Object.fromEntries(PICKED_OPTIONS.filter((k) => k in workerOptions).map((k) => [k, workerOptions[k]]));
     const outdir = bundleDirs.get(w.name);
+    const options = bundledWorkerOptions(w.name, outdir, BENCH_SECRETS);
     return {
       short: w.name,
       migrations: w.name === 'gateway' ? undefined : w.name,
       options: {
-        ...picked,
-        // Service bindings name Workers by their deployed name, so Miniflare must use the same one.
-        name: unstable_readConfig({ config: configPath }).name,
-        modules: true,
-        scriptPath: join(outdir, 'index.js'),
-        modulesRoot: outdir,
+        ...options,
         ...(directWorkers.has(w.name) ? { unsafeDirectSockets: [{ host: HOST, port: 0 }] } : {}),
       },
     };
@@ -133,7 +113,11 @@ async function signingKeyRows() {
   for (const n of [1, 2]) {
     const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
-    rows.push({ kid: `bench-key-${n}`, jwk: JSON.stringify({ kty, crv, x, y, alg: 'ES256' }), createdAt: `2026-01-0${n}T00:00:00.000Z` });
+    rows.push({
+      kid: `bench-key-${n}`,
+      jwk: JSON.stringify({ kty, crv, x, y, alg: 'ES256' }),
+      createdAt: `2026-01-0${n}T00:00:00.000Z`,
+    });
   }
   return rows;
 }
@@ -141,7 +125,9 @@ async function signingKeyRows() {
 async function seedSigningKeys(db, rows) {
   await db.batch(
     rows.map((r) =>
-      db.prepare('INSERT INTO signing_keys (kid, public_jwk, created_at) VALUES (?, ?, ?)').bind(r.kid, r.jwk, r.createdAt),
+      db
+        .prepare('INSERT INTO signing_keys (kid, public_jwk, created_at) VALUES (?, ?, ?)')
+        .bind(r.kid, r.jwk, r.createdAt),
     ),
   );
 }
