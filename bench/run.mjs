@@ -2,7 +2,8 @@
 // ceilings over loopback at each connection count, and writes bench/results/latest.{json,md}.
 //
 // Environment: BENCH_DURATION (seconds per measured run, default 10), BENCH_WARMUP (seconds of unmeasured load
-// before each run, default 2, or 1 when BENCH_DURATION < 6), BENCH_CONNECTIONS (default "4,32").
+// before each run, default 2, or 1 when BENCH_DURATION < 6), BENCH_CONNECTIONS (default "4,32"), BENCH_ONLY (run
+// only the scenarios whose name contains it).
 // Exits non-zero when any run saw a non-2xx response, an error or a timeout, or when a route's answer is wrong.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ import { CEILINGS, SCENARIOS, TARGETS } from './scenarios.mjs';
 
 const durationSec = positive('BENCH_DURATION', 10);
 const warmupSec = positive('BENCH_WARMUP', durationSec < 6 ? 1 : 2);
+// A substring of scenario names, to measure one route while working on it; the ceilings always run.
+const only = process.env.BENCH_ONLY;
 const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '4,32').split(',').map((n) => {
   if (!/^\s*[1-9]\d*\s*$/.test(n)) throw new Error(`BENCH_CONNECTIONS must list positive integers, got "${n}"`);
   return Number(n);
@@ -156,7 +159,7 @@ async function main() {
   const env = environment();
   const entries = [
     ...CEILINGS.map((c) => ({ ...c, kind: 'ceiling' })),
-    ...SCENARIOS.map((s) => ({ ...s, kind: 'scenario' })),
+    ...SCENARIOS.filter((s) => !only || s.name.includes(only)).map((s) => ({ ...s, kind: 'scenario' })),
   ];
 
   console.log('Building the Workers…');
