@@ -24,8 +24,9 @@ let platform;
 const starting = new AbortController();
 const shutdown = async () => {
   process.stdout.write('\nStopping the platform…\n');
-  starting.abort();
-  await platform?.stop();
+  // Still starting: end it at once. Running: let wrangler and workerd shut down in order.
+  if (platform) await platform.stop();
+  else starting.abort();
   process.exit(0);
 };
 process.on('SIGINT', shutdown);

@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { fetchWith } from './helpers.js';
+import { fetchWith, problemOf } from './helpers.js';
 
 describe('GET /openapi.json', () => {
   it('merges the gateway document with every service part into OpenAPI 3.1', async () => {
@@ -39,12 +39,39 @@ describe('GET /openapi.json', () => {
 });
 
 describe('GET /docs', () => {
-  it('serves the interactive reference pointing at the merged document', async () => {
+  it('serves the interactive reference from this origin only, its inline script allowed by a nonce', async () => {
     const res = await exports.default.fetch('http://gateway/docs');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     const html = await res.text();
     expect(html).toContain('/openapi.json');
-    expect(res.headers.get('content-security-policy')).toContain('script-src');
+    expect(html).toContain('<script src="/docs/assets/api-reference.js"');
+    expect(html).not.toMatch(/https?:\/\/(cdn|fonts)\./);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const nonce = /'nonce-([0-9a-f]{32})'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
+    expect(html).toContain(`nonce="${nonce}"`);
+    expect(csp).not.toContain("script-src 'self' 'unsafe-inline'");
+  });
+
+  it('uses a fresh nonce for every response', async () => {
+    const a = await exports.default.fetch('http://gateway/docs');
+    const b = await exports.default.fetch('http://gateway/docs');
+    expect(a.headers.get('content-security-policy')).not.toBe(b.headers.get('content-security-policy'));
+  });
+
+  it('serves the reference bundle as a cacheable static asset through the Worker', async () => {
+    const res = await exports.default.fetch('http://gateway/docs/assets/api-reference.js');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('javascript');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=3600');
+    expect(res.headers.get('x-request-id')).toMatch(/^req_/);
+    expect((await res.text()).length).toBeGreaterThan(100_000);
+  });
+
+  it('answers 404 for an asset that does not exist', async () => {
+    const res = await exports.default.fetch('http://gateway/docs/assets/nope.js');
+    expect(res.status).toBe(404);
+    expect((await problemOf(res)).code).toBe('ROUTE_NOT_FOUND');
   });
 });

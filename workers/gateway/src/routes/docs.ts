@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { SERVICE_NAMES, type ServiceName } from '@onasis/contracts';
+import { AppError } from '@onasis/http';
 import { Scalar } from '@scalar/hono-api-reference';
 import { configOf } from '../config.js';
 import type { AppEnv } from '../context.js';
@@ -9,15 +10,22 @@ import { mergeOpenApi, type PartSource } from '../services/openapi.js';
 // The merged document only changes with a deploy, so an isolate keeps it once every service has answered.
 const complete = new WeakMap<object, object>();
 
-const DOCS_CSP = [
-  "default-src 'none'",
-  "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-  "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.scalar.com",
-  "font-src 'self' data: https://fonts.scalar.com https://cdn.jsdelivr.net",
-  "img-src 'self' data: https:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** Where the API reference's browser bundle is served from (static assets, see scripts/docs-assets.mjs). */
+const REFERENCE_BUNDLE = '/docs/assets/api-reference.js';
+
+// Everything the page needs comes from this origin; its one inline script is allowed by a per-response nonce.
+const docsCsp = (nonce: string) =>
+  [
+    "default-src 'none'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    // The bundle injects its stylesheet at run time.
+    "style-src 'self' 'unsafe-inline'",
+    "font-src 'self' data:",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
 
 /** `GET /openapi.json` (OpenAPI 3.1, every service merged) and `GET /docs` (interactive reference). */
 export function docsRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -51,12 +59,26 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>): void {
     return c.json({ ...merged.document, servers });
   });
 
+  app.get(`${REFERENCE_BUNDLE.slice(0, REFERENCE_BUNDLE.lastIndexOf('/'))}/*`, async (c) => {
+    const asset = await c.env.ASSETS.fetch(c.req.raw);
+    if (asset.status === 404) throw new AppError('ROUTE_NOT_FOUND', `No route for GET ${c.req.path}.`);
+    const res = new Response(asset.body, asset);
+    if (res.ok) res.headers.set('cache-control', 'public, max-age=3600');
+    return res;
+  });
+
   app.get(
     '/docs',
-    async (c, next) => {
-      await next();
-      c.res.headers.set('content-security-policy', DOCS_CSP);
-    },
-    Scalar({ url: '/openapi.json', pageTitle: 'Onasis Core API reference' }),
+    Scalar((c) => {
+      const nonce = crypto.randomUUID().replaceAll('-', '');
+      c.header('content-security-policy', docsCsp(nonce));
+      return {
+        url: '/openapi.json',
+        pageTitle: 'Onasis Core API reference',
+        cdn: REFERENCE_BUNDLE,
+        nonce,
+        withDefaultFonts: false,
+      };
+    }),
   );
 }
