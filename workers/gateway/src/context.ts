@@ -2,8 +2,7 @@ import type { ServiceName } from '@onasis/contracts';
 
 /** Hono environment of the gateway. */
 export type AppEnv = {
-  // Secrets are not in the generated types: wrangler reads them from .dev.vars, which is never committed.
-  Bindings: GatewayEnv & { METRICS_TOKEN?: string };
+  Bindings: GatewayEnv;
   Variables: {
     /** The domain service a request was handed to, once it is known. */
     service: ServiceName;

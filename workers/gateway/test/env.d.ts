@@ -6,7 +6,6 @@ declare global {
       FAULT_THROWS: Service;
       FAULT_HANGS: Service;
       FAULT_DEGRADED: Service;
-      METRICS_TOKEN?: string;
       TEST_MIGRATIONS: Record<string, D1Migration[]>;
     }
   }
