@@ -18,7 +18,11 @@ export class AppError extends Error {
     detail?: string,
     options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
   ) {
+    // An expected failure needs no stack trace, and capturing one is the dearest part of building an Error.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail ?? code);
+    Error.stackTraceLimit = limit;
     this.name = 'AppError';
     this.code = code;
     this.detail = detail;

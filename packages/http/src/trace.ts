@@ -1,10 +1,12 @@
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function randomHex(bytes: number): string {
   const buf = crypto.getRandomValues(new Uint8Array(bytes));
   let out = '';
-  for (const b of buf) out += b.toString(16).padStart(2, '0');
+  for (let i = 0; i < buf.length; i++) out += HEX[buf[i] as number];
   return out;
 }
 

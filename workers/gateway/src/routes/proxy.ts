@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ownerOf, ROUTE_HEADER } from '@onasis/contracts';
-import { AppError } from '@onasis/http';
+import { AppError, notFound } from '@onasis/http';
 import { configOf } from '../config.js';
 import type { AppEnv } from '../context.js';
 import { collector } from '../metrics/collector.js';
@@ -13,7 +13,8 @@ import { bindingOf, TimeoutError, withTimeout } from '../services/bindings.js';
 export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
   app.all('*', async (c) => {
     const service = ownerOf(c.req.path);
-    if (!service) throw new AppError('ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
+    // Returned, not thrown: an Error captures a stack trace, the dearest part of a 404.
+    if (!service) return notFound(c);
     c.set('service', service);
     const meta = { requestId: c.get('requestId'), traceparent: c.get('traceparent') };
     let upstream: Response;
