@@ -1,0 +1,85 @@
+// Paired A/B of built variants: one workerd per variant (stack.mjs, unchanged), all started at once, loaded in turn
+// for short runs so that machine drift hits every variant alike. Reports workerd CPU µs per request per variant.
+//
+//   node bench/profile/ab-live.mjs <path> <rounds> <variant>…
+//   e.g. node bench/profile/ab-live.mjs /.well-known/jwks.json 12 base hdr all
+//
+// A variant is a tree made by mkvariant.sh under /tmp/onasis-variants/<variant> whose workers/*/dist was built
+// (by a `bench/run.mjs` there, or scripts/build.mjs). Env: AB_SECONDS (per run, 3), AB_CONNECTIONS (8).
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WORKERS } from '../../scripts/workers.mjs';
+import { runLoad, stopLoad } from '../lib/load.mjs';
+import { findWorkerdPids, totalCpuMs } from '../lib/proc-stats.mjs';
+import { startStack } from '../lib/stack.mjs';
+
+const [path, roundsArg, ...variants] = process.argv.slice(2);
+const rounds = Number(roundsArg);
+const seconds = Number(process.env.AB_SECONDS ?? 3);
+const connections = Number(process.env.AB_CONNECTIONS ?? 8);
+const runDir = mkdtempSync(join(tmpdir(), 'onasis-ab-'));
+mkdirSync(join(runDir, 'tmp'));
+process.env.TMPDIR = join(runDir, 'tmp');
+const stacks = [];
+process.on('exit', () => {
+  stopLoad();
+  rmSync(runDir, { recursive: true, force: true });
+});
+
+try {
+  for (const v of variants) {
+    const bundleDirs = new Map();
+    for (const w of WORKERS) {
+      const to = join(runDir, v, w.name);
+      cpSync(join('/tmp/onasis-variants', v, w.dir, 'dist'), to, { recursive: true });
+      bundleDirs.set(w.name, to);
+    }
+    const before = new Set(findWorkerdPids());
+    const stack = await startStack({ bundleDirs, directWorkers: ['gateway'], onLog: () => {} });
+    const pids = findWorkerdPids().filter((p) => !before.has(p));
+    const url = new URL(path, stack.urlOf('gateway')).href;
+    const res = await fetch(url);
+    console.log(`${v}: ${url} → ${res.status}, workerd ${pids.join(',')}`);
+    await res.arrayBuffer();
+    stacks.push({ v, stack, pids, url, samples: [] });
+  }
+  for (const s of stacks) await runLoad({ url: s.url, method: 'GET', connections, durationSec: 2 }); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    // A different order every round, so that no variant always follows the same one.
+    const order = r % 2 === 0 ? stacks : [...stacks].reverse();
+    const line = [];
+    for (const s of order) {
+      const cpu0 = totalCpuMs(s.pids);
+      const out = await runLoad({ url: s.url, method: 'GET', connections, durationSec: seconds });
+      const us = ((totalCpuMs(s.pids) - cpu0) * 1000) / out.requests;
+      s.samples.push(us);
+      line.push(`${s.v} ${us.toFixed(0)}`);
+    }
+    console.log(`round ${r + 1}: ${line.join('  ')}`);
+  }
+  const median = (xs) => {
+    const a = [...xs].sort((x, y) => x - y);
+    return a.length % 2 ? a[a.length >> 1] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  };
+  const base = stacks[0];
+  console.log(`\n${path}, ${connections} conns, ${rounds} × ${seconds} s per variant; workerd CPU µs/req`);
+  for (const s of stacks) {
+    const mean = s.samples.reduce((a, b) => a + b, 0) / s.samples.length;
+    // Paired with the first variant's run of the same round.
+    const diffs = s.samples.map((x, i) => x - base.samples[i]);
+    const sd = Math.sqrt(
+      diffs.reduce((a, d) => a + (d - diffs.reduce((p, q) => p + q, 0) / diffs.length) ** 2, 0) /
+        Math.max(1, diffs.length - 1),
+    );
+    console.log(
+      `${s.v.padEnd(10)} median ${median(s.samples).toFixed(0).padStart(5)}  mean ${mean.toFixed(0).padStart(5)}  ` +
+        `Δ vs ${base.v}: median ${median(diffs).toFixed(0).padStart(4)}, mean ${(diffs.reduce((a, b) => a + b, 0) / diffs.length).toFixed(0).padStart(4)} ± ${(sd / Math.sqrt(diffs.length)).toFixed(0)} (s.e.)`,
+    );
+  }
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  for (const s of stacks) await s.stack.dispose();
+}
