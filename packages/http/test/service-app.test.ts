@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { problemOf } from '@onasis/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { AppError, createServiceApp, PROBLEM_CONTENT_TYPE, serveForwarded } from '../src/index.js';
+import { AppError, createServiceApp, serveForwarded } from '../src/index.js';
 
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 
@@ -33,19 +34,6 @@ function request(path: string, init?: RequestInit) {
   return app.fetch(new Request(`http://svc${path}`, init), {}, ctx);
 }
 
-async function problem(res: Response) {
-  expect(res.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
-  return res.json<{
-    type: string;
-    title: string;
-    status: number;
-    code: string;
-    requestId: string;
-    detail?: string;
-    errors?: { path: string; message: string }[];
-  }>();
-}
-
 describe('createServiceApp', () => {
   it('answers a validation failure with 400 VALIDATION_FAILED listing each field', async () => {
     const res = await request('/notes', {
@@ -54,7 +42,7 @@ describe('createServiceApp', () => {
       body: JSON.stringify({ title: '', stars: 9 }),
     });
     expect(res.status).toBe(400);
-    const body = await problem(res);
+    const body = await problemOf(res);
     expect(body.code).toBe('VALIDATION_FAILED');
     expect(body.status).toBe(400);
     expect(body.errors?.map((e) => e.path).sort()).toEqual(['stars', 'title']);
@@ -67,13 +55,13 @@ describe('createServiceApp', () => {
       body: '{"title":',
     });
     expect(res.status).toBe(400);
-    expect((await problem(res)).code).toBe('MALFORMED_JSON');
+    expect((await problemOf(res)).code).toBe('MALFORMED_JSON');
   });
 
   it('turns an AppError into the problem of its code', async () => {
     const res = await request('/conflict', { headers: { 'x-request-id': 'abc-123' } });
     expect(res.status).toBe(409);
-    const body = await problem(res);
+    const body = await problemOf(res);
     expect(body).toMatchObject({ code: 'CONFLICT', title: 'Conflict', detail: 'Already there.', requestId: 'abc-123' });
     expect(body.type).toMatch(/^https:\/\/.+#conflict$/);
   });
@@ -92,12 +80,12 @@ describe('createServiceApp', () => {
   it('answers 404 for an unknown path and 405 with Allow for a known path', async () => {
     const missing = await request('/nothing');
     expect(missing.status).toBe(404);
-    expect((await problem(missing)).code).toBe('ROUTE_NOT_FOUND');
+    expect((await problemOf(missing)).code).toBe('ROUTE_NOT_FOUND');
 
     const wrongMethod = await request('/notes/n1', { method: 'DELETE' });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
-    expect((await problem(wrongMethod)).code).toBe('METHOD_NOT_ALLOWED');
+    expect((await problemOf(wrongMethod)).code).toBe('METHOD_NOT_ALLOWED');
   });
 
   it('reports the matched route template, never the raw path', async () => {

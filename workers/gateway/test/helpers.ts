@@ -9,23 +9,4 @@ export function fetchWith(overrides: Record<string, unknown>, path: string, init
   );
 }
 
-/** The shape of every error body. */
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  requestId: string;
-  detail?: string;
-}
-
-/** Asserts the problem+json envelope and returns the body. */
-export async function problemOf(res: Response): Promise<ProblemBody> {
-  if (res.headers.get('content-type') !== 'application/problem+json') {
-    throw new Error(`expected problem+json, got ${res.headers.get('content-type')}: ${await res.text()}`);
-  }
-  const body = await res.json<ProblemBody>();
-  if (body.requestId !== res.headers.get('x-request-id')) throw new Error('requestId differs from X-Request-Id');
-  if (body.status !== res.status) throw new Error(`status ${body.status} differs from HTTP ${res.status}`);
-  return body;
-}
+export { problemOf } from '@onasis/testing';
