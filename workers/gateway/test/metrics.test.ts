@@ -90,3 +90,19 @@ describe('GET /metrics', () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe('Analytics Engine', () => {
+  it('writes one data point per request where the dataset is bound, labelled by route template', async () => {
+    const points: AnalyticsEngineDataPoint[] = [];
+    const dataset = { writeDataPoint: (point: AnalyticsEngineDataPoint) => points.push(point) };
+    await fetchWith({ REQUEST_ANALYTICS: dataset }, '/.well-known/jwks.json?x=1');
+    await fetchWith({ REQUEST_ANALYTICS: dataset }, '/no/such/path');
+    expect(points).toHaveLength(2);
+    expect(points[0]).toMatchObject({
+      indexes: ['/.well-known/jwks.json'],
+      blobs: ['GET', '/.well-known/jwks.json', '200', 'identity'],
+    });
+    expect(points[0]?.doubles?.[1]).toBe(200);
+    expect(points[1]?.blobs).toEqual(['GET', 'unmatched', '404', 'gateway']);
+  });
+});
