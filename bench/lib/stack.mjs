@@ -21,7 +21,10 @@ const BENCH_WORKERS_DIR = join(root, 'bench', 'workers');
 const HOST = '127.0.0.1';
 
 // Stand-ins for the secrets the domain Workers require; the bench never hashes a password with it.
-const BENCH_SECRETS = { PASSWORD_PEPPER: 'bench-pepper' };
+const BENCH_SECRETS = {
+  PASSWORD_PEPPER: 'bench-pepper',
+  KEY_ENCRYPTION_KEY: 'bench-key-encryption-key-of-32-chars-or-more',
+};
 
 /** The two bench Workers: `name` is both the short name scenarios use and the Miniflare Worker name. */
 const BENCH_WORKERS = [

@@ -71,7 +71,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       inspectorPort,
       persistTo,
       vars: { METRICS_TOKEN: metricsToken },
-      secrets: { PASSWORD_PEPPER },
+      secrets: { PASSWORD_PEPPER, KEY_ENCRYPTION_KEY: `e2e-${randomBytes(24).toString('hex')}` },
       signal: starting.signal,
       readyTimeoutMs: 180_000,
       onOutput: process.env.E2E_PLATFORM_LOG ? (text: string) => process.stderr.write(text) : undefined,

@@ -11,7 +11,10 @@ const migrations = Object.fromEntries(
   await Promise.all(DOMAIN_WORKERS.map(async (name) => [name, await readD1Migrations(`${root}/migrations/${name}`)])),
 );
 // Stand-ins for the secrets the domain Workers require (in production they come from `wrangler secret put`).
-const TEST_SECRETS = { PASSWORD_PEPPER: 'test-pepper' };
+const TEST_SECRETS = {
+  PASSWORD_PEPPER: 'test-pepper',
+  KEY_ENCRYPTION_KEY: 'test-key-encryption-key-of-32-chars-or-more',
+};
 const domainWorkers = built.map(({ name, outdir }) => bundledWorkerOptions(name, outdir, TEST_SECRETS));
 
 export default defineConfig({

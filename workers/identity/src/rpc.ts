@@ -11,9 +11,10 @@ export class IdentityService extends DomainEntrypoint<AppEnv> {
   health(): Promise<HealthReport> {
     return runHealthChecks({
       db: d1Check(this.env.DB),
-      // Without its pepper identity cannot verify a single password, so a missing secret is an outage, not a detail.
+      // Without these identity can neither verify a password nor sign a token: a missing secret is an outage.
       secrets: async () => {
         if (!this.env.PASSWORD_PEPPER) throw new Error('PASSWORD_PEPPER is not set');
+        if ((this.env.KEY_ENCRYPTION_KEY ?? '').length < 32) throw new Error('KEY_ENCRYPTION_KEY is not set');
       },
     });
   }

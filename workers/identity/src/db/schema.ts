@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { JWK } from 'jose';
 
 const createdAt = (column = 'created_at') =>
   text(column).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
@@ -42,10 +43,15 @@ export const userRoles = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.role] }), index('user_roles_role_idx').on(t.role)],
 );
 
-/** Public halves of the token-signing keys, published at /.well-known/jwks.json while not retired. */
+/**
+ * Token-signing keys. The public half is published at /.well-known/jwks.json until the key is retired; the private
+ * half is stored only encrypted with KEY_ENCRYPTION_KEY (AES-GCM, the kid as additional data).
+ */
 export const signingKeys = sqliteTable('signing_keys', {
   kid: text('kid').primaryKey(),
-  publicJwk: text('public_jwk', { mode: 'json' }).$type<JsonWebKey>().notNull(),
+  alg: text('alg').notNull().default('ES256'),
+  publicJwk: text('public_jwk', { mode: 'json' }).$type<JWK>().notNull(),
+  privateJwkEncrypted: text('private_jwk_encrypted'),
   createdAt: createdAt(),
   retiredAt: text('retired_at'),
 });

@@ -1,0 +1,123 @@
+import { and, desc, eq, isNull, notInArray } from 'drizzle-orm';
+import type { DrizzleD1Database } from 'drizzle-orm/d1';
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { signingKeys } from '../db/schema.js';
+
+/** The algorithm of every token-signing key (ECDSA P-256 with SHA-256). */
+export const SIGNING_ALG = 'ES256';
+
+/** A key ready to sign with. */
+export interface ActiveSigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+}
+
+const encoder = new TextEncoder();
+
+function toBase64Url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array {
+  return Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (ch) => ch.charCodeAt(0));
+}
+
+/**
+ * The AES-GCM key that wraps private signing keys, derived with HKDF from the KEY_ENCRYPTION_KEY secret, so that any
+ * long random string works as the secret and the wrapping key is never the secret itself.
+ */
+async function wrappingKey(secret: string): Promise<CryptoKey> {
+  if (secret.length < 32) throw new Error('KEY_ENCRYPTION_KEY must be at least 32 characters');
+  const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveKey']);
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode('onasis/signing-keys'), info: encoder.encode('v1') },
+    material,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+}
+
+/** `v1.<iv>.<ciphertext>` of a private JWK; the kid is bound as additional data so rows cannot be swapped. */
+export async function encryptPrivateJwk(jwk: JWK, kid: string, secret: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const sealed = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: encoder.encode(kid) },
+    await wrappingKey(secret),
+    encoder.encode(JSON.stringify(jwk)),
+  );
+  return `v1.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(sealed))}`;
+}
+
+/** The private JWK sealed by `encryptPrivateJwk`; throws when the secret, the kid or the ciphertext differ. */
+export async function decryptPrivateJwk(sealed: string, kid: string, secret: string): Promise<JWK> {
+  const [version, iv, ciphertext] = sealed.split('.');
+  if (version !== 'v1' || !iv || !ciphertext) throw new Error('unknown sealed key format');
+  const plain = await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: fromBase64Url(iv), additionalData: encoder.encode(kid) },
+    await wrappingKey(secret),
+    fromBase64Url(ciphertext),
+  );
+  return JSON.parse(new TextDecoder().decode(plain)) as JWK;
+}
+
+/** Creates a new signing key and stores its public half and its sealed private half. */
+export async function createSigningKey(db: DrizzleD1Database, secret: string): Promise<ActiveSigningKey> {
+  const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
+  const kid = `key_${crypto.randomUUID().replaceAll('-', '')}`;
+  const publicJwk = { ...(await exportJWK(publicKey)), alg: SIGNING_ALG };
+  const sealed = await encryptPrivateJwk(await exportJWK(privateKey), kid, secret);
+  await db.insert(signingKeys).values({ kid, alg: SIGNING_ALG, publicJwk, privateJwkEncrypted: sealed });
+  return { kid, privateKey: privateKey as CryptoKey };
+}
+
+/**
+ * The newest key that is not retired, created on first use. Two isolates racing here may each create one: both are
+ * published and both verify, and the newer signs from then on.
+ */
+export async function activeSigningKey(db: DrizzleD1Database, secret: string): Promise<ActiveSigningKey> {
+  const [row] = await db
+    .select({ kid: signingKeys.kid, sealed: signingKeys.privateJwkEncrypted })
+    .from(signingKeys)
+    .where(isNull(signingKeys.retiredAt))
+    .orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid))
+    .limit(1);
+  if (!row?.sealed) return createSigningKey(db, secret);
+  const jwk = await decryptPrivateJwk(row.sealed, row.kid, secret);
+  return { kid: row.kid, privateKey: (await importJWK(jwk, SIGNING_ALG)) as CryptoKey };
+}
+
+/**
+ * Rotation: a new current key, the previous one kept for verification of tokens it signed, every older one retired
+ * (unpublished, and its sealed private half erased). Safe to repeat: each run only moves keys forward.
+ */
+export async function rotateSigningKeys(db: DrizzleD1Database, secret: string, keep = 2): Promise<string> {
+  const { kid } = await createSigningKey(db, secret);
+  const kept = await db
+    .select({ kid: signingKeys.kid })
+    .from(signingKeys)
+    .where(isNull(signingKeys.retiredAt))
+    .orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid))
+    .limit(keep);
+  await db
+    .update(signingKeys)
+    .set({ retiredAt: new Date().toISOString(), privateJwkEncrypted: null })
+    .where(
+      and(
+        isNull(signingKeys.retiredAt),
+        notInArray(
+          signingKeys.kid,
+          kept.map((k) => k.kid),
+        ),
+      ),
+    );
+  return kid;
+}
+
+/** Whether `kid` names a published key (for tests and diagnostics). */
+export async function isPublished(db: DrizzleD1Database, kid: string): Promise<boolean> {
+  const [row] = await db.select({ retiredAt: signingKeys.retiredAt }).from(signingKeys).where(eq(signingKeys.kid, kid));
+  return row !== undefined && row.retiredAt === null;
+}
