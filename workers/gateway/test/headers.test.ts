@@ -76,6 +76,9 @@ describe('CORS', () => {
   it('gives no CORS grant to an origin that is not listed', async () => {
     const res = await get('/health', { headers: { origin: 'https://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(res.headers.get('access-control-expose-headers')).toBeNull();
+    expect(res.headers.get('vary')).toContain('Origin');
   });
 
   it('answers a preflight from an allowed origin', async () => {

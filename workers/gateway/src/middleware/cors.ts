@@ -45,7 +45,9 @@ export function corsPolicy(): MiddlewareHandler<AppEnv> {
       h = c.res.headers;
       h.append('Vary', 'Origin');
     }
-    if (origin && configOf(c.env).corsOrigins.has(origin)) h.set('Access-Control-Allow-Origin', origin);
+    // Only a listed origin gets a grant; anyone else sees nothing CORS-related beyond `Vary`.
+    if (!origin || !configOf(c.env).corsOrigins.has(origin)) return;
+    h.set('Access-Control-Allow-Origin', origin);
     h.set('Access-Control-Allow-Credentials', 'true');
     h.set('Access-Control-Expose-Headers', EXPOSE);
   };
