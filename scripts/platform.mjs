@@ -91,6 +91,25 @@ export async function seedAdmin(persistTo, { email = 'admin@onasis.local', passw
   ]);
 }
 
+/** Rows of a read-only query against a domain database in the local state in `persistTo`. */
+export async function queryLocal(persistTo, service, sql) {
+  const out = await run([
+    'd1',
+    'execute',
+    `onasis-${service}`,
+    '--local',
+    '-c',
+    `workers/${service}/wrangler.toml`,
+    '--persist-to',
+    persistTo,
+    '--json',
+    '--command',
+    sql,
+  ]);
+  const parsed = JSON.parse(out.slice(out.indexOf('[')));
+  return parsed[0]?.results ?? [];
+}
+
 /** A free TCP port on loopback. */
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -12,6 +12,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Origin of the running gateway, e.g. `http://127.0.0.1:41234`. */
     baseUrl: string;
+    /** The local state directory of this run's platform. */
+    persistTo: string;
     /** The bearer token `/metrics` requires in this run. */
     metricsToken: string;
   }
@@ -84,6 +86,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   project.provide('baseUrl', platform.url);
   project.provide('metricsToken', metricsToken);
+  project.provide('persistTo', persistTo);
 
   return async () => {
     removeListeners();
