@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, notInArray } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { base64url, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { signingKeys } from '../db/schema.js';
 
 /** The algorithm of every token-signing key (ECDSA P-256 with SHA-256). */
@@ -13,16 +13,6 @@ export interface ActiveSigningKey {
 }
 
 const encoder = new TextEncoder();
-
-function toBase64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array {
-  return Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (ch) => ch.charCodeAt(0));
-}
 
 /**
  * The AES-GCM key that wraps private signing keys, derived with HKDF from the KEY_ENCRYPTION_KEY secret, so that any
@@ -48,7 +38,7 @@ export async function encryptPrivateJwk(jwk: JWK, kid: string, secret: string): 
     await wrappingKey(secret),
     encoder.encode(JSON.stringify(jwk)),
   );
-  return `v1.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(sealed))}`;
+  return `v1.${base64url.encode(iv)}.${base64url.encode(new Uint8Array(sealed))}`;
 }
 
 /** The private JWK sealed by `encryptPrivateJwk`; throws when the secret, the kid or the ciphertext differ. */
@@ -56,9 +46,9 @@ export async function decryptPrivateJwk(sealed: string, kid: string, secret: str
   const [version, iv, ciphertext] = sealed.split('.');
   if (version !== 'v1' || !iv || !ciphertext) throw new Error('unknown sealed key format');
   const plain = await crypto.subtle.decrypt(
-    { name: 'AES-GCM', iv: fromBase64Url(iv), additionalData: encoder.encode(kid) },
+    { name: 'AES-GCM', iv: base64url.decode(iv), additionalData: encoder.encode(kid) },
     await wrappingKey(secret),
-    fromBase64Url(ciphertext),
+    base64url.decode(ciphertext),
   );
   return JSON.parse(new TextDecoder().decode(plain)) as JWK;
 }
