@@ -6,13 +6,12 @@
 //
 // A variant is a tree made by mkvariant.sh under /tmp/onasis-variants/<variant> whose workers/*/dist was built
 // (by a `bench/run.mjs` there, or scripts/build.mjs). Env: AB_SECONDS (per run, 3), AB_CONNECTIONS (8).
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WORKERS } from '../../scripts/workers.mjs';
 import { runLoad, stopLoad } from '../lib/load.mjs';
 import { findWorkerdPids, totalCpuMs } from '../lib/proc-stats.mjs';
-import { startStack } from '../lib/stack.mjs';
+import { startVariant } from './variants.mjs';
 
 const [path, roundsArg, ...variants] = process.argv.slice(2);
 const rounds = Number(roundsArg);
@@ -29,14 +28,8 @@ process.on('exit', () => {
 
 try {
   for (const v of variants) {
-    const bundleDirs = new Map();
-    for (const w of WORKERS) {
-      const to = join(runDir, v, w.name);
-      cpSync(join('/tmp/onasis-variants', v, w.dir, 'dist'), to, { recursive: true });
-      bundleDirs.set(w.name, to);
-    }
     const before = new Set(findWorkerdPids());
-    const stack = await startStack({ bundleDirs, directWorkers: ['gateway'], onLog: () => {} });
+    const stack = await startVariant(runDir, v);
     const pids = findWorkerdPids().filter((p) => !before.has(p));
     const url = new URL(path, stack.urlOf('gateway')).href;
     const res = await fetch(url);

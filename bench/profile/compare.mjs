@@ -1,11 +1,10 @@
 // Behaviour check of a variant: the same requests to the gateway of two built trees (see mkvariant.sh), responses
 // compared on status, every header and the body, with per-request random values (ids, nonces, dates) masked.
 //   node bench/profile/compare.mjs <variantA> <variantB>
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WORKERS } from '../../scripts/workers.mjs';
-import { startStack } from '../lib/stack.mjs';
+import { startVariant } from './variants.mjs';
 
 const variants = process.argv.slice(2);
 const runDir = mkdtempSync(join(tmpdir(), 'onasis-cmp-'));
@@ -84,13 +83,7 @@ const stacks = [];
 try {
   const snaps = [];
   for (const v of variants) {
-    const bundleDirs = new Map();
-    for (const w of WORKERS) {
-      const to = join(runDir, v, w.name);
-      cpSync(join('/tmp/onasis-variants', v, w.dir, 'dist'), to, { recursive: true });
-      bundleDirs.set(w.name, to);
-    }
-    const stack = await startStack({ bundleDirs, directWorkers: ['gateway'], onLog: () => {} });
+    const stack = await startVariant(runDir, v);
     stacks.push(stack);
     snaps.push(await snapshot(stack.urlOf('gateway')));
   }
