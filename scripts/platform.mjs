@@ -59,13 +59,9 @@ function d1(command, service, persistTo, ...rest) {
 
 /** Applies every domain database's pending migrations to the local state in `persistTo`. */
 export async function applyMigrations(persistTo) {
-  // Each run mostly waits on wrangler's own start-up, so three at a time finishes sooner even on 2 cores; they
-  // write to different database files.
-  const queue = [...DOMAIN_WORKERS];
-  const lane = async () => {
-    for (let name = queue.shift(); name; name = queue.shift()) await d1(['migrations', 'apply'], name, persistTo);
-  };
-  await Promise.all([lane(), lane(), lane()]);
+  // One at a time: wrangler's local D1 shares state files across databases, and concurrent runs failed on a
+  // clean machine with SQLITE_BUSY.
+  for (const name of DOMAIN_WORKERS) await d1(['migrations', 'apply'], name, persistTo);
 }
 
 function sqlString(value) {
