@@ -15,6 +15,9 @@ for (const w of WORKERS) {
     w.envInterface,
     '--include-runtime',
     'false',
+    // Vars are settings that differ per deployment (JSON lists, URLs): typed as strings, not as today's values.
+    '--strict-vars',
+    'false',
     ...(check ? ['--check'] : []),
   ];
   const res = spawnSync(wranglerBin, args, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PrincipalSchema } from './auth.js';
 import type { ErrorCode } from './errors.js';
 
 /** Result of an RPC method: expected failures are returned, since errors thrown across RPC lose everything but `message`. */
@@ -8,6 +9,10 @@ export type RpcResult<T> = { ok: true; data: T } | { ok: false; error: { code: E
 export const RequestMetaSchema = z.object({
   requestId: z.string().min(1).max(128),
   traceparent: z.string(),
+  /** The verified caller; absent on public routes and when the request carries no credentials. */
+  principal: PrincipalSchema.optional(),
+  /** The client's IP as Cloudflare saw it, and its user agent, for sessions and the audit log. */
+  clientIp: z.string().max(64).optional(),
 });
 
 /** Per-request context passed with every forwarded request. */

@@ -1,3 +1,4 @@
+import type { Principal } from '@onasis/contracts';
 import type { Logger } from './logger.js';
 
 declare module 'hono' {
@@ -8,5 +9,9 @@ declare module 'hono' {
     traceparent: string;
     /** Logger bound to this request's ids. */
     log: Logger;
+    /** The caller the gateway verified, if any (domain Workers only). */
+    principal: Principal | undefined;
+    /** The client's IP address, when known. */
+    clientIp: string | undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { type HealthReport, type RequestMeta, RequestMetaSchema } from '@onasis/contracts';
+import { type HealthReport, type Principal, type RequestMeta, RequestMetaSchema } from '@onasis/contracts';
 import type { Env } from 'hono';
 import { problemResponse } from './problem.js';
 import { serveForwarded } from './service-app.js';
@@ -34,7 +34,9 @@ export abstract class DomainEntrypoint<E extends Env> extends WorkerEntrypoint<E
       typeof m.requestId !== 'string' ||
       m.requestId.length < 1 ||
       m.requestId.length > 128 ||
-      typeof m.traceparent !== 'string'
+      typeof m.traceparent !== 'string' ||
+      (m.clientIp !== undefined && typeof m.clientIp !== 'string') ||
+      (m.principal !== undefined && !isPrincipal(m.principal))
     ) {
       // A caller bug, not a client's: answer like any other internal error instead of failing the RPC call.
       const requestId = requestIdFrom(undefined);
@@ -45,7 +47,7 @@ export abstract class DomainEntrypoint<E extends Env> extends WorkerEntrypoint<E
     return serveForwarded(
       this.app,
       request,
-      { requestId: m.requestId, traceparent: m.traceparent },
+      { requestId: m.requestId, traceparent: m.traceparent, principal: m.principal, clientIp: m.clientIp },
       this.env,
       this.ctx,
     );
@@ -63,6 +65,19 @@ export abstract class DomainEntrypoint<E extends Env> extends WorkerEntrypoint<E
       tags: [this.tag],
     };
   }
+}
+
+function isPrincipal(p: unknown): p is Principal {
+  if (typeof p !== 'object' || p === null) return false;
+  const q = p as Record<string, unknown>;
+  return (
+    typeof q.userId === 'string' &&
+    q.userId.length > 0 &&
+    (q.sessionId === null || typeof q.sessionId === 'string') &&
+    Array.isArray(q.permissions) &&
+    q.permissions.every((x) => typeof x === 'string') &&
+    (q.via === 'access_token' || q.via === 'api_key')
+  );
 }
 
 /** Runs each named check and reports `degraded` when any of them throws. */

@@ -5,6 +5,7 @@ export { DomainEntrypoint, d1Check, type OpenApiPart, runHealthChecks } from './
 export { createLogger, type LogFields, type Logger } from './logger.js';
 export { answerMethodNotAllowed } from './method-not-allowed.js';
 export { notFound, onError } from './on-error.js';
+export { requirePermission, requirePrincipal } from './principal.js';
 export { PROBLEM_CONTENT_TYPE, problemResponse } from './problem.js';
 export { endpointTemplate } from './route-template.js';
 export { createServiceApp, serveForwarded } from './service-app.js';

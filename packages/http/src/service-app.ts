@@ -36,6 +36,8 @@ function serviceContext(service: string): MiddlewareHandler {
     const traceparent = meta?.traceparent ?? nextTraceparent(c.req.header('traceparent'));
     c.set('requestId', requestId);
     c.set('traceparent', traceparent);
+    c.set('principal', meta?.principal);
+    c.set('clientIp', meta?.clientIp ?? c.req.header('cf-connecting-ip'));
     c.set('log', createLogger({ service, requestId, traceId: traceIdOf(traceparent) }));
     await next();
     const template = endpointTemplate(c);

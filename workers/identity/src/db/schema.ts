@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { JWK } from 'jose';
 
 const createdAt = (column = 'created_at') =>
@@ -11,6 +11,10 @@ export const users = sqliteTable('users', {
   email: text('email').notNull().unique(),
   emailVerifiedAt: text('email_verified_at'),
   name: text('name'),
+  locale: text('locale'),
+  timezone: text('timezone'),
+  /** A file id in the files service; identity does not check that it exists. */
+  avatarFileId: text('avatar_file_id'),
   // Algorithm and parameters travel inside the hash string so that they can be upgraded at login.
   passwordHash: text('password_hash'),
   status: text('status', { enum: ['active', 'disabled'] })
@@ -54,4 +58,119 @@ export const signingKeys = sqliteTable('signing_keys', {
   privateJwkEncrypted: text('private_jwk_encrypted'),
   createdAt: createdAt(),
   retiredAt: text('retired_at'),
+});
+
+/**
+ * One-time tokens sent by email: address verification, password reset and email change. Only the SHA-256 of the
+ * token is stored; a token is spent by setting `used_at` in the same statement that checks it.
+ */
+export const emailTokens = sqliteTable(
+  'email_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['verify_email', 'reset_password', 'change_email'] }).notNull(),
+    /** The address the token proves control of (the new one for an email change). */
+    email: text('email').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    usedAt: text('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('email_tokens_user_idx').on(t.userId, t.purpose)],
+);
+
+/** A user's TOTP factor. The secret is sealed with KEY_ENCRYPTION_KEY; `last_used_step` makes each code single use. */
+export const mfaFactors = sqliteTable('mfa_factors', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretEncrypted: text('secret_encrypted').notNull(),
+  confirmedAt: text('confirmed_at'),
+  lastUsedStep: integer('last_used_step').notNull().default(0),
+  createdAt: createdAt(),
+});
+
+/** Single-use MFA recovery codes, stored as SHA-256 hashes. */
+export const mfaRecoveryCodes = sqliteTable(
+  'mfa_recovery_codes',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: text('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
+);
+
+/** Accounts at social login providers, linked to a user through a verified email address. */
+export const oauthAccounts = sqliteTable(
+  'oauth_accounts',
+  {
+    provider: text('provider').notNull(),
+    subject: text('subject').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: text('last_used_at'),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.subject] }), index('oauth_accounts_user_idx').on(t.userId)],
+);
+
+/** Pending social logins: state, PKCE verifier and nonce for 10 minutes, spent by the callback. */
+export const oauthStates = sqliteTable('oauth_states', {
+  stateHash: text('state_hash').primaryKey(),
+  provider: text('provider').notNull(),
+  codeVerifier: text('code_verifier').notNull(),
+  nonce: text('nonce').notNull(),
+  redirectTo: text('redirect_to'),
+  expiresAt: text('expires_at').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * The append-only audit log. `seq` orders the chain and its uniqueness keeps two writers from both extending the
+ * same head; `hash` covers the entry and `prev_hash`, so editing or deleting any entry breaks every later link.
+ */
+export const auditLogs = sqliteTable(
+  'audit_logs',
+  {
+    seq: integer('seq').primaryKey(),
+    id: text('id').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    action: text('action').notNull(),
+    outcome: text('outcome', { enum: ['success', 'failure'] }).notNull(),
+    actorId: text('actor_id'),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    requestId: text('request_id'),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    uniqueIndex('audit_logs_id_idx').on(t.id),
+    index('audit_logs_actor_idx').on(t.actorId, t.seq),
+    index('audit_logs_target_idx').on(t.targetId, t.seq),
+    index('audit_logs_action_idx').on(t.action, t.seq),
+  ],
+);
+
+/**
+ * Messages for other services, written in the same batch as the change that causes them and sent to their queue
+ * afterwards, so that a crash between the two cannot lose one. A row is deleted once its queue accepted it.
+ */
+export const outbox = sqliteTable('outbox', {
+  id: text('id').primaryKey(),
+  queue: text('queue', { enum: ['notifications', 'userEvents'] }).notNull(),
+  body: text('body', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  createdAt: createdAt(),
 });

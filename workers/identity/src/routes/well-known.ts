@@ -1,8 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { isNull } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
 import type { AppEnv } from '../context.js';
-import { signingKeys } from '../db/schema.js';
+import { publishedKeys } from '../services/signing-keys.js';
 
 const JwksSchema = z
   .object({ keys: z.array(z.record(z.string(), z.unknown())) })
@@ -38,13 +36,9 @@ const openIdConfiguration = createRoute({
 /** Discovery routes: the JWKS and the OpenID configuration that points to it. */
 export function wellKnownRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(jwks, async (c) => {
-    const rows = await drizzle(c.env.DB)
-      .select({ kid: signingKeys.kid, publicJwk: signingKeys.publicJwk })
-      .from(signingKeys)
-      .where(isNull(signingKeys.retiredAt))
-      .orderBy(signingKeys.createdAt);
+    const keys = await publishedKeys(c.env.DB);
     c.header('cache-control', 'public, max-age=300');
-    return c.json({ keys: rows.map((r) => ({ ...r.publicJwk, kid: r.kid, use: 'sig' })) }, 200);
+    return c.json({ keys }, 200);
   });
 
   app.openapi(openIdConfiguration, (c) => {

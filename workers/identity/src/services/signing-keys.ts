@@ -1,7 +1,8 @@
 import { and, desc, eq, isNull, notInArray } from 'drizzle-orm';
-import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { base64url, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { signingKeys } from '../db/schema.js';
+import { seal, sealingKey, unseal } from './crypto.js';
 
 /** The algorithm of every token-signing key (ECDSA P-256 with SHA-256). */
 export const SIGNING_ALG = 'ES256';
@@ -12,45 +13,14 @@ export interface ActiveSigningKey {
   privateKey: CryptoKey;
 }
 
-const encoder = new TextEncoder();
-
-/**
- * The AES-GCM key that wraps private signing keys, derived with HKDF from the KEY_ENCRYPTION_KEY secret, so that any
- * long random string works as the secret and the wrapping key is never the secret itself.
- */
-async function wrappingKey(secret: string): Promise<CryptoKey> {
-  if (secret.length < 32) throw new Error('KEY_ENCRYPTION_KEY must be at least 32 characters');
-  const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveKey']);
-  return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode('onasis/signing-keys'), info: encoder.encode('v1') },
-    material,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  );
-}
-
 /** `v1.<iv>.<ciphertext>` of a private JWK; the kid is bound as additional data so rows cannot be swapped. */
 export async function encryptPrivateJwk(jwk: JWK, kid: string, secret: string): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const sealed = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv, additionalData: encoder.encode(kid) },
-    await wrappingKey(secret),
-    encoder.encode(JSON.stringify(jwk)),
-  );
-  return `v1.${base64url.encode(iv)}.${base64url.encode(new Uint8Array(sealed))}`;
+  return seal(JSON.stringify(jwk), kid, await sealingKey(secret, 'onasis/signing-keys'));
 }
 
 /** The private JWK sealed by `encryptPrivateJwk`; throws when the secret, the kid or the ciphertext differ. */
 export async function decryptPrivateJwk(sealed: string, kid: string, secret: string): Promise<JWK> {
-  const [version, iv, ciphertext] = sealed.split('.');
-  if (version !== 'v1' || !iv || !ciphertext) throw new Error('unknown sealed key format');
-  const plain = await crypto.subtle.decrypt(
-    { name: 'AES-GCM', iv: base64url.decode(iv), additionalData: encoder.encode(kid) },
-    await wrappingKey(secret),
-    base64url.decode(ciphertext),
-  );
-  return JSON.parse(new TextDecoder().decode(plain)) as JWK;
+  return JSON.parse(await unseal(sealed, kid, await sealingKey(secret, 'onasis/signing-keys'))) as JWK;
 }
 
 /** Creates a new signing key and stores its public half and its sealed private half. */
@@ -110,4 +80,14 @@ export async function rotateSigningKeys(db: DrizzleD1Database, secret: string, k
 export async function isPublished(db: DrizzleD1Database, kid: string): Promise<boolean> {
   const [row] = await db.select({ retiredAt: signingKeys.retiredAt }).from(signingKeys).where(eq(signingKeys.kid, kid));
   return row !== undefined && row.retiredAt === null;
+}
+
+/** The public JWKs of every key that is not retired, oldest first, with `kid` and `use` set. One D1 query. */
+export async function publishedKeys(db: D1Database): Promise<JWK[]> {
+  const rows = await drizzle(db)
+    .select({ kid: signingKeys.kid, publicJwk: signingKeys.publicJwk })
+    .from(signingKeys)
+    .where(isNull(signingKeys.retiredAt))
+    .orderBy(signingKeys.createdAt);
+  return rows.map((r) => ({ ...r.publicJwk, kid: r.kid, use: 'sig' }));
 }

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { Permission } from './permissions.js';
+
+/** `aud` of every access token identity issues; the gateway accepts no other. */
+export const ACCESS_TOKEN_AUDIENCE = 'onasis-api';
+/** JOSE `typ` of access tokens (RFC 9068), so that no other JWT the issuer signs can pass for one. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** The only signature algorithm access tokens use. */
+export const ACCESS_TOKEN_ALG = 'ES256';
+/** Access-token lifetime in seconds. */
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+/**
+ * Longest time the gateway trusts a cached "this session is live" answer. It bounds how long the access token of a
+ * revoked session, or of a disabled or deleted user, keeps working.
+ */
+export const SESSION_STATUS_CACHE_SECONDS = 30;
+
+/**
+ * Who a request acts for, as the gateway verified it. Domain Workers receive it as part of the RPC arguments, never
+ * from a header, and make their object-level checks with it.
+ */
+export const PrincipalSchema = z.object({
+  userId: z.string().min(1),
+  /** Session of the access token; null for credentials that are not tied to a session. */
+  sessionId: z.string().min(1).nullable(),
+  permissions: z.array(z.string()),
+  via: z.enum(['access_token', 'api_key']),
+});
+
+/** A verified caller. */
+export type Principal = z.infer<typeof PrincipalSchema>;
+
+/** What a route requires: nothing, any signed-in caller, or one permission. */
+export type RouteAccess = 'public' | 'authenticated' | Permission;
+
+/**
+ * What each public route requires, enforced by the gateway before it forwards a request. The first entry whose
+ * method and path match wins (`:name` matches one segment, a trailing `*` the rest), so specific paths come first.
+ * Paths under `/api/v1` that no entry names need a signed-in caller; the rest of the public surface is open and
+ * its services authenticate what they must (webhook signatures, one-time tokens).
+ */
+export const ROUTE_POLICIES: ReadonlyArray<{ method: string; path: string; access: RouteAccess }> = [
+  { method: 'POST', path: '/auth/logout', access: 'authenticated' },
+  { method: 'POST', path: '/auth/logout-all', access: 'authenticated' },
+  { method: 'POST', path: '/auth/verify-email/resend', access: 'authenticated' },
+  { method: '*', path: '/auth/mfa/totp/*', access: 'authenticated' },
+  { method: '*', path: '/auth/mfa/recovery-codes', access: 'authenticated' },
+  { method: '*', path: '/api/v1/users/me', access: 'authenticated' },
+  { method: '*', path: '/api/v1/users/me/*', access: 'authenticated' },
+  { method: 'GET', path: '/api/v1/users', access: 'users:read' },
+  { method: 'GET', path: '/api/v1/users/:id', access: 'users:read' },
+  { method: '*', path: '/api/v1/users/:id', access: 'users:write' },
+  { method: '*', path: '/api/v1/users/:id/*', access: 'users:write' },
+  { method: 'GET', path: '/api/v1/roles', access: 'roles:read' },
+  { method: 'GET', path: '/api/v1/roles/*', access: 'roles:read' },
+  { method: '*', path: '/api/v1/roles', access: 'roles:write' },
+  { method: '*', path: '/api/v1/roles/*', access: 'roles:write' },
+  { method: 'GET', path: '/api/v1/audit-logs', access: 'audit-logs:read' },
+  { method: 'GET', path: '/api/v1/audit-logs/*', access: 'audit-logs:read' },
+  { method: 'POST', path: '/api/v1/jobs', access: 'jobs:write' },
+  { method: 'POST', path: '/api/v1/notifications/send', access: 'notifications:send' },
+  { method: '*', path: '/api/v1/*', access: 'authenticated' },
+];
+
+function matches(pattern: string, path: string): boolean {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  for (let i = 0; i < want.length; i++) {
+    const segment = want[i] as string;
+    if (segment === '*' && i === want.length - 1) return got.length > i && got[i] !== '';
+    if (i >= got.length) return false;
+    if (segment.startsWith(':')) {
+      if (got[i] === '') return false;
+    } else if (segment !== got[i]) return false;
+  }
+  return got.length === want.length;
+}
+
+/** What `method path` requires, by the first matching entry of ROUTE_POLICIES. */
+export function accessFor(method: string, path: string): RouteAccess {
+  for (const policy of ROUTE_POLICIES) {
+    if ((policy.method === '*' || policy.method === method) && matches(policy.path, path)) return policy.access;
+  }
+  return 'public';
+}

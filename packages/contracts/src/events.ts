@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Queues between services; staging and production append `-staging` / `-production` to each name. */
+export const QUEUE_NAMES = {
+  /** Messages for the notifications Worker to deliver. */
+  notifications: 'onasis-notifications',
+  /** Lifecycle events of accounts that every service with user data consumes. */
+  userEvents: 'onasis-user-events',
+} as const;
+
+/** Templates identity sends; each ships with the notifications Worker. */
+export const IDENTITY_TEMPLATES = [
+  'identity.verify-email',
+  'identity.reset-password',
+  'identity.new-sign-in',
+  'identity.mfa-changed',
+  'identity.email-changed',
+] as const;
+
+/**
+ * A request to notify someone, as put on the notifications queue. Delivery is at least once, so `idempotencyKey`
+ * lets the consumer drop a redelivered message.
+ */
+export const NotificationMessageSchema = z.object({
+  kind: z.literal('notification'),
+  idempotencyKey: z.string().min(1).max(200),
+  /** A user id (`usr_…`), whose preferences and address apply, or an email address. */
+  to: z.string().min(1),
+  /** For a message to a user whose address is about to change: where this one must go instead. */
+  toAddress: z.email().optional(),
+  template: z.string().min(1),
+  category: z.enum(['security', 'billing', 'product', 'marketing']),
+  locale: z.string().optional(),
+  data: z.record(z.string(), z.unknown()),
+  createdAt: z.iso.datetime(),
+});
+
+/** One notification request. */
+export type NotificationMessage = z.infer<typeof NotificationMessageSchema>;
+
+/** An account lifecycle event, as put on the user-events queue. */
+export const UserEventSchema = z.object({
+  kind: z.literal('user-event'),
+  /** Unique per event, for consumers to drop redeliveries. */
+  id: z.string().min(1),
+  type: z.enum(['user.deleted']),
+  userId: z.string().min(1),
+  occurredAt: z.iso.datetime(),
+});
+
+/** One user lifecycle event. */
+export type UserEvent = z.infer<typeof UserEventSchema>;

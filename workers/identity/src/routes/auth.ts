@@ -1,0 +1,4 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../context.js';
+
+export function authRoutes(_app: OpenAPIHono<AppEnv>): void {}
