@@ -67,39 +67,7 @@ export class UserSessions extends DurableObject<IdentityEnv> {
   constructor(ctx: DurableObjectState, env: IdentityEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS sessions (
-        id TEXT PRIMARY KEY,
-        created_at INTEGER NOT NULL,
-        last_used_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
-        idle_expires_at INTEGER NOT NULL,
-        ip TEXT,
-        user_agent TEXT,
-        method TEXT NOT NULL,
-        revoked_at INTEGER,
-        revoke_reason TEXT
-      );
-      CREATE TABLE IF NOT EXISTS refresh_tokens (
-        hash TEXT PRIMARY KEY,
-        session_id TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        spent_at INTEGER
-      );
-      CREATE INDEX IF NOT EXISTS refresh_tokens_session ON refresh_tokens (session_id);
-      CREATE TABLE IF NOT EXISTS lockout (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        failures INTEGER NOT NULL,
-        last_failure_at INTEGER NOT NULL,
-        locked_until INTEGER
-      );
-      CREATE TABLE IF NOT EXISTS mfa_challenges (
-        hash TEXT PRIMARY KEY,
-        expires_at INTEGER NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        method TEXT NOT NULL
-      );
-    `);
+    this.createSchema();
   }
 
   /** When the account is locked, until when (epoch ms); null when a sign-in may be tried. */
@@ -139,9 +107,19 @@ export class UserSessions extends DurableObject<IdentityEnv> {
     this.sql.exec('DELETE FROM lockout');
   }
 
-  /** Starts a session and returns its id and first refresh secret; a success also clears the failure count. */
-  async createSession(origin: SessionOrigin): Promise<{ sessionId: string; refreshSecret: string }> {
+  /**
+   * Starts a session and returns its id and first refresh secret; a success also clears the failure count.
+   * `knownDevice` says whether a session from the same user agent exists, so that only a new device triggers a
+   * sign-in notice.
+   */
+  async createSession(
+    origin: SessionOrigin,
+  ): Promise<{ sessionId: string; refreshSecret: string; knownDevice: boolean }> {
     const now = Date.now();
+    const knownDevice =
+      this.sql
+        .exec('SELECT 1 FROM sessions WHERE user_agent IS ? LIMIT 1', origin.userAgent?.slice(0, 512) ?? null)
+        .toArray().length > 0;
     const sessionId = `ses_${randomSecret(12)}`;
     const refreshSecret = randomSecret(32);
     const hash = await sha256Hex(refreshSecret);
@@ -160,7 +138,7 @@ export class UserSessions extends DurableObject<IdentityEnv> {
     this.sql.exec('INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?, ?, ?)', hash, sessionId, now);
     this.clearFailures();
     await this.scheduleCleanup();
-    return { sessionId, refreshSecret };
+    return { sessionId, refreshSecret, knownDevice };
   }
 
   /**
@@ -294,6 +272,44 @@ export class UserSessions extends DurableObject<IdentityEnv> {
   async erase(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    // The object stays in memory and may be called again (a late request for the deleted user).
+    this.createSchema();
+  }
+
+  private createSchema(): void {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS sessions (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        idle_expires_at INTEGER NOT NULL,
+        ip TEXT,
+        user_agent TEXT,
+        method TEXT NOT NULL,
+        revoked_at INTEGER,
+        revoke_reason TEXT
+      );
+      CREATE TABLE IF NOT EXISTS refresh_tokens (
+        hash TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        spent_at INTEGER
+      );
+      CREATE INDEX IF NOT EXISTS refresh_tokens_session ON refresh_tokens (session_id);
+      CREATE TABLE IF NOT EXISTS lockout (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        failures INTEGER NOT NULL,
+        last_failure_at INTEGER NOT NULL,
+        locked_until INTEGER
+      );
+      CREATE TABLE IF NOT EXISTS mfa_challenges (
+        hash TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        method TEXT NOT NULL
+      );
+    `);
   }
 
   /** Drops sessions, tokens and challenges that can no longer be used. */

@@ -1,4 +1,491 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { ACCESS_TOKEN_TTL_SECONDS } from '@onasis/contracts';
+import { AppError, requirePrincipal } from '@onasis/http';
+import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
+import type { SessionOrigin } from '../durable-objects/user-sessions.js';
+import { audit } from '../services/audit.js';
+import { newId } from '../services/crypto.js';
+import { newEmailToken, spendEmailToken, voidEmailTokens } from '../services/email-tokens.js';
+import { dispatchOutbox, securityNotice } from '../services/outbox.js';
+import { hashPassword, verifyPassword } from '../services/password.js';
+import { assertAcceptablePassword } from '../services/password-policy.js';
+import { accessTokenFor, sessionsOf, startSession } from '../services/sessions.js';
+import { formatRefreshToken, parseUserToken } from '../services/tokens.js';
+import { findUserByEmail, findUserById, normaliseEmail, viewOf } from '../services/users.js';
+import {
+  EmailSchema,
+  json,
+  jsonBody,
+  MfaChallengeSchema,
+  PasswordSchema,
+  problem,
+  TokenPairSchema,
+  UserSchema,
+} from './auth-schemas.js';
 
-export function authRoutes(_app: OpenAPIHono<AppEnv>): void {}
+const register = createRoute({
+  method: 'post',
+  path: '/auth/register',
+  tags: ['identity'],
+  summary: 'Create an account',
+  description:
+    'Creates an unverified account and emails a verification link. Sending the same request again answers 409 ' +
+    '`EMAIL_TAKEN`: the first one created the account.',
+  request: jsonBody(
+    z
+      .object({ email: EmailSchema, password: PasswordSchema, name: z.string().trim().min(1).max(100).optional() })
+      .openapi('RegisterRequest'),
+  ),
+  responses: {
+    201: json('The new account', UserSchema),
+    400: problem('Invalid body, or a password that is too short, too long or too common'),
+    409: problem('An account with this email exists'),
+  },
+});
+
+const verifyEmail = createRoute({
+  method: 'post',
+  path: '/auth/verify-email',
+  tags: ['identity'],
+  summary: 'Confirm an email address',
+  description: 'Spends a token from a verification or email-change message (single use, 24 hours).',
+  request: jsonBody(z.object({ token: z.string().min(1).max(256) }).openapi('VerifyEmailRequest')),
+  responses: {
+    200: json('The account with its confirmed address', UserSchema),
+    400: problem('Unknown, used or expired token'),
+    409: problem('The new address was taken in the meantime'),
+  },
+});
+
+const resendVerification = createRoute({
+  method: 'post',
+  path: '/auth/verify-email/resend',
+  tags: ['identity'],
+  summary: 'Send a new verification email',
+  description: 'For the signed-in user. Earlier verification links stop working. Nothing is sent when verified.',
+  security: [{ bearerAuth: [] }],
+  responses: { 202: { description: 'Accepted' }, 401: problem('Not signed in') },
+});
+
+const forgotPassword = createRoute({
+  method: 'post',
+  path: '/auth/password/forgot',
+  tags: ['identity'],
+  summary: 'Request a password reset email',
+  description: 'Always 202, whether or not an account exists, so that it tells nobody which addresses have one.',
+  request: jsonBody(z.object({ email: EmailSchema }).openapi('ForgotPasswordRequest')),
+  responses: { 202: { description: 'Accepted' }, 400: problem('Invalid body') },
+});
+
+const resetPassword = createRoute({
+  method: 'post',
+  path: '/auth/password/reset',
+  tags: ['identity'],
+  summary: 'Set a new password with a reset token',
+  description: 'Spends the token (single use, 1 hour), sets the password and signs the account out everywhere.',
+  request: jsonBody(z.object({ token: z.string().min(1).max(256), password: PasswordSchema }).openapi('ResetRequest')),
+  responses: { 204: { description: 'Password changed' }, 400: problem('Invalid token or password') },
+});
+
+const login = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  tags: ['identity'],
+  summary: 'Sign in with email and password',
+  description:
+    'Answers tokens, or an MFA challenge when the account has a second factor. Unknown email and wrong password ' +
+    'give the same 401. After five failures the account locks with growing back-off (429 with Retry-After).',
+  request: jsonBody(z.object({ email: EmailSchema, password: PasswordSchema }).openapi('LoginRequest')),
+  responses: {
+    200: json('Signed in, or a second factor is needed', z.union([TokenPairSchema, MfaChallengeSchema])),
+    401: problem('Invalid credentials'),
+    403: problem('Account disabled'),
+    429: problem('Account temporarily locked'),
+  },
+});
+
+const refresh = createRoute({
+  method: 'post',
+  path: '/auth/refresh',
+  tags: ['identity'],
+  summary: 'Exchange a refresh token for new tokens',
+  description:
+    'Rotates the refresh token: the one sent is spent. Sending a spent token again revokes its session, since a ' +
+    'copy of it may be in someone else’s hands.',
+  request: jsonBody(z.object({ refreshToken: z.string().min(1).max(512) }).openapi('RefreshRequest')),
+  responses: {
+    200: json('New tokens', TokenPairSchema),
+    401: problem('Invalid, expired or reused refresh token'),
+  },
+});
+
+const logout = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  tags: ['identity'],
+  summary: 'End the current session',
+  security: [{ bearerAuth: [] }],
+  responses: { 204: { description: 'Signed out' }, 401: problem('Not signed in') },
+});
+
+const logoutAll = createRoute({
+  method: 'post',
+  path: '/auth/logout-all',
+  tags: ['identity'],
+  summary: 'End every session of the signed-in user',
+  security: [{ bearerAuth: [] }],
+  responses: { 204: { description: 'Signed out everywhere' }, 401: problem('Not signed in') },
+});
+
+/** Where a request comes from, for its session and the sign-in notice. */
+export function originOf(c: Context<AppEnv>, method: string): SessionOrigin {
+  return { ip: c.get('clientIp') ?? null, userAgent: c.req.header('user-agent') ?? null, method };
+}
+
+// Verified against when the email is unknown, so that an unknown address costs the same PBKDF2 work as a wrong
+// password and timing does not tell them apart.
+let decoyHash: Promise<string> | undefined;
+function decoy(pepper: string): Promise<string> {
+  decoyHash ??= hashPassword(`decoy-${crypto.randomUUID()}`, pepper);
+  return decoyHash;
+}
+
+/** The 429 of a locked account, with Retry-After. */
+export function lockedError(until: number): AppError {
+  const seconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+  return new AppError('ACCOUNT_LOCKED', `Too many failed attempts. Try again in ${seconds} seconds.`, {
+    headers: { 'retry-after': String(seconds) },
+  });
+}
+
+/** Account, sign-in and token endpoints under /auth. */
+export function authRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(register, async (c) => {
+    const body = c.req.valid('json');
+    const email = normaliseEmail(body.email);
+    assertAcceptablePassword(body.password, email);
+    const id = newId('usr');
+    const passwordHash = await hashPassword(body.password, c.env.PASSWORD_PEPPER);
+    const db = c.env.DB;
+    const verification = await newEmailToken(db, 'verify_email', id, email);
+    const notice = securityNotice(db, {
+      to: id,
+      template: 'identity.verify-email',
+      data: {
+        name: body.name ?? null,
+        token: verification.token,
+        url: linkTo(c.env, 'verify-email', verification.token),
+      },
+    });
+    try {
+      // One batch, so the account never exists without its role, its token and its verification message.
+      await db.batch([
+        db
+          .prepare('INSERT INTO users (id, email, name, password_hash) VALUES (?, ?, ?, ?)')
+          .bind(id, email, body.name ?? null, passwordHash),
+        db.prepare("INSERT INTO user_roles (user_id, role) VALUES (?, 'member')").bind(id),
+        verification.statement,
+        notice.statement,
+      ]);
+    } catch (err) {
+      if (String(err).includes('UNIQUE constraint failed: users.email'))
+        throw new AppError('EMAIL_TAKEN', 'An account with this email address exists.');
+      throw err;
+    }
+    c.executionCtx.waitUntil(dispatchOutbox(c.env, [notice]));
+    await audit(c, { action: 'user.registered', actorId: id, targetType: 'user', targetId: id });
+    const user = await findUserById(db, id);
+    if (!user) throw new Error('registered user vanished');
+    return c.json(viewOf(user), 201);
+  });
+
+  app.openapi(verifyEmail, async (c) => {
+    const { token } = c.req.valid('json');
+    const db = c.env.DB;
+    const spent = await spendEmailToken(db, token, ['verify_email', 'change_email']);
+    if (!spent) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
+    const now = new Date().toISOString();
+    if (spent.purpose === 'verify_email') {
+      // Only the address the token was sent to: after an email change the old link proves nothing.
+      await db
+        .prepare('UPDATE users SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ? AND email = ?')
+        .bind(now, spent.userId, spent.email)
+        .run();
+      await audit(c, {
+        action: 'user.email_verified',
+        actorId: spent.userId,
+        targetType: 'user',
+        targetId: spent.userId,
+      });
+    } else {
+      const before = await findUserById(db, spent.userId);
+      if (!before) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
+      const notice = securityNotice(db, {
+        to: spent.userId,
+        toAddress: before.email,
+        template: 'identity.email-changed',
+        data: { oldEmail: before.email, newEmail: spent.email },
+      });
+      try {
+        await db.batch([
+          db
+            .prepare('UPDATE users SET email = ?, email_verified_at = ?, updated_at = ? WHERE id = ?')
+            .bind(spent.email, now, now, spent.userId),
+          notice.statement,
+        ]);
+      } catch (err) {
+        if (String(err).includes('UNIQUE constraint failed: users.email'))
+          throw new AppError('EMAIL_TAKEN', 'Another account took this email address in the meantime.');
+        throw err;
+      }
+      c.executionCtx.waitUntil(dispatchOutbox(c.env, [notice]));
+      await audit(c, {
+        action: 'user.email_changed',
+        actorId: spent.userId,
+        targetType: 'user',
+        targetId: spent.userId,
+        data: { from: before.email, to: spent.email },
+      });
+    }
+    const user = await findUserById(db, spent.userId);
+    if (!user) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
+    return c.json(viewOf(user), 200);
+  });
+
+  app.openapi(resendVerification, async (c) => {
+    const principal = requirePrincipal(c);
+    const user = await findUserById(c.env.DB, principal.userId);
+    if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+    if (!user.emailVerified) await sendVerification(c, user.id, user.email, user.name, user.locale);
+    return c.body(null, 202);
+  });
+
+  app.openapi(forgotPassword, async (c) => {
+    const { email } = c.req.valid('json');
+    // The work happens after the answer, so its duration cannot tell whether the account exists.
+    c.executionCtx.waitUntil(
+      (async () => {
+        const user = await findUserByEmail(c.env.DB, email);
+        if (user?.status !== 'active') return;
+        const db = c.env.DB;
+        const reset = await newEmailToken(db, 'reset_password', user.id, user.email);
+        const notice = securityNotice(db, {
+          to: user.id,
+          template: 'identity.reset-password',
+          locale: user.locale,
+          data: { name: user.name, token: reset.token, url: linkTo(c.env, 'reset-password', reset.token) },
+        });
+        await db.batch([voidEmailTokens(db, user.id, 'reset_password'), reset.statement, notice.statement]);
+        await dispatchOutbox(c.env, [notice]);
+        await audit(c, {
+          action: 'user.password_reset_requested',
+          actorId: null,
+          targetType: 'user',
+          targetId: user.id,
+        });
+      })().catch((err) => c.get('log').error('password reset request failed', { err: String(err) })),
+    );
+    return c.body(null, 202);
+  });
+
+  app.openapi(resetPassword, async (c) => {
+    const { token, password } = c.req.valid('json');
+    const db = c.env.DB;
+    // Judge the password before spending the token, so a refused password leaves the link usable.
+    assertAcceptablePassword(password);
+    const spent = await spendEmailToken(db, token, ['reset_password']);
+    if (!spent) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
+    assertAcceptablePassword(password, spent.email);
+    const now = new Date().toISOString();
+    // Receiving the reset email proves control of the address, so the address counts as verified from here on.
+    await db
+      .prepare(
+        'UPDATE users SET password_hash = ?, email_verified_at = coalesce(email_verified_at, ?), updated_at = ? WHERE id = ?',
+      )
+      .bind(await hashPassword(password, c.env.PASSWORD_PEPPER), now, now, spent.userId)
+      .run();
+    const sessions = sessionsOf(c.env, spent.userId);
+    const revoked = await sessions.revokeAll('password_reset');
+    await sessions.clearFailures();
+    await audit(c, {
+      action: 'user.password_reset',
+      actorId: spent.userId,
+      targetType: 'user',
+      targetId: spent.userId,
+      data: { sessionsRevoked: revoked },
+    });
+    return c.body(null, 204);
+  });
+
+  app.openapi(login, async (c) => {
+    const { email, password } = c.req.valid('json');
+    const env = c.env;
+    const user = await findUserByEmail(env.DB, email);
+    if (!user?.passwordHash) {
+      await verifyPassword(password, await decoy(env.PASSWORD_PEPPER), env.PASSWORD_PEPPER);
+      await audit(c, {
+        action: 'user.login',
+        outcome: 'failure',
+        targetType: 'user',
+        targetId: user?.id ?? null,
+        data: { reason: user ? 'no_password' : 'unknown_email', email: normaliseEmail(email) },
+      });
+      throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+    }
+    const sessions = sessionsOf(env, user.id);
+    const lockedUntil = await sessions.lockedUntil();
+    if (lockedUntil) {
+      await audit(c, {
+        action: 'user.login',
+        outcome: 'failure',
+        targetType: 'user',
+        targetId: user.id,
+        data: { reason: 'locked' },
+      });
+      throw lockedError(lockedUntil);
+    }
+    const check = await verifyPassword(password, user.passwordHash, env.PASSWORD_PEPPER);
+    if (!check.valid) {
+      const nowLocked = await sessions.recordFailure();
+      await audit(c, {
+        action: 'user.login',
+        outcome: 'failure',
+        targetType: 'user',
+        targetId: user.id,
+        data: { reason: 'wrong_password', locked: nowLocked !== null },
+      });
+      throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+    }
+    if (user.status !== 'active') {
+      await audit(c, {
+        action: 'user.login',
+        outcome: 'failure',
+        targetType: 'user',
+        targetId: user.id,
+        data: { reason: 'disabled' },
+      });
+      throw new AppError('ACCOUNT_DISABLED', 'This account is disabled.');
+    }
+    if (check.needsRehash) {
+      c.executionCtx.waitUntil(
+        hashPassword(password, env.PASSWORD_PEPPER).then((hash) =>
+          env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?')
+            .bind(hash, user.id, user.passwordHash)
+            .run(),
+        ),
+      );
+    }
+    if (user.mfaEnabled) {
+      const secret = await sessions.createMfaChallenge('password');
+      await audit(c, { action: 'user.login_mfa_challenge', actorId: user.id, targetType: 'user', targetId: user.id });
+      return c.json({ mfaRequired: true as const, mfaToken: formatRefreshToken(user.id, secret) }, 200);
+    }
+    const tokens = await startSession(env, user.id, originOf(c, 'password'), c.executionCtx);
+    await audit(c, {
+      action: 'user.login',
+      actorId: user.id,
+      targetType: 'user',
+      targetId: user.id,
+      data: { method: 'password' },
+    });
+    return c.json(tokens, 200);
+  });
+
+  app.openapi(refresh, async (c) => {
+    const { refreshToken } = c.req.valid('json');
+    const parsed = parseUserToken(refreshToken);
+    if (!parsed) throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid.');
+    const sessions = sessionsOf(c.env, parsed.userId);
+    const origin = originOf(c, 'refresh');
+    const rotated = await sessions.rotate(parsed.secret, { ip: origin.ip, userAgent: origin.userAgent });
+    if (!rotated.ok) {
+      if (rotated.reason === 'reused') {
+        await audit(c, {
+          action: 'session.refresh_token_reused',
+          outcome: 'failure',
+          targetType: 'user',
+          targetId: parsed.userId,
+          data: { sessionRevoked: true },
+        });
+        throw new AppError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session is revoked.');
+      }
+      throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid or has expired.');
+    }
+    const user = await findUserById(c.env.DB, parsed.userId);
+    if (user?.status !== 'active') {
+      // Disabling revokes sessions already; this closes the gap of a refresh that raced the revocation.
+      await sessions.revoke(rotated.sessionId, 'user_unavailable');
+      throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid or has expired.');
+    }
+    return c.json(
+      {
+        accessToken: await accessTokenFor(c.env, user.id, rotated.sessionId),
+        refreshToken: formatRefreshToken(user.id, rotated.refreshSecret),
+        tokenType: 'Bearer' as const,
+        expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+      },
+      200,
+    );
+  });
+
+  app.openapi(logout, async (c) => {
+    const principal = requirePrincipal(c);
+    if (principal.sessionId) {
+      await sessionsOf(c.env, principal.userId).revoke(principal.sessionId, 'logout');
+      await audit(c, {
+        action: 'session.revoked',
+        actorId: principal.userId,
+        targetType: 'session',
+        targetId: principal.sessionId,
+        data: { reason: 'logout' },
+      });
+    }
+    return c.body(null, 204);
+  });
+
+  app.openapi(logoutAll, async (c) => {
+    const principal = requirePrincipal(c);
+    const revoked = await sessionsOf(c.env, principal.userId).revokeAll('logout_all');
+    await audit(c, {
+      action: 'session.revoked_all',
+      actorId: principal.userId,
+      targetType: 'user',
+      targetId: principal.userId,
+      data: { reason: 'logout_all', sessionsRevoked: revoked },
+    });
+    return c.body(null, 204);
+  });
+}
+
+/** A link into the client app carrying a one-time token. */
+function linkTo(env: IdentityEnv, page: string, token: string): string {
+  return `${env.APP_URL.replace(/\/$/, '')}/${page}?token=${encodeURIComponent(token)}`;
+}
+
+/** Emails a fresh verification link to `email`; earlier links of the user stop working. */
+export async function sendVerification(
+  c: Context<AppEnv>,
+  userId: string,
+  email: string,
+  name: string | null,
+  locale: string | null,
+  purpose: 'verify_email' | 'change_email' = 'verify_email',
+): Promise<void> {
+  const db = c.env.DB;
+  const token = await newEmailToken(db, purpose, userId, email);
+  const notice = securityNotice(db, {
+    to: userId,
+    ...(purpose === 'change_email' ? { toAddress: email } : {}),
+    template: 'identity.verify-email',
+    locale,
+    data: {
+      name,
+      token: token.token,
+      url: linkTo(c.env, 'verify-email', token.token),
+      newEmail: purpose === 'change_email',
+    },
+  });
+  await db.batch([voidEmailTokens(db, userId, purpose), token.statement, notice.statement]);
+  c.executionCtx.waitUntil(dispatchOutbox(c.env, [notice]));
+}

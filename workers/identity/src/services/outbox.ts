@@ -57,3 +57,24 @@ export async function relayOutbox(env: IdentityEnv, limit = 100): Promise<number
   );
   return results.length;
 }
+
+/** An outbox row for a security message (these cannot be turned off by preferences) to a user or an address. */
+export function securityNotice(
+  db: D1Database,
+  notice: { to: string; toAddress?: string; template: string; locale?: string | null; data: Record<string, unknown> },
+): OutboxItem {
+  return outboxItem(db, {
+    queue: 'notifications',
+    body: {
+      kind: 'notification',
+      idempotencyKey: newId('ntf'),
+      to: notice.to,
+      ...(notice.toAddress ? { toAddress: notice.toAddress } : {}),
+      template: notice.template,
+      category: 'security',
+      ...(notice.locale ? { locale: notice.locale } : {}),
+      data: notice.data,
+      createdAt: new Date().toISOString(),
+    },
+  });
+}

@@ -34,7 +34,8 @@ async function derive(password: string, pepper: string, salt: Uint8Array, iterat
     false,
     ['sign'],
   );
-  const peppered = await crypto.subtle.sign('HMAC', pepperKey, encoder.encode(password));
+  // NFC, so that the same password typed on keyboards that compose characters differently hashes the same.
+  const peppered = await crypto.subtle.sign('HMAC', pepperKey, encoder.encode(password.normalize('NFC')));
   const baseKey = await crypto.subtle.importKey('raw', peppered, 'PBKDF2', false, ['deriveBits']);
   const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, baseKey, 256);
   return new Uint8Array(bits);

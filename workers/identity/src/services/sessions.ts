@@ -1,5 +1,7 @@
 import { ACCESS_TOKEN_TTL_SECONDS } from '@onasis/contracts';
 import type { SessionOrigin } from '../durable-objects/user-sessions.js';
+import { describeDevice } from './device.js';
+import { dispatchOutbox, securityNotice } from './outbox.js';
 import { formatRefreshToken, signAccessToken } from './tokens.js';
 import { permissionsOf } from './users.js';
 
@@ -21,12 +23,35 @@ export async function accessTokenFor(env: IdentityEnv, userId: string, sessionId
   return signAccessToken(env, { userId, sessionId, permissions: await permissionsOf(env.DB, userId) });
 }
 
-/** Starts a session for a user who has proved who they are, and returns its first tokens. */
-export async function startSession(env: IdentityEnv, userId: string, origin: SessionOrigin): Promise<TokenPair> {
+/**
+ * Starts a session for a user who has proved who they are, and returns its first tokens. A sign-in from a device
+ * the user has no session from puts a new-sign-in notice on the notifications queue (through the outbox).
+ */
+export async function startSession(
+  env: IdentityEnv,
+  userId: string,
+  origin: SessionOrigin,
+  ctx?: Pick<ExecutionContext, 'waitUntil'>,
+): Promise<TokenPair> {
   const [session, permissions] = await Promise.all([
     sessionsOf(env, userId).createSession(origin),
     permissionsOf(env.DB, userId),
   ]);
+  if (!session.knownDevice) {
+    const notice = securityNotice(env.DB, {
+      to: userId,
+      template: 'identity.new-sign-in',
+      data: {
+        device: describeDevice(origin.userAgent),
+        ip: origin.ip,
+        method: origin.method,
+        at: new Date().toISOString(),
+      },
+    });
+    const sent = notice.statement.run().then(() => dispatchOutbox(env, [notice]));
+    if (ctx) ctx.waitUntil(sent);
+    else await sent;
+  }
   return {
     accessToken: await signAccessToken(env, { userId, sessionId: session.sessionId, permissions }),
     refreshToken: formatRefreshToken(userId, session.refreshSecret),

@@ -1,0 +1,57 @@
+import { z } from '@hono/zod-openapi';
+import { ProblemSchema } from '@onasis/contracts';
+
+/** An email address as typed; handlers normalise it. */
+export const EmailSchema = z
+  .string()
+  .trim()
+  .pipe(z.email().max(254))
+  .openapi({ type: 'string', format: 'email', example: 'ada@example.com' });
+
+/** A password as sent; the password policy judges new ones (length in code points, common list). */
+export const PasswordSchema = z.string().min(1).max(1024).openapi({ example: 'correct horse battery staple' });
+
+export const TokenPairSchema = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int().openapi({ description: 'Seconds until the access token expires.' }),
+  })
+  .openapi('TokenPair');
+
+export const MfaChallengeSchema = z
+  .object({ mfaRequired: z.literal(true), mfaToken: z.string() })
+  .openapi('MfaChallenge', { description: 'The password was right; answer with a second factor at /auth/mfa/verify.' });
+
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    emailVerified: z.boolean(),
+    name: z.string().nullable(),
+    locale: z.string().nullable(),
+    timezone: z.string().nullable(),
+    avatarFileId: z.string().nullable(),
+    status: z.enum(['active', 'disabled']),
+    roles: z.array(z.string()),
+    mfaEnabled: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi('User');
+
+/** A problem+json response entry for a route's `responses`. */
+export function problem(description: string) {
+  return { description, content: { 'application/problem+json': { schema: ProblemSchema } } };
+}
+
+/** The JSON body entry of a route's `request`. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { body: { content: { 'application/json': { schema } }, required: true } } as const;
+}
+
+/** A JSON response entry. */
+export function json<T extends z.ZodType>(description: string, schema: T) {
+  return { description, content: { 'application/json': { schema } } } as const;
+}
