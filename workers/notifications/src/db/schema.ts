@@ -19,6 +19,9 @@ export const deliveries = sqliteTable(
     provider: text('provider'),
     providerMessageId: text('provider_message_id'),
     error: text('error'),
+    /** The message's variables (for sandbox deliveries, what a real provider would have been sent). */
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+    category: text('category'),
     createdAt: createdAt(),
     updatedAt: text('updated_at'),
   },
