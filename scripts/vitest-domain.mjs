@@ -21,33 +21,34 @@ export function queueRecorder(queues) {
  * @param {string} name domain Worker name, e.g. `jobs`
  * @param {{
  *   secrets?: Record<string, string>,
- *   bindings?: Record<string, unknown>,
+ *   bindings?: Record<string, unknown> | ((inject: <T>(key: string) => T) => Record<string, unknown>),
+ *   globalSetup?: string | string[],
  *   recordQueues?: string[],
- *   globalSetup?: string[],
- * }} [options] values for the secrets the Worker declares as required; extra bindings; queues whose messages the
- *   tests read through the `QUEUE_RECORDER` service binding; vitest global setup files
+ * }} [options] `secrets`: values for the secrets the Worker declares as required. `bindings`: more bindings (vars
+ *   override the wrangler.toml ones), or a function of vitest's `inject` to build them from what a `globalSetup`
+ *   provided, such as the port of a local server. `globalSetup`: files relative to the Worker's folder, run in Node
+ *   before the project's tests (and their teardown after). `recordQueues`: queues whose messages the tests read
+ *   through the `QUEUE_RECORDER` service binding.
  */
-export async function domainWorkerProject(
-  name,
-  { secrets = {}, bindings = {}, recordQueues = [], globalSetup = [] } = {},
-) {
+export async function domainWorkerProject(name, { secrets = {}, bindings = {}, globalSetup, recordQueues = [] } = {}) {
   const migrations = await readD1Migrations(`${root}/migrations/${name}`);
   const recorder = recordQueues.length > 0 ? queueRecorder(recordQueues) : null;
+  const options = (extra) => ({
+    wrangler: { configPath: `${root}/workers/${name}/wrangler.toml` },
+    miniflare: {
+      bindings: { ...secrets, ...extra, TEST_MIGRATIONS: migrations },
+      ...(recorder && { serviceBindings: { QUEUE_RECORDER: 'queue-recorder' }, workers: [recorder] }),
+    },
+  });
   return defineConfig({
     plugins: [
-      cloudflareTest({
-        wrangler: { configPath: `${root}/workers/${name}/wrangler.toml` },
-        miniflare: {
-          bindings: { ...secrets, ...bindings, TEST_MIGRATIONS: migrations },
-          ...(recorder ? { serviceBindings: { QUEUE_RECORDER: 'queue-recorder' }, workers: [recorder] } : {}),
-        },
-      }),
+      cloudflareTest(typeof bindings === 'function' ? ({ inject }) => options(bindings(inject)) : options(bindings)),
     ],
     test: {
       name,
       root: `${root}/workers/${name}`,
       setupFiles: [`${root}/packages/testing/src/apply-migrations.ts`],
-      globalSetup,
+      ...(globalSetup && { globalSetup }),
     },
   });
 }

@@ -1,10 +1,13 @@
 import type { HealthReport } from '@onasis/contracts';
 import { DomainEntrypoint, d1Check, runHealthChecks } from '@onasis/http';
+import { drizzle } from 'drizzle-orm/d1';
 import type { JWK } from 'jose';
 import { app } from './app.js';
 import type { AppEnv } from './context.js';
+import { type MaintenanceReport, runMaintenance } from './services/maintenance.js';
 import { sessionsOf } from './services/sessions.js';
-import { publishedKeys } from './services/signing-keys.js';
+import { publishedKeys, rotateSigningKeys } from './services/signing-keys.js';
+import { forgetSigningKey } from './services/tokens.js';
 
 /** RPC surface of the identity Worker, bound by the gateway as `IDENTITY`. */
 export class IdentityService extends DomainEntrypoint<AppEnv> {
@@ -24,6 +27,21 @@ export class IdentityService extends DomainEntrypoint<AppEnv> {
   async sessionStatus(userId: string, sessionId: string): Promise<{ active: boolean }> {
     if (typeof userId !== 'string' || typeof sessionId !== 'string' || !userId || !sessionId) return { active: false };
     return { active: await sessionsOf(this.env, userId).isActive(sessionId) };
+  }
+
+  /** Housekeeping for the platform's maintenance schedule; see services/maintenance.ts. */
+  maintenance(): Promise<MaintenanceReport> {
+    return runMaintenance(this.env);
+  }
+
+  /**
+   * Starts signing with a new key; the previous one stays published so that tokens it signed still verify, and
+   * older ones are retired. Returns the new kid. Run it on a schedule (monthly is plenty) or after a suspected leak.
+   */
+  async rotateSigningKeys(): Promise<{ kid: string }> {
+    const kid = await rotateSigningKeys(drizzle(this.env.DB), this.env.KEY_ENCRYPTION_KEY);
+    forgetSigningKey();
+    return { kid };
   }
 
   health(): Promise<HealthReport> {
