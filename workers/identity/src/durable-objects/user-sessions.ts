@@ -257,15 +257,20 @@ export class UserSessions extends DurableObject<IdentityEnv> {
     return { method: row.method };
   }
 
-  /** Records the result of answering a challenge: spent when right, one attempt used (and a failure) when wrong. */
-  async settleMfaChallenge(secret: string, right: boolean): Promise<number | null> {
+  /**
+   * Records the result of answering a challenge. A right answer spends it; `spent` is false when another request
+   * spent it first, and that answer must not start a session. A wrong one uses an attempt and counts a failure
+   * toward the lockout, whose end it returns.
+   */
+  async settleMfaChallenge(secret: string, right: boolean): Promise<{ spent: boolean; lockedUntil: number | null }> {
     const hash = await sha256Hex(secret);
     if (right) {
-      this.sql.exec('DELETE FROM mfa_challenges WHERE hash = ?', hash);
-      return null;
+      const spent =
+        this.sql.exec('DELETE FROM mfa_challenges WHERE hash = ? RETURNING hash', hash).toArray().length > 0;
+      return { spent, lockedUntil: null };
     }
     this.sql.exec('UPDATE mfa_challenges SET attempts = attempts + 1 WHERE hash = ?', hash);
-    return this.recordFailure();
+    return { spent: false, lockedUntil: this.recordFailure() };
   }
 
   /** Forgets everything: the account is being deleted. */
@@ -297,6 +302,7 @@ export class UserSessions extends DurableObject<IdentityEnv> {
         spent_at INTEGER
       );
       CREATE INDEX IF NOT EXISTS refresh_tokens_session ON refresh_tokens (session_id);
+      CREATE INDEX IF NOT EXISTS sessions_user_agent ON sessions (user_agent);
       CREATE TABLE IF NOT EXISTS lockout (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         failures INTEGER NOT NULL,
