@@ -175,6 +175,11 @@ async function main() {
     onLog,
   });
   const urlOf = (e) => new URL(e.path, stack.urlOf(e.worker)).href;
+  // A scenario may need state before it can be loaded, such as an access token; its headers and body come from that.
+  for (const e of entries) {
+    if (e.prepare)
+      Object.assign(e, await e.prepare({ urlOf: (worker, path) => new URL(path, stack.urlOf(worker)).href }));
+  }
   for (const e of entries) await preflight(e, urlOf(e));
 
   const workerdPids = findWorkerdPids();

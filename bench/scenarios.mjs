@@ -5,6 +5,10 @@
 // bench Worker of bench/workers/), `method`, `path`, optional `headers` and `body` (a string, sent on every request),
 // and `check(response, bodyText)`, run once before any load: it throws when the answer is not the one the route is
 // meant to give, so that a benchmark of a 404 page or an error can never be reported as a result.
+// An optional `prepare({ urlOf(worker, path) })` runs once after the stack is up and returns fields to merge into the
+// entry (e.g. `headers` with an access token).
+
+import { BENCH_USER } from './lib/stack.mjs';
 
 const assert = (cond, msg) => {
   if (!cond) throw new Error(msg);
@@ -62,6 +66,44 @@ export const SCENARIOS = [
   },
 ];
 
+/** Signs the bench user in through the gateway and returns the bearer header of its access token. */
+async function bearerHeaders({ urlOf }) {
+  const res = await fetch(urlOf('gateway', '/auth/login'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: BENCH_USER.email, password: BENCH_USER.password }),
+  });
+  const text = await res.text();
+  assert(res.status === 200, `signing the bench user in answered ${res.status}: ${text.slice(0, 300)}`);
+  return { headers: { authorization: `Bearer ${JSON.parse(text).accessToken}` } };
+}
+
+SCENARIOS.push(
+  {
+    name: 'POST /auth/login',
+    worker: 'gateway',
+    method: 'POST',
+    path: '/auth/login',
+    headers: { 'content-type': 'application/json', 'user-agent': 'onasis-bench' },
+    body: JSON.stringify({ email: BENCH_USER.email, password: BENCH_USER.password }),
+    check: (res, text) => {
+      assert(res.status === 200, `expected 200, got ${res.status}: ${text.slice(0, 300)}`);
+      assert(JSON.parse(text).tokenType === 'Bearer', `expected tokens, got ${text.slice(0, 300)}`);
+    },
+  },
+  {
+    name: 'GET /api/v1/users/me (authenticated)',
+    worker: 'gateway',
+    method: 'GET',
+    path: '/api/v1/users/me',
+    prepare: bearerHeaders,
+    check: (res, text) => {
+      assert(res.status === 200, `expected 200, got ${res.status}: ${text.slice(0, 300)}`);
+      assert(JSON.parse(text).email === BENCH_USER.email, `expected the bench user, got ${text.slice(0, 300)}`);
+    },
+  },
+);
+
 /** Speed goals, reported as met or missed (never failing the run): a scenario's req/s over a ceiling's. */
 export const TARGETS = [
   {
@@ -69,5 +111,11 @@ export const TARGETS = [
     ceiling: 'direct-d1',
     minRatio: 0.9,
     label: 'gateway → binding → D1 at ≥ 0.9× the direct-D1 Worker',
+  },
+  {
+    scenario: 'GET /api/v1/users/me (authenticated)',
+    ceiling: 'direct-d1',
+    minRatio: 0.8,
+    label: 'token verification + RPC + D1 read at ≥ 0.8× the direct-D1 Worker',
   },
 ];

@@ -33,10 +33,17 @@ process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
 process.on('SIGHUP', shutdown);
 
+// Social login settings from .dev.vars reach identity as vars of a run-local copy of its config: a secondary Worker
+// takes only the secrets it declares, and which OAUTH_<ID>_CLIENT_SECRET exist depends on the providers listed.
+const identityVars = Object.fromEntries(
+  Object.entries(vars).filter(([key]) => key === 'OAUTH_PROVIDERS' || /^OAUTH_[A-Z0-9_]+_CLIENT_SECRET$/.test(key)),
+);
+
 platform = await startPlatform({
   port,
   inspectorPort,
   persistTo,
+  workerVars: Object.keys(identityVars).length ? { identity: identityVars } : {},
   secrets: vars,
   signal: starting.signal,
   onOutput: (text) => process.stdout.write(text),

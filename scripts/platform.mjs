@@ -1,10 +1,10 @@
 // Local platform lifecycle shared by `pnpm dev`, the end-to-end suite and anything else that needs the whole stack:
 // apply every database's migrations, seed the local admin, run all seven Workers in one `wrangler dev` process.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { allConfigArgs, DOMAIN_WORKERS, root, wranglerBin } from './workers.mjs';
+import { dirname, join } from 'node:path';
+import { allConfigArgs, DOMAIN_WORKERS, root, WORKERS, wranglerBin } from './workers.mjs';
 
 const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' };
 
@@ -105,11 +105,34 @@ export function freePort() {
 }
 
 /**
+ * A copy of a Worker's wrangler.toml, beside it (so relative paths hold), with some of its top-level `[vars]`
+ * replaced or added: how a secondary Worker gets settings of a run's own, since `--var` reaches only the first config.
+ * Deleted when the platform stops.
+ */
+function configWithVars(name, values) {
+  const worker = WORKERS.find((w) => w.name === name);
+  if (!worker) throw new Error(`no Worker named ${name}`);
+  let text = readFileSync(join(root, worker.config), 'utf8');
+  for (const [key, value] of Object.entries(values)) {
+    // Environments declare vars as inline tables, so the only `KEY = …` line that starts a line is in `[vars]`.
+    const line = new RegExp(`^${key} = .*$`, 'm');
+    const entry = `${key} = ${JSON.stringify(String(value))}`;
+    if (line.test(text)) text = text.replace(line, () => entry);
+    else if (/^\[vars\]$/m.test(text)) text = text.replace(/^\[vars\]$/m, () => `[vars]\n${entry}`);
+    else throw new Error(`${worker.config} has no [vars] table`);
+  }
+  const path = join(root, dirname(worker.config), `.wrangler.run-${process.pid}.toml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/**
  * Starts all seven Workers in one `wrangler dev` process in its own process group, and resolves once `/health`
  * answers 200. `stop()` ends the whole group (wrangler and its workerd children) and waits for it; aborting `signal`
  * ends it at once, also while it is still starting.
  *
- * `vars` reach the gateway only (wrangler gives `--var` to the first config). `secrets` go into wrangler's
+ * `vars` reach the gateway only (wrangler gives `--var` to the first config); `workerVars` (`{ identity: { … } }`)
+ * replace vars of other Workers. `secrets` go into wrangler's
  * environment, from which a Worker that lists them under `secrets.required` in its wrangler.toml takes exactly
  * those (a secondary Worker never sees the root `.dev.vars`); Workers without that list take nothing from it.
  */
@@ -118,15 +141,22 @@ export async function startPlatform({
   inspectorPort,
   persistTo,
   vars = {},
+  workerVars = {},
   secrets = {},
   signal,
   onOutput,
   readyTimeoutMs = 120_000,
 }) {
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const overrides = Object.fromEntries(
+    Object.entries(workerVars).map(([name, values]) => [name, configWithVars(name, values)]),
+  );
+  const removeOverrides = () => {
+    for (const path of Object.values(overrides)) rmSync(path, { force: true });
+  };
   const args = [
     'dev',
-    ...allConfigArgs(),
+    ...allConfigArgs(overrides),
     '--port',
     String(port),
     '--ip',
@@ -186,7 +216,10 @@ export async function startPlatform({
   };
   if (signal?.aborted) killNow();
   signal?.addEventListener('abort', killNow, { once: true });
-  exitPromise.then(() => signal?.removeEventListener('abort', killNow));
+  exitPromise.then(() => {
+    signal?.removeEventListener('abort', killNow);
+    removeOverrides();
+  });
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyTimeoutMs;

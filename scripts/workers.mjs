@@ -18,8 +18,11 @@ export const WORKERS = [
 ];
 
 /** `-c a.toml -c b.toml …` for one wrangler process running the whole platform, the gateway first (it is the entry). */
-export function allConfigArgs() {
-  return ['gateway', ...DOMAIN_WORKERS].flatMap((name) => ['-c', WORKERS.find((w) => w.name === name).config]);
+export function allConfigArgs(configOf = {}) {
+  return ['gateway', ...DOMAIN_WORKERS].flatMap((name) => [
+    '-c',
+    configOf[name] ?? WORKERS.find((w) => w.name === name).config,
+  ]);
 }
 
 export const wranglerBin = join(root, 'node_modules', '.bin', 'wrangler');

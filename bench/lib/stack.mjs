@@ -20,7 +20,7 @@ const workerdBin = createRequire(miniflarePath)('workerd').default;
 const BENCH_WORKERS_DIR = join(root, 'bench', 'workers');
 const HOST = '127.0.0.1';
 
-// Stand-ins for the secrets the domain Workers require; the bench never hashes a password with it.
+// Stand-ins for the secrets the domain Workers require.
 const BENCH_SECRETS = {
   PASSWORD_PEPPER: 'bench-pepper',
   KEY_ENCRYPTION_KEY: 'bench-key-encryption-key-of-32-chars-or-more',
@@ -107,32 +107,59 @@ async function applyMigrations(db, name) {
   }
 }
 
+/** The account that the sign-in scenarios use, seeded into identity's database with role member. */
+export const BENCH_USER = { id: 'usr_bench', email: 'bench@onasis.local', password: 'bench-password-not-secret' };
+
 /**
- * Two signing keys (fresh P-256 public halves), inserted into identity's database and the direct-D1 ceiling's, so
- * that both JWKS reads return the same two rows.
+ * Two signing keys, inserted into identity's database and the direct-D1 ceiling's, so that both JWKS reads return
+ * the same two rows. Identity's rows also hold the private halves, sealed as identity seals them, so that it signs
+ * with the newer key instead of creating a third.
  */
 async function signingKeyRows() {
+  // Imported lazily (they pull in jose); both modules import nothing relative, so Node loads them as they are.
+  const { seal, sealingKey } = await import('../../workers/identity/src/services/crypto.ts');
   const rows = [];
   for (const n of [1, 2]) {
     const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    const kid = `bench-key-${n}`;
+    const privateJwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
     rows.push({
-      kid: `bench-key-${n}`,
+      kid,
       jwk: JSON.stringify({ kty, crv, x, y, alg: 'ES256' }),
+      // The purpose string of src/services/signing-keys.ts.
+      sealed: await seal(
+        JSON.stringify(privateJwk),
+        kid,
+        await sealingKey(BENCH_SECRETS.KEY_ENCRYPTION_KEY, 'onasis/signing-keys'),
+      ),
       createdAt: `2026-01-0${n}T00:00:00.000Z`,
     });
   }
   return rows;
 }
 
-async function seedSigningKeys(db, rows) {
+async function seedSigningKeys(db, rows, { withPrivate }) {
   await db.batch(
     rows.map((r) =>
       db
-        .prepare('INSERT INTO signing_keys (kid, public_jwk, created_at) VALUES (?, ?, ?)')
-        .bind(r.kid, r.jwk, r.createdAt),
+        .prepare('INSERT INTO signing_keys (kid, public_jwk, private_jwk_encrypted, created_at) VALUES (?, ?, ?, ?)')
+        .bind(r.kid, r.jwk, withPrivate ? r.sealed : null, r.createdAt),
     ),
   );
+}
+
+async function seedBenchUser(db) {
+  const { hashPassword } = await import('../../workers/identity/src/services/password.ts');
+  const hash = await hashPassword(BENCH_USER.password, BENCH_SECRETS.PASSWORD_PEPPER);
+  await db.batch([
+    db
+      .prepare(
+        "INSERT INTO users (id, email, email_verified_at, name, password_hash) VALUES (?, ?, '2026-01-01T00:00:00.000Z', 'Bench', ?)",
+      )
+      .bind(BENCH_USER.id, BENCH_USER.email, hash),
+    db.prepare("INSERT INTO user_roles (user_id, role) VALUES (?, 'member')").bind(BENCH_USER.id),
+  ]);
 }
 
 /**
@@ -175,7 +202,8 @@ export async function startStack({ bundleDirs, directWorkers, onLog }) {
     for (const w of all.filter((x) => x.migrations)) {
       const db = await miniflare.getD1Database('DB', w.options.name);
       await applyMigrations(db, w.migrations);
-      if (w.migrations === 'identity') await seedSigningKeys(db, keys);
+      if (w.migrations === 'identity') await seedSigningKeys(db, keys, { withPrivate: w.short === 'identity' });
+      if (w.short === 'identity') await seedBenchUser(db);
     }
     const urls = new Map();
     for (const name of direct) {

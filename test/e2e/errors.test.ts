@@ -36,8 +36,8 @@ describe('unknown routes', () => {
   });
 
   it("answers 404 ROUTE_NOT_FOUND for an unknown path under a service's prefix", async () => {
-    const problem = await expectProblem(await api('/api/v1/jobs/nothing'), 404, 'ROUTE_NOT_FOUND');
-    expect(problem.detail).toContain('/api/v1/jobs/nothing');
+    const problem = await expectProblem(await api(IDENTITY_UNROUTED), 404, 'ROUTE_NOT_FOUND');
+    expect(problem.detail).toContain(IDENTITY_UNROUTED);
   });
 
   it('answers 404 for a path that only starts like a service prefix', async () => {
@@ -121,8 +121,8 @@ describe('request bodies', () => {
       headers: { 'content-type': 'application/octet-stream' },
       body: new Uint8Array([0, 1, 2, 3]),
     });
-    // The files Worker has no such route yet; anything but 415 shows the gateway let the body through.
-    await expectProblem(res, 404, 'ROUTE_NOT_FOUND');
+    // The body checks come before authentication, so the 401 (not 415) shows the gateway let the body through.
+    await expectProblem(res, 401, 'UNAUTHENTICATED');
   });
 
   it('lets an upload route take a body larger than the JSON limit', async () => {
@@ -131,6 +131,6 @@ describe('request bodies', () => {
       headers: { 'content-type': 'application/octet-stream' },
       body: new Uint8Array(2 * MAX_BODY_BYTES + 1),
     });
-    await expectProblem(res, 404, 'ROUTE_NOT_FOUND');
+    await expectProblem(res, 401, 'UNAUTHENTICATED');
   });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations, freePort, seedAdmin, startPlatform } from '../../scripts/platform.mjs';
+import { startOidcProvider } from './support/oidc-provider.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,8 @@ declare module 'vitest' {
     persistTo: string;
     /** The bearer token `/metrics` requires in this run. */
     metricsToken: string;
+    /** Issuer URL of the local OpenID provider that identity knows as social login provider `e2e`. */
+    oidcIssuer: string;
   }
 }
 
@@ -62,7 +65,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.off('exit', cleanUpNow);
   };
 
+  let oidc: Awaited<ReturnType<typeof startOidcProvider>> | undefined;
   try {
+    oidc = await startOidcProvider();
     await applyMigrations(persistTo);
     await seedAdmin(persistTo, { password: ADMIN_PASSWORD, pepper: PASSWORD_PEPPER });
     const port: number = await freePort();
@@ -73,12 +78,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
       inspectorPort,
       persistTo,
       vars: { METRICS_TOKEN: metricsToken },
+      workerVars: {
+        identity: {
+          OAUTH_PROVIDERS: JSON.stringify([{ id: 'e2e', type: 'oidc', clientId: 'onasis-e2e', issuer: oidc.issuer }]),
+        },
+      },
       secrets: { PASSWORD_PEPPER, KEY_ENCRYPTION_KEY: `e2e-${randomBytes(24).toString('hex')}` },
       signal: starting.signal,
       readyTimeoutMs: 180_000,
       onOutput: process.env.E2E_PLATFORM_LOG ? (text: string) => process.stderr.write(text) : undefined,
     });
   } catch (err) {
+    await oidc?.stop();
     cleanUpNow();
     removeListeners();
     throw err;
@@ -87,12 +98,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('baseUrl', platform.url);
   project.provide('metricsToken', metricsToken);
   project.provide('persistTo', persistTo);
+  project.provide('oidcIssuer', oidc.issuer);
 
   return async () => {
     removeListeners();
     if (cleanedUp) return;
     cleanedUp = true;
     await platform?.stop();
+    await oidc?.stop();
     rmSync(persistTo, { recursive: true, force: true, maxRetries: 3 });
   };
 }

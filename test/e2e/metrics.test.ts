@@ -74,7 +74,7 @@ describe('GET /metrics', () => {
     const before = await scrape();
     await api(`/${marker}`);
     await api(`/${marker}/deeper?x=1`);
-    await api(`/api/v1/jobs/${marker}`);
+    await api(`/auth/${marker}`);
     const after = await scrape();
     expect(requests(after, 'GET', 'unmatched', 404) - requests(before, 'GET', 'unmatched', 404)).toBe(3);
     const leaked = after.filter((s) => Object.values(s.labels).some((v) => v.includes(marker)));

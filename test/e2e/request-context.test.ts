@@ -54,14 +54,14 @@ describe('X-Request-Id', () => {
   });
 
   it('reaches the domain Worker: its problem carries the same id', async () => {
-    const id = unique('jobs-');
-    const res = await api('/api/v1/jobs/nothing', { headers: { 'x-request-id': id } });
+    const id = unique('identity-');
+    const res = await api('/auth/e2e-nothing', { headers: { 'x-request-id': id } });
     const problem = await expectProblem(res, 404, 'ROUTE_NOT_FOUND');
     expect(problem.requestId).toBe(id);
   });
 
   it('is the same in the header and the problem when generated', async () => {
-    const res = await api('/api/v1/jobs/nothing', { headers: { 'x-request-id': 'not sane' } });
+    const res = await api('/auth/e2e-nothing', { headers: { 'x-request-id': 'not sane' } });
     const problem = await expectProblem(res, 404, 'ROUTE_NOT_FOUND');
     expect(problem.requestId).toMatch(GENERATED_ID);
   });

@@ -9,7 +9,7 @@ const RESPONSES = [
   ['the gateway', '/health'],
   ['a gateway error', '/nope'],
   ['a domain Worker', '/.well-known/jwks.json'],
-  ['a domain Worker error', '/api/v1/jobs/nothing'],
+  ['a domain Worker error', '/auth/e2e-nothing'],
 ] as const;
 
 describe('security headers', () => {

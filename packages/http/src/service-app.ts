@@ -46,13 +46,17 @@ function serviceContext(service: string): MiddlewareHandler {
 }
 
 /** Serves a request the gateway forwarded over RPC, with the context it verified. */
-export function serveForwarded<E extends Env>(
+export async function serveForwarded<E extends Env>(
   app: OpenAPIHono<E>,
   request: Request,
   meta: RequestMeta,
   env: E['Bindings'],
   ctx: ExecutionContext,
-): Response | Promise<Response> {
+): Promise<Response> {
   forwardedMeta.set(request, meta);
-  return app.fetch(request, env, ctx);
+  const response = await app.fetch(request, env, ctx);
+  // A body streamed over RPC that nobody read (a request refused before its body mattered) would keep the caller's
+  // stream open until workerd gives up on it as hung; cancelling ends it now.
+  if (request.body && !request.bodyUsed) request.body.cancel().catch(() => {});
+  return response;
 }

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { answerMethodNotAllowed, notFound, onError, validationHook } from '@onasis/http';
 import type { Hono } from 'hono';
 import type { AppEnv } from './context.js';
+import { authenticate } from './middleware/authenticate.js';
 import { bodyGuard } from './middleware/body-guard.js';
 import { corsPolicy } from './middleware/cors.js';
 import { observe } from './middleware/observe.js';
@@ -20,6 +21,7 @@ app.use(observe());
 app.use(securityHeaders());
 app.use(corsPolicy());
 app.use(bodyGuard());
+app.use(authenticate());
 
 healthRoutes(app);
 metricsRoutes(app);

@@ -1,4 +1,4 @@
-import type { ServiceName } from '@onasis/contracts';
+import type { Principal, ServiceName } from '@onasis/contracts';
 
 /** Hono environment of the gateway. */
 export type AppEnv = {
@@ -8,5 +8,7 @@ export type AppEnv = {
     service: ServiceName;
     /** Route template reported for metrics and logs; bounded so that label cardinality stays small. */
     routeTemplate: string;
+    /** The caller `authenticate` verified; absent when the request carries no credentials. */
+    principal: Principal | undefined;
   };
 };

@@ -7,6 +7,8 @@ declare global {
       FAULT_HANGS: Service;
       FAULT_DEGRADED: Service;
       TEST_MIGRATIONS: Record<string, D1Migration[]>;
+      /** Identity's database (the one its Worker under test uses), for fixtures the API cannot create. */
+      IDENTITY_DB: D1Database;
     }
   }
 }

@@ -26,7 +26,7 @@ describe('GET /metrics', () => {
     const before = await scrape();
     const base = sample(before, 'onasis_http_requests_total', { route: '/.well-known/jwks.json', status: '200' }) ?? 0;
     for (let i = 0; i < 3; i++) await get('/.well-known/jwks.json');
-    await get('/api/v1/files/fil_123/whatever');
+    await get('/auth/fil_123/whatever');
     const text = await scrape();
     expect(
       sample(text, 'onasis_http_requests_total', { method: 'GET', route: '/.well-known/jwks.json', status: '200' }),
@@ -53,8 +53,9 @@ describe('GET /metrics', () => {
   it('counts upstream errors per service', async () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     const before = sample(await scrape(), 'onasis_upstream_errors_total', { service: 'payments' }) ?? 0;
-    await fetchWith({ PAYMENTS: env.FAULT_THROWS }, '/api/v1/payments/intents');
-    await fetchWith({ PAYMENTS: env.FAULT_DEGRADED }, '/api/v1/payments/intents');
+    // A public payments path: the call reaches the service without credentials.
+    await fetchWith({ PAYMENTS: env.FAULT_THROWS }, '/webhooks/stripe', { method: 'POST' });
+    await fetchWith({ PAYMENTS: env.FAULT_DEGRADED }, '/webhooks/stripe', { method: 'POST' });
     spy.mockRestore();
     const text = await scrape();
     expect(sample(text, 'onasis_upstream_errors_total', { service: 'payments' })).toBe(before + 2);

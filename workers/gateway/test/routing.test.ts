@@ -1,8 +1,15 @@
 import { env, exports } from 'cloudflare:workers';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { fetchWith, problemOf } from './helpers.js';
+import { signedInUser } from './identity-fixtures.js';
 
 const get = (path: string, init?: RequestInit) => exports.default.fetch(`http://gateway${path}`, init);
+
+// Routes under /api/v1 need a signed-in caller before the gateway forwards anything.
+let signedIn: { authorization: string };
+beforeAll(async () => {
+  signedIn = { authorization: `Bearer ${(await signedInUser()).accessToken}` };
+});
 
 describe('routing to domain services', () => {
   it('hands identity paths to the identity Worker and returns its answer', async () => {
@@ -13,7 +20,7 @@ describe('routing to domain services', () => {
   });
 
   it('lets the owning service answer 404 for a path it does not have', async () => {
-    const res = await get('/api/v1/jobs/does-not-exist');
+    const res = await get('/api/v1/jobs/does-not-exist', { headers: signedIn });
     expect(res.status).toBe(404);
     expect((await problemOf(res)).code).toBe('ROUTE_NOT_FOUND');
   });
@@ -55,7 +62,7 @@ describe('routing to domain services', () => {
 
   it('answers 504 when a service does not answer within the upstream timeout', async () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const res = await fetchWith({ JOBS: env.FAULT_HANGS }, '/api/v1/jobs');
+    const res = await fetchWith({ JOBS: env.FAULT_HANGS }, '/api/v1/jobs', { headers: signedIn });
     spy.mockRestore();
     expect(res.status).toBe(504);
     expect((await problemOf(res)).code).toBe('UPSTREAM_TIMEOUT');
@@ -124,7 +131,7 @@ describe('request limits', () => {
   it('lets upload routes take any media type', async () => {
     const res = await get('/api/v1/uploads/upl_1', {
       method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream' },
+      headers: { 'content-type': 'application/octet-stream', ...signedIn },
       body: new Uint8Array([1, 2, 3]),
     });
     expect(res.status).not.toBe(415);

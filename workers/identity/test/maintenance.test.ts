@@ -1,6 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { forgetSigningKey } from '../src/services/tokens.js';
 import { call, createUser, waitForMessages } from './helpers.js';
 
 describe('maintenance', () => {
@@ -43,15 +44,27 @@ describe('maintenance', () => {
 });
 
 describe('signing-key rotation', () => {
-  it('signs with the new key while tokens of the previous one still verify', async () => {
+  const age = (kid: string, ms: number) =>
+    env.DB.prepare('UPDATE signing_keys SET created_at = ? WHERE kid = ?')
+      .bind(new Date(Date.now() - ms).toISOString(), kid)
+      .run();
+
+  it('publishes a new key a minute before signing with it, and keeps the previous one verifiable', async () => {
     const { email, password } = await createUser();
     const signIn = async () =>
       (await (await call('/auth/login', { json: { email, password } })).json<{ accessToken: string }>()).accessToken;
     const before = await signIn();
+    const oldKid = String(decodeProtectedHeader(before).kid);
+    await age(oldKid, 10 * 60_000);
     const { kid } = await exports.IdentityService.rotateSigningKeys();
+    expect((await exports.IdentityService.jwks()).keys.map((k) => k.kid)).toContain(kid);
+    // Published but too new: verifiers may not have it yet, so the previous key still signs.
+    expect(decodeProtectedHeader(await signIn()).kid).toBe(oldKid);
+    await age(kid, 2 * 60_000);
+    // An isolate keeps the key it loaded for a few minutes; a fresh one would load the new key.
+    forgetSigningKey();
     const after = await signIn();
     expect(decodeProtectedHeader(after).kid).toBe(kid);
-    expect(decodeProtectedHeader(before).kid).not.toBe(kid);
     const jwks = createLocalJWKSet(await exports.IdentityService.jwks());
     for (const token of [before, after]) await expect(jwtVerify(token, jwks)).resolves.toBeTruthy();
     // A second rotation retires the first key: its tokens stop verifying.

@@ -7,6 +7,14 @@ import { collector } from '../metrics/collector.js';
 import { bindingOf, TimeoutError, withTimeout } from '../services/bindings.js';
 
 /**
+ * The client's address as Cloudflare's edge set it. Only this header: X-Forwarded-For and the like are whatever the
+ * client wrote. The request meta holds at most 64 characters, far more than any IP address.
+ */
+function clientIpOf(header: string | undefined): string | undefined {
+  return header !== undefined && header.length <= 64 ? header : undefined;
+}
+
+/**
  * Hands every request under a service's prefixes to that service over RPC, with the request context the gateway
  * established. The service's own router answers 404/405 for paths it does not have.
  */
@@ -16,7 +24,12 @@ export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
     // Returned, not thrown: an Error captures a stack trace, the dearest part of a 404.
     if (!service) return notFound(c);
     c.set('service', service);
-    const meta = { requestId: c.get('requestId'), traceparent: c.get('traceparent') };
+    const meta = {
+      requestId: c.get('requestId'),
+      traceparent: c.get('traceparent'),
+      principal: c.get('principal'),
+      clientIp: clientIpOf(c.req.header('cf-connecting-ip')),
+    };
     let upstream: Response;
     try {
       upstream = await withTimeout(

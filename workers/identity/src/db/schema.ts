@@ -6,23 +6,27 @@ const createdAt = (column = 'created_at') =>
   text(column).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
 
 /** Accounts. `email` is stored normalised (trimmed, lower-cased) so uniqueness holds across spellings. */
-export const users = sqliteTable('users', {
-  id: text('id').primaryKey(),
-  email: text('email').notNull().unique(),
-  emailVerifiedAt: text('email_verified_at'),
-  name: text('name'),
-  locale: text('locale'),
-  timezone: text('timezone'),
-  /** A file id in the files service; identity does not check that it exists. */
-  avatarFileId: text('avatar_file_id'),
-  // Algorithm and parameters travel inside the hash string so that they can be upgraded at login.
-  passwordHash: text('password_hash'),
-  status: text('status', { enum: ['active', 'disabled'] })
-    .notNull()
-    .default('active'),
-  createdAt: createdAt(),
-  updatedAt: text('updated_at'),
-});
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull().unique(),
+    emailVerifiedAt: text('email_verified_at'),
+    name: text('name'),
+    locale: text('locale'),
+    timezone: text('timezone'),
+    /** A file id in the files service; identity does not check that it exists. */
+    avatarFileId: text('avatar_file_id'),
+    // Algorithm and parameters travel inside the hash string so that they can be upgraded at login.
+    passwordHash: text('password_hash'),
+    status: text('status', { enum: ['active', 'disabled'] })
+      .notNull()
+      .default('active'),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at'),
+  },
+  (t) => [index('users_created_idx').on(t.createdAt, t.id)],
+);
 
 /** Named groups of permission strings; built-in roles cannot be deleted. */
 export const roles = sqliteTable('roles', {

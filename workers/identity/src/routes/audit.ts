@@ -1,4 +1,105 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { ListQuerySchema, listOf } from '@onasis/contracts';
 import type { AppEnv } from '../context.js';
+import { listAuditEntries, verifyAuditChain } from '../services/audit-log.js';
+import { decodeCursor, needs, page, problems } from './admin-common.js';
 
-export function auditRoutes(_app: OpenAPIHono<AppEnv>): void {}
+const Hash = z.string().openapi({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+
+const AuditEntrySchema = z
+  .object({
+    seq: z.number().int().openapi({ description: 'Position in the chain, from 1 without gaps.' }),
+    id: z.string().openapi({ example: 'aud_3f9c0a1b2c3d4e5f60718293' }),
+    occurredAt: z.string(),
+    action: z.string().openapi({ example: 'user.disabled' }),
+    outcome: z.enum(['success', 'failure']),
+    actorId: z.string().nullable(),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    requestId: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()).nullable(),
+    prevHash: Hash,
+    hash: Hash.openapi({ description: 'SHA-256 over the entry and prevHash.' }),
+  })
+  .openapi('AuditEntry');
+
+const isoTime = (description: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .optional()
+    .transform((t) => (t === undefined ? undefined : new Date(t).toISOString()))
+    .openapi({ description, example: '2026-01-01T00:00:00Z' });
+
+const AuditQuery = ListQuerySchema.extend({
+  actorId: z.string().min(1).max(64).optional(),
+  targetId: z.string().min(1).max(128).optional(),
+  action: z.string().min(1).max(100).optional().openapi({ example: 'user.roles_changed' }),
+  outcome: z.enum(['success', 'failure']).optional(),
+  from: isoTime('Entries at or after this time.'),
+  to: isoTime('Entries before this time.'),
+});
+
+const VerificationSchema = z
+  .union([
+    z.object({
+      valid: z.literal(true),
+      entries: z.number().int().openapi({ description: 'Entries checked: the whole chain.' }),
+      head: Hash.openapi({ description: 'Hash of the newest entry; keep it elsewhere to notice a chain cut short.' }),
+    }),
+    z.object({
+      valid: z.literal(false),
+      entries: z.number().int().openapi({ description: 'Entries that passed before the break.' }),
+      head: Hash.openapi({ description: 'Hash of the last entry that passed.' }),
+      firstBrokenSeq: z.number().int(),
+      reason: z.enum(['missing_entry', 'prev_hash_mismatch', 'hash_mismatch', 'malformed_entry']),
+    }),
+  ])
+  .openapi('AuditChainVerification');
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/audit-logs',
+  tags: ['identity'],
+  summary: 'List audit log entries',
+  description: 'Newest first, filtered by actor, target, action, outcome and time. Needs `audit-logs:read`.',
+  middleware: [needs('audit-logs:read')] as const,
+  request: { query: AuditQuery },
+  responses: {
+    200: { description: 'One page of entries', content: { 'application/json': { schema: listOf(AuditEntrySchema) } } },
+    ...problems(400, 401, 403),
+  },
+});
+
+const verifyRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/audit-logs/verify',
+  tags: ['identity'],
+  summary: 'Verify the audit log hash chain',
+  description:
+    'Recomputes every entry hash from seq 1 and checks the links and that no seq is missing; reports the first ' +
+    'break. Reads the whole log, so it takes time on a large one. Needs `audit-logs:read`.',
+  middleware: [needs('audit-logs:read')] as const,
+  responses: {
+    200: { description: 'The result of the check', content: { 'application/json': { schema: VerificationSchema } } },
+    ...problems(401, 403),
+  },
+});
+
+const SeqCursor = z.object({ seq: z.number().int() });
+
+/** The audit log: filtered listing and chain verification, both with `audit-logs:read`. */
+export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(listRoute, async (c) => {
+    const { limit, cursor, ...filter } = c.req.valid('query');
+    const beforeSeq = cursor === undefined ? undefined : decodeCursor(cursor, SeqCursor).seq;
+    const rows = await listAuditEntries(c.env.DB, { ...filter, beforeSeq, limit: limit + 1 });
+    return c.json(
+      page(rows, limit, (e) => ({ seq: e.seq })),
+      200,
+    );
+  });
+
+  app.openapi(verifyRoute, async (c) => c.json(await verifyAuditChain(c.env.DB), 200));
+}

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, notInArray } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, notInArray, sql } from 'drizzle-orm';
 import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { signingKeys } from '../db/schema.js';
@@ -34,15 +34,27 @@ export async function createSigningKey(db: DrizzleD1Database, secret: string): P
 }
 
 /**
- * The newest key that is not retired, created on first use. Two isolates racing here may each create one: both are
+ * How long a new key is published before it signs: verifiers refresh their copy of the key set on an unknown kid
+ * at most every 30 s (the gateway), so a key must be out there before the first token that names it.
+ */
+export const KEY_PUBLISH_LEAD_MS = 60_000;
+
+/**
+ * The key to sign with: the newest one that has been published for KEY_PUBLISH_LEAD_MS, or, when none has (the
+ * very first key), the newest one; created on first use. Two isolates racing here may each create one: both are
  * published and both verify, and the newer signs from then on.
  */
 export async function activeSigningKey(db: DrizzleD1Database, secret: string): Promise<ActiveSigningKey> {
+  const publishedBefore = new Date(Date.now() - KEY_PUBLISH_LEAD_MS).toISOString();
   const [row] = await db
     .select({ kid: signingKeys.kid, sealed: signingKeys.privateJwkEncrypted })
     .from(signingKeys)
-    .where(isNull(signingKeys.retiredAt))
-    .orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid))
+    .where(and(isNull(signingKeys.retiredAt), isNotNull(signingKeys.privateJwkEncrypted)))
+    .orderBy(
+      sql`${signingKeys.createdAt} <= ${publishedBefore} DESC`,
+      desc(signingKeys.createdAt),
+      desc(signingKeys.kid),
+    )
     .limit(1);
   if (!row?.sealed) return createSigningKey(db, secret);
   const jwk = await decryptPrivateJwk(row.sealed, row.kid, secret);

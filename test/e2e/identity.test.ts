@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { api, expectProblem } from './support/http.js';
+import { bearer, emailTo, jsonRequest, type Tokens, uniqueEmail } from './support/identity.js';
+
+describe('account lifecycle through the gateway', () => {
+  const password = 'an end to end passphrase';
+  const email = uniqueEmail('life');
+  let userId = '';
+  let tokens: Tokens;
+
+  it('registers, and the verification email reaches the notifications sandbox', async () => {
+    const res = await api('/auth/register', jsonRequest('POST', { email, password, name: 'E2E' }));
+    expect(res.status).toBe(201);
+    const user = (await res.json()) as { id: string; emailVerified: boolean };
+    expect(user.emailVerified).toBe(false);
+    userId = user.id;
+    await expectProblem(await api('/auth/register', jsonRequest('POST', { email, password })), 409, 'EMAIL_TAKEN');
+  });
+
+  it('verifies the address with the emailed token, once', async () => {
+    const { token, url } = (await emailTo(userId, 'identity.verify-email')) as { token: string; url: string };
+    expect(url).toContain(encodeURIComponent(token));
+    const res = await api('/auth/verify-email', jsonRequest('POST', { token }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ emailVerified: true });
+    await expectProblem(await api('/auth/verify-email', jsonRequest('POST', { token })), 400, 'INVALID_TOKEN');
+  });
+
+  it('signs in and reads its own account with the access token', async () => {
+    await expectProblem(
+      await api('/auth/login', jsonRequest('POST', { email, password: 'wrong password' })),
+      401,
+      'INVALID_CREDENTIALS',
+    );
+    const res = await api('/auth/login', jsonRequest('POST', { email, password }));
+    expect(res.status).toBe(200);
+    tokens = (await res.json()) as Tokens;
+    const me = await api('/api/v1/users/me', { headers: bearer(tokens.accessToken) });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ id: userId, email, emailVerified: true });
+    await expectProblem(await api('/api/v1/users/me'), 401, 'UNAUTHENTICATED');
+  });
+
+  it('refreshes, and a reused refresh token revokes the session', async () => {
+    const res = await api('/auth/refresh', jsonRequest('POST', { refreshToken: tokens.refreshToken }));
+    expect(res.status).toBe(200);
+    const next = (await res.json()) as Tokens;
+    await expectProblem(
+      await api('/auth/refresh', jsonRequest('POST', { refreshToken: tokens.refreshToken })),
+      401,
+      'REFRESH_TOKEN_REUSED',
+    );
+    await expectProblem(
+      await api('/auth/refresh', jsonRequest('POST', { refreshToken: next.refreshToken })),
+      401,
+      'INVALID_REFRESH_TOKEN',
+    );
+    // The access token of the revoked session stops working at the gateway within its cache window.
+    const deadline = Date.now() + 35_000;
+    let status = 200;
+    while (status === 200 && Date.now() < deadline) {
+      status = (await api('/api/v1/users/me', { headers: bearer(next.accessToken) })).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(status).toBe(401);
+  }, 45_000);
+
+  it('logs out: the session ends at once for the gateway that saw the logout', async () => {
+    const res = await api('/auth/login', jsonRequest('POST', { email, password }));
+    const fresh = (await res.json()) as Tokens;
+    expect((await api('/api/v1/users/me', { headers: bearer(fresh.accessToken) })).status).toBe(200);
+    expect((await api('/auth/logout', { method: 'POST', headers: bearer(fresh.accessToken) })).status).toBe(204);
+    await expectProblem(await api('/api/v1/users/me', { headers: bearer(fresh.accessToken) }), 401, 'UNAUTHENTICATED');
+    await expectProblem(
+      await api('/auth/refresh', jsonRequest('POST', { refreshToken: fresh.refreshToken })),
+      401,
+      'INVALID_REFRESH_TOKEN',
+    );
+  });
+});
+
+describe('the seeded admin', () => {
+  it('signs in and lists users, which a member cannot', async () => {
+    const res = await api(
+      '/auth/login',
+      jsonRequest('POST', { email: 'admin@onasis.local', password: 'e2e-admin-password' }),
+    );
+    expect(res.status).toBe(200);
+    const admin = (await res.json()) as Tokens;
+    const list = await api('/api/v1/users?limit=5', { headers: bearer(admin.accessToken) });
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);
+    const audit = await api('/api/v1/audit-logs/verify', { headers: bearer(admin.accessToken) });
+    expect(audit.status).toBe(200);
+    expect(await audit.json()).toMatchObject({ valid: true });
+  });
+});
