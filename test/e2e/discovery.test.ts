@@ -3,10 +3,23 @@ import { api, jsonOf } from './support/http.js';
 
 // Served by the identity Worker (which reads its own D1 database) through the gateway.
 describe('discovery', () => {
-  it('publishes an empty JSON Web Key Set before any signing key exists', async () => {
+  it('publishes the public half of the key that signs access tokens, and nothing private', async () => {
+    const login = await api('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@onasis.local', password: 'e2e-admin-password' }),
+    });
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const kid = JSON.parse(Buffer.from(accessToken.split('.')[0] ?? '', 'base64url').toString()).kid;
     const res = await api('/.well-known/jwks.json');
     expect(res.status).toBe(200);
-    expect(await jsonOf(res)).toEqual({ keys: [] });
+    const { keys } = (await jsonOf(res)) as { keys: Record<string, unknown>[] };
+    expect(keys.map((k) => k.kid)).toContain(kid);
+    for (const key of keys) {
+      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+      expect(key).not.toHaveProperty('d');
+    }
     expect(res.headers.get('cache-control')).toMatch(/\bpublic\b.*\bmax-age=\d+/);
   });
 
