@@ -204,6 +204,7 @@ async function main() {
         worker: e.worker,
         method: e.method,
         path: e.path,
+        ...(e.cpuPer ? { cpuPer: e.cpuPer } : {}),
         connections,
         ...r,
       });
@@ -236,7 +237,8 @@ async function main() {
     const x = (n) => (n == null ? '–' : `${n.toFixed(2)}×`);
     return {
       label: t.label,
-      met: perConn.every((p) => p.ratio != null && p.ratio >= t.minRatio),
+      // null when BENCH_ONLY left the scenario out: an unmeasured goal is neither met nor missed.
+      met: perConn.length === 0 ? null : perConn.every((p) => p.ratio != null && p.ratio >= t.minRatio),
       detail: perConn
         .map((p) => `${x(p.ratio)} req/s at ${p.connections} conns, ${x(p.cpuRatio)} by CPU per request`)
         .join('; '),

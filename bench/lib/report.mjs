@@ -35,10 +35,25 @@ function runsTable(results) {
 
 function targetLines(results) {
   return results.targets.map((t) => {
-    const mark = t.met ? 'met' : '**not met**';
+    const mark = t.met === null ? 'not measured in this run' : t.met ? 'met' : '**not met**';
     const detail = t.detail ? ` (${t.detail})` : '';
     return `- ${t.label}: ${mark}${detail}`;
   });
+}
+
+/** Scenarios that state their cost as CPU milliseconds per operation (`cpuPer` in scenarios.mjs). */
+function cpuCostLines(results) {
+  const runs = results.runs.filter((r) => r.cpuPer && r.workerdCpuUsPerRequest != null);
+  if (runs.length === 0) return [];
+  return [
+    '## CPU per operation',
+    '',
+    ...runs.map(
+      (r) =>
+        `- ${r.scenario} @ ${r.connections} conns: ${(r.workerdCpuUsPerRequest / 1000).toFixed(1)} ms of workerd CPU per ${r.cpuPer}`,
+    ),
+    '',
+  ];
 }
 
 /** The Markdown report of one run. */
@@ -69,6 +84,7 @@ export function renderMarkdown(results) {
     '',
     ...targetLines(results),
     '',
+    ...cpuCostLines(results),
     '## Bundles',
     '',
     sizeTable(results.bundles.map((b) => ({ name: b.name, raw: b.rawBytes, gzip: b.gzipBytes }))),

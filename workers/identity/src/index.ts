@@ -1,6 +1,7 @@
 import { app } from './app.js';
 import { runMaintenance } from './services/maintenance.js';
 
+export { AuditChain } from './durable-objects/audit-chain.js';
 export { UserSessions } from './durable-objects/user-sessions.js';
 export { IdentityService } from './rpc.js';
 

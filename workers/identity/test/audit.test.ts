@@ -24,7 +24,7 @@ async function verify(principal: Principal): Promise<Verification> {
 /** Appends `n` entries one after another and returns them. */
 async function appendMany(n: number, event: Partial<Parameters<typeof appendAudit>[1]> = {}): Promise<AuditEntry[]> {
   const entries: AuditEntry[] = [];
-  for (let i = 0; i < n; i++) entries.push(await appendAudit(env.DB, { action: 'test.event', data: { i }, ...event }));
+  for (let i = 0; i < n; i++) entries.push(await appendAudit(env, { action: 'test.event', data: { i }, ...event }));
   return entries;
 }
 
@@ -131,9 +131,9 @@ describe('GET /api/v1/audit-logs', () => {
     const principal = await auditor();
     const actorId = `usr_${crypto.randomUUID().replaceAll('-', '')}`;
     const targetId = `role-${crypto.randomUUID().slice(0, 8)}`;
-    const a = await appendAudit(env.DB, { action: 'role.created', actorId, targetId });
-    const b = await appendAudit(env.DB, { action: 'role.updated', actorId, targetId, outcome: 'failure' });
-    const c = await appendAudit(env.DB, { action: 'role.updated', actorId });
+    const a = await appendAudit(env, { action: 'role.created', actorId, targetId });
+    const b = await appendAudit(env, { action: 'role.updated', actorId, targetId, outcome: 'failure' });
+    const c = await appendAudit(env, { action: 'role.updated', actorId });
     const seqs = async (query: string) => {
       const res = await call(`/api/v1/audit-logs?actorId=${actorId}&${query}`, {}, { principal });
       expect(res.status, query).toBe(200);
@@ -199,13 +199,13 @@ describe('the audit chain', () => {
       201,
     );
     await call(`/api/v1/roles/${name}`, { method: 'PATCH', json: { description: 'ünïcødé ✓' } }, { principal });
-    await appendAudit(env.DB, {
+    await appendAudit(env, {
       action: 'test.shapes',
       outcome: 'failure',
       userAgent: 'x'.repeat(600),
       data: { nested: { list: [1, 2.5, -0, null, 'two'], empty: {} }, '10': 'numeric key', big: 2 ** 52, t: true },
     });
-    await appendAudit(env.DB, { action: 'test.no-data', data: null });
+    await appendAudit(env, { action: 'test.no-data', data: null });
     await call(`/api/v1/roles/${name}`, { method: 'DELETE' }, { principal });
     const head = await rowAt(await headSeq());
     expect(await verify(principal)).toEqual({ valid: true, entries: await headSeq(), head: head?.hash });
@@ -317,7 +317,7 @@ describe('the audit chain', () => {
     const principal = await auditor();
     const start = await headSeq();
     const entries = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => appendAudit(env.DB, { action: 'test.concurrent', data: { i } })),
+      Array.from({ length: 20 }, (_, i) => appendAudit(env, { action: 'test.concurrent', data: { i } })),
     );
     expect(entries.map((e) => e.seq).sort((x, y) => x - y)).toEqual(
       Array.from({ length: 20 }, (_, i) => start + i + 1),

@@ -33,7 +33,9 @@ export interface AuditEntry {
 
 /** `prev_hash` of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
-const MAX_ATTEMPTS = 8;
+
+/** An event with the request details that go with it, as the chain writer receives it. */
+export type AuditInput = AuditEvent & { ip?: string | null; userAgent?: string | null; requestId?: string | null };
 
 /** The hash that links an entry to the chain: SHA-256 over its fields and the previous entry's hash. */
 export function entryHash(entry: Omit<AuditEntry, 'hash'>): Promise<string> {
@@ -56,76 +58,92 @@ export function entryHash(entry: Omit<AuditEntry, 'hash'>): Promise<string> {
   );
 }
 
-/**
- * Appends an entry to the chain. Each writer reads the head, links to it and inserts at `seq + 1`; the primary key
- * on `seq` lets only one of two racing writers win, and the loser links to the new head and tries again. The
- * entry's id is fixed before the first try, so a retry cannot add it twice.
- */
-export async function appendAudit(
-  db: D1Database,
-  event: AuditEvent & { ip?: string | null; userAgent?: string | null; requestId?: string | null },
-): Promise<AuditEntry> {
-  const id = newId('aud');
-  const occurredAt = new Date().toISOString();
-  for (let attempt = 1; ; attempt++) {
-    const head = await db
-      .prepare('SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1')
-      .first<{ seq: number; hash: string }>();
+/** The newest entry's position and hash, or the genesis values of an empty log. */
+export async function chainHead(db: D1Database): Promise<{ seq: number; hash: string }> {
+  const head = await db
+    .prepare('SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1')
+    .first<{ seq: number; hash: string }>();
+  return head ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+/** An entry not yet linked: what the writer fixes before it knows where in the chain the entry lands. */
+export interface PendingEntry {
+  id: string;
+  occurredAt: string;
+  input: AuditInput;
+}
+
+/** Fixes an event's id and time, so that a retried write cannot record it twice or at another time. */
+export function pendingEntry(input: AuditInput): PendingEntry {
+  return { id: newId('aud'), occurredAt: new Date().toISOString(), input };
+}
+
+/** Links `pending` entries after `head`, in order. */
+export async function linkEntries(head: { seq: number; hash: string }, pending: PendingEntry[]): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  let { seq, hash } = head;
+  for (const p of pending) {
+    const e = p.input;
     const unhashed: Omit<AuditEntry, 'hash'> = {
-      seq: (head?.seq ?? 0) + 1,
-      id,
-      occurredAt,
-      action: event.action,
-      outcome: event.outcome ?? 'success',
-      actorId: event.actorId ?? null,
-      targetType: event.targetType ?? null,
-      targetId: event.targetId ?? null,
-      ip: event.ip ?? null,
-      userAgent: event.userAgent?.slice(0, 512) ?? null,
-      requestId: event.requestId ?? null,
-      data: event.data ?? null,
-      prevHash: head?.hash ?? GENESIS_HASH,
+      seq: seq + 1,
+      id: p.id,
+      occurredAt: p.occurredAt,
+      action: e.action,
+      outcome: e.outcome ?? 'success',
+      actorId: e.actorId ?? null,
+      targetType: e.targetType ?? null,
+      targetId: e.targetId ?? null,
+      ip: e.ip ?? null,
+      userAgent: e.userAgent?.slice(0, 512) ?? null,
+      requestId: e.requestId ?? null,
+      data: e.data ?? null,
+      prevHash: hash,
     };
     const entry = { ...unhashed, hash: await entryHash(unhashed) };
-    try {
-      await db
-        .prepare(
-          `INSERT INTO audit_logs (seq, id, occurred_at, action, outcome, actor_id, target_type, target_id, ip,
-             user_agent, request_id, data, prev_hash, hash)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .bind(
-          entry.seq,
-          entry.id,
-          entry.occurredAt,
-          entry.action,
-          entry.outcome,
-          entry.actorId,
-          entry.targetType,
-          entry.targetId,
-          entry.ip,
-          entry.userAgent,
-          entry.requestId,
-          entry.data === null ? null : JSON.stringify(entry.data),
-          entry.prevHash,
-          entry.hash,
-        )
-        .run();
-      return entry;
-    } catch (err) {
-      const lostRace = String(err).includes('UNIQUE constraint failed');
-      if (!lostRace || attempt >= MAX_ATTEMPTS) throw err;
-      // The insert may have landed before its answer was lost; then the entry is already in the chain.
-      const landed = await db.prepare('SELECT seq FROM audit_logs WHERE id = ?').bind(id).first();
-      if (landed) return { ...entry, seq: landed.seq as number };
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
-    }
+    entries.push(entry);
+    seq = entry.seq;
+    hash = entry.hash;
   }
+  return entries;
+}
+
+/** The INSERT of one linked entry; the primary key on `seq` refuses a second entry at the same position. */
+export function insertEntry(db: D1Database, entry: AuditEntry): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO audit_logs (seq, id, occurred_at, action, outcome, actor_id, target_type, target_id, ip,
+         user_agent, request_id, data, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(
+      entry.seq,
+      entry.id,
+      entry.occurredAt,
+      entry.action,
+      entry.outcome,
+      entry.actorId,
+      entry.targetType,
+      entry.targetId,
+      entry.ip,
+      entry.userAgent,
+      entry.requestId,
+      entry.data === null ? null : JSON.stringify(entry.data),
+      entry.prevHash,
+      entry.hash,
+    );
+}
+
+/**
+ * Appends an entry to the chain through its single writer, the AuditChain Durable Object, which links entries in
+ * arrival order and commits them in batches (see durable-objects/audit-chain.ts).
+ */
+export function appendAudit(env: IdentityEnv, input: AuditInput): Promise<AuditEntry> {
+  return env.AUDIT_CHAIN.get(env.AUDIT_CHAIN.idFromName('audit-log')).append(input);
 }
 
 /** Records a security event of the current request, with its ip, user agent and request id. */
 export function audit(c: Context<AppEnv>, event: AuditEvent): Promise<AuditEntry> {
-  return appendAudit(c.env.DB, {
+  return appendAudit(c.env, {
     ...event,
     ip: c.get('clientIp') ?? null,
     userAgent: c.req.header('user-agent') ?? null,
