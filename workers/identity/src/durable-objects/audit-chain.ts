@@ -44,7 +44,7 @@ export class AuditChain extends DurableObject<IdentityEnv> {
         const batch = this.queue.splice(0, BATCH_LIMIT);
         try {
           const entries = await this.commit(batch.map((w) => w.pending));
-          batch.forEach((w, i) => w.resolve(entries[i] as AuditEntry));
+          for (const [i, w] of batch.entries()) w.resolve(entries[i] as AuditEntry);
         } catch (err) {
           for (const w of batch) w.reject(err);
         }
