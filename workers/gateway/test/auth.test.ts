@@ -392,3 +392,40 @@ describe('verified tokens', () => {
     expect(verify).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('session cookies', () => {
+  async function cookieSession(): Promise<string> {
+    const user = await createUser();
+    const res = await request('/auth/login', json({ email: user.email, password: user.password, cookie: true }));
+    expect(res.status).toBe(200);
+    const line = res.headers.getSetCookie().find((l) => l.startsWith('__Host-onasis_at=')) ?? '';
+    return line.slice(0, line.indexOf(';'));
+  }
+
+  it('authenticates a request by the access cookie when no Authorization header is sent', async () => {
+    const cookie = await cookieSession();
+    const res = await request('/api/v1/users/me', { headers: { cookie: `theme=dark; ${cookie}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ roles: ['member'] });
+  });
+
+  it('refuses a state-changing cookie request from another site or without an Origin, and takes one from an allowed origin', async () => {
+    const cookie = await cookieSession();
+    const post = (origin?: string) =>
+      request('/auth/logout', { method: 'POST', headers: { cookie, ...(origin ? { origin } : {}) } });
+    const foreign = await post('https://evil.example');
+    expect(foreign.status).toBe(403);
+    expect((await problemOf(foreign)).code).toBe('FORBIDDEN');
+    expect((await post()).status).toBe(403);
+    // Still signed in: neither refused request reached identity.
+    expect((await request('/api/v1/users/me', { headers: { cookie } })).status).toBe(200);
+    expect((await post('http://localhost:5173')).status).toBe(204);
+    expect((await request('/api/v1/users/me', { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('lets the Authorization header win over a cookie', async () => {
+    const cookie = await cookieSession();
+    const res = await request('/api/v1/users/me', { headers: { cookie, authorization: 'Bearer not-a-jwt' } });
+    expect(res.status).toBe(401);
+  });
+});

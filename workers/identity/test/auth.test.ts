@@ -407,3 +407,60 @@ describe('PBKDF2 iterations', () => {
     expect(Math.max(...iterations)).toBeLessThanOrEqual(PBKDF2_MAX_ITERATIONS);
   });
 });
+
+describe('session cookies for browsers', () => {
+  function cookiesOf(res: Response): Map<string, string> {
+    const map = new Map<string, string>();
+    for (const line of res.headers.getSetCookie()) map.set(line.slice(0, line.indexOf('=')), line);
+    return map;
+  }
+  const valueOf = (line: string | undefined) => line?.slice(line.indexOf('=') + 1, line.indexOf(';')) ?? '';
+
+  it('puts the tokens in HttpOnly __Host- cookies and not in the body when asked', async () => {
+    const { email, password } = await createUser();
+    const res = await call('/auth/login', { json: { email, password, cookie: true } });
+    expect(res.status).toBe(200);
+    const body = await res.json<Record<string, unknown>>();
+    expect(body).toEqual({ tokenType: 'Cookie', expiresIn: 900 });
+    const cookies = cookiesOf(res);
+    const access = cookies.get('__Host-onasis_at') ?? '';
+    const refresh = cookies.get('__Host-onasis_rt') ?? '';
+    for (const line of [access, refresh]) {
+      expect(line).toMatch(/; Path=\//);
+      expect(line).toMatch(/; Secure/);
+      expect(line).toMatch(/; HttpOnly/);
+      expect(line).not.toMatch(/Domain=/i);
+    }
+    expect(access).toMatch(/SameSite=Lax/);
+    expect(refresh).toMatch(/SameSite=Strict/);
+    expect(valueOf(access).split('.')).toHaveLength(3);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('refreshes from the refresh cookie, rotating it, and signs out by expiring both', async () => {
+    const { email, password } = await createUser();
+    const login = await call('/auth/login', { json: { email, password, cookie: true } });
+    const first = valueOf(cookiesOf(login).get('__Host-onasis_rt'));
+    const refreshed = await call('/auth/refresh', { json: {}, headers: { cookie: `__Host-onasis_rt=${first}` } });
+    expect(refreshed.status).toBe(200);
+    expect(await refreshed.json()).toEqual({ tokenType: 'Cookie', expiresIn: 900 });
+    const second = valueOf(cookiesOf(refreshed).get('__Host-onasis_rt'));
+    expect(second).not.toBe(first);
+    const reused = await call('/auth/refresh', { json: {}, headers: { cookie: `__Host-onasis_rt=${first}` } });
+    expect(reused.status).toBe(401);
+    const missing = await call('/auth/refresh', { json: {} });
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
+
+    const claims = JSON.parse(atob(valueOf(cookiesOf(login).get('__Host-onasis_at')).split('.')[1] ?? '')) as {
+      sub: string;
+      sid: string;
+    };
+    const principal = { userId: claims.sub, sessionId: claims.sid, permissions: [], via: 'access_token' as const };
+    const logout = await call('/auth/logout', { method: 'POST' }, { principal });
+    expect(logout.status).toBe(204);
+    const cleared = cookiesOf(logout);
+    expect(cleared.get('__Host-onasis_at')).toMatch(/Max-Age=0/);
+    expect(cleared.get('__Host-onasis_rt')).toMatch(/Max-Age=0/);
+  });
+});

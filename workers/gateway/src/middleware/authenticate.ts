@@ -5,10 +5,12 @@ import {
   accessFor,
   ownerOf,
   type Principal,
+  SESSION_COOKIES,
 } from '@onasis/contracts';
 import { AppError, type Logger } from '@onasis/http';
 import type { MiddlewareHandler } from 'hono';
 import { type JWTVerifyOptions, jwtVerify } from 'jose';
+import { configOf } from '../config.js';
 import type { AppEnv } from '../context.js';
 import { collector } from '../metrics/collector.js';
 import { accessTokenKey, IdentityUnavailableError, resetJwksCache } from '../services/jwks.js';
@@ -130,13 +132,22 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const method = c.req.method;
     const access = accessFor(method === 'HEAD' ? 'GET' : method, path);
     const header = c.req.header('authorization');
-    if (!header) {
-      if (access === 'public') return next();
-      throw new AppError('UNAUTHENTICATED', 'This endpoint needs an access token.', {
-        headers: { 'www-authenticate': 'Bearer' },
-      });
+    let token: string | undefined;
+    if (header) token = BEARER.exec(header)?.[1];
+    else {
+      token = sessionCookie(c.req.header('cookie'));
+      if (token === undefined) {
+        if (access === 'public') return next();
+        throw new AppError('UNAUTHENTICATED', 'This endpoint needs an access token.', {
+          headers: { 'www-authenticate': 'Bearer' },
+        });
+      }
+      // A browser sends cookies with requests that other sites make it send; only a request from an allowed
+      // origin may act with them (SameSite=Lax already keeps them off most cross-site requests).
+      if (!SAFE_METHODS.has(method) && !fromAllowedOrigin(c.req.header('origin'), c.req.url, c.env)) {
+        throw new AppError('FORBIDDEN', 'Cross-site request refused: send it from an allowed origin.');
+      }
     }
-    const token = BEARER.exec(header)?.[1];
     if (token === undefined) {
       if (access === 'public') return next();
       throw invalidToken();
@@ -200,6 +211,25 @@ async function identify(env: GatewayEnv, token: string, now: number, log: Logger
     }
   }
   return principal;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const ACCESS_COOKIE = `__Host-${SESSION_COOKIES.access}=`;
+
+/** The access token in the browser's `__Host-onasis_at` cookie, if any. */
+function sessionCookie(cookies: string | undefined): string | undefined {
+  if (!cookies) return undefined;
+  for (const part of cookies.split(';')) {
+    const trimmed = part.trim();
+    if (trimmed.startsWith(ACCESS_COOKIE)) return trimmed.slice(ACCESS_COOKIE.length) || undefined;
+  }
+  return undefined;
+}
+
+/** Whether a state-changing request carries an Origin of the gateway itself or one in CORS_ORIGINS. */
+function fromAllowedOrigin(origin: string | undefined, url: string, env: GatewayEnv): boolean {
+  if (!origin) return false;
+  return origin === new URL(url).origin || configOf(env).corsOrigins.has(origin);
 }
 
 /** Forgets every verified token, signing key and session answer this isolate holds (tests). */

@@ -20,6 +20,18 @@ export const TokenPairSchema = z
   })
   .openapi('TokenPair');
 
+export const CookieSessionSchema = z
+  .object({ tokenType: z.literal('Cookie'), expiresIn: z.number().int() })
+  .openapi('CookieSession', {
+    description: 'The tokens were set as `__Host-onasis_at` and `__Host-onasis_rt` HttpOnly cookies.',
+  });
+
+/** `cookie: true` asks for the session in HttpOnly cookies instead of the body (browsers). */
+export const CookieFlag = z
+  .boolean()
+  .optional()
+  .openapi({ description: 'Answer with HttpOnly `__Host-` session cookies instead of tokens in the body.' });
+
 export const MfaChallengeSchema = z
   .object({ mfaRequired: z.literal(true), mfaToken: z.string() })
   .openapi('MfaChallenge', { description: 'The password was right; answer with a second factor at /auth/mfa/verify.' });

@@ -10,10 +10,13 @@ import { newEmailToken, spendEmailToken, voidEmailTokens } from '../services/ema
 import { dispatchOutbox, securityNotice } from '../services/outbox.js';
 import { hashPassword, verifyPassword } from '../services/password.js';
 import { assertAcceptablePassword } from '../services/password-policy.js';
+import { answerSession, clearSessionCookies, refreshCookie } from '../services/session-cookies.js';
 import { accessTokenFor, sessionsOf, startSession } from '../services/sessions.js';
 import { formatRefreshToken, parseUserToken } from '../services/tokens.js';
 import { findUserByEmail, findUserById, normaliseEmail, viewOf } from '../services/users.js';
 import {
+  CookieFlag,
+  CookieSessionSchema,
   EmailSchema,
   json,
   jsonBody,
@@ -96,9 +99,14 @@ const login = createRoute({
   description:
     'Answers tokens, or an MFA challenge when the account has a second factor. Unknown email and wrong password ' +
     'give the same 401. After five failures the account locks with growing back-off (429 with Retry-After).',
-  request: jsonBody(z.object({ email: EmailSchema, password: PasswordSchema }).openapi('LoginRequest')),
+  request: jsonBody(
+    z.object({ email: EmailSchema, password: PasswordSchema, cookie: CookieFlag }).openapi('LoginRequest'),
+  ),
   responses: {
-    200: json('Signed in, or a second factor is needed', z.union([TokenPairSchema, MfaChallengeSchema])),
+    200: json(
+      'Signed in, or a second factor is needed',
+      z.union([TokenPairSchema, CookieSessionSchema, MfaChallengeSchema]),
+    ),
     401: problem('Invalid credentials'),
     403: problem('Account disabled'),
     429: problem('Account temporarily locked'),
@@ -113,9 +121,21 @@ const refresh = createRoute({
   description:
     'Rotates the refresh token: the one sent is spent. Sending a spent token again revokes its session, since a ' +
     'copy of it may be in someone else’s hands.',
-  request: jsonBody(z.object({ refreshToken: z.string().min(1).max(512) }).openapi('RefreshRequest')),
+  request: jsonBody(
+    z
+      .object({
+        refreshToken: z
+          .string()
+          .min(1)
+          .max(512)
+          .optional()
+          .openapi({ description: 'Omitted by browsers that hold the refresh token in its cookie.' }),
+        cookie: CookieFlag,
+      })
+      .openapi('RefreshRequest'),
+  ),
   responses: {
-    200: json('New tokens', TokenPairSchema),
+    200: json('New tokens', z.union([TokenPairSchema, CookieSessionSchema])),
     401: problem('Invalid, expired or reused refresh token'),
   },
 });
@@ -319,7 +339,7 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(login, async (c) => {
-    const { email, password } = c.req.valid('json');
+    const { email, password, cookie } = c.req.valid('json');
     const env = c.env;
     const user = await findUserByEmail(env.DB, email);
     if (!user?.passwordHash) {
@@ -389,11 +409,13 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
       targetId: user.id,
       data: { method: 'password' },
     });
-    return c.json(tokens, 200);
+    return c.json(answerSession(c, tokens, cookie), 200);
   });
 
   app.openapi(refresh, async (c) => {
-    const { refreshToken } = c.req.valid('json');
+    const body = c.req.valid('json');
+    const fromCookie = body.refreshToken === undefined;
+    const refreshToken = body.refreshToken ?? refreshCookie(c) ?? '';
     const parsed = parseUserToken(refreshToken);
     if (!parsed) throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid.');
     const sessions = sessionsOf(c.env, parsed.userId);
@@ -418,15 +440,14 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
       await sessions.revoke(rotated.sessionId, 'user_unavailable');
       throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid or has expired.');
     }
-    return c.json(
-      {
-        accessToken: await accessTokenFor(c.env, user.id, rotated.sessionId),
-        refreshToken: formatRefreshToken(user.id, rotated.refreshSecret),
-        tokenType: 'Bearer' as const,
-        expiresIn: ACCESS_TOKEN_TTL_SECONDS,
-      },
-      200,
-    );
+    const tokens = {
+      accessToken: await accessTokenFor(c.env, user.id, rotated.sessionId),
+      refreshToken: formatRefreshToken(user.id, rotated.refreshSecret),
+      tokenType: 'Bearer' as const,
+      expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+    };
+    // A refresh token that came from the cookie goes back into it.
+    return c.json(answerSession(c, tokens, body.cookie ?? fromCookie), 200);
   });
 
   app.openapi(logout, async (c) => {
@@ -441,6 +462,7 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
         data: { reason: 'logout' },
       });
     }
+    clearSessionCookies(c);
     return c.body(null, 204);
   });
 
@@ -454,6 +476,7 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
       targetId: principal.userId,
       data: { reason: 'logout_all', sessionsRevoked: revoked },
     });
+    clearSessionCookies(c);
     return c.body(null, 204);
   });
 }

@@ -7,6 +7,7 @@ import { newId } from '../services/crypto.js';
 import { dispatchOutbox, outboxItem } from '../services/outbox.js';
 import { hashPassword, verifyPassword } from '../services/password.js';
 import { assertAcceptablePassword } from '../services/password-policy.js';
+import { clearSessionCookies } from '../services/session-cookies.js';
 import { sessionsOf } from '../services/sessions.js';
 import { findUserByEmail, findUserById, normaliseEmail, type UserRecord, viewOf } from '../services/users.js';
 import { sendVerification } from './auth.js';
@@ -258,6 +259,7 @@ export function meRoutes(app: OpenAPIHono<AppEnv>): void {
     await sessionsOf(c.env, user.id).erase();
     c.executionCtx.waitUntil(dispatchOutbox(c.env, [event]));
     await audit(c, { action: 'user.deleted', actorId: user.id, targetType: 'user', targetId: user.id });
+    clearSessionCookies(c);
     return c.body(null, 204);
   });
 

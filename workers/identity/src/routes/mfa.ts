@@ -16,10 +16,11 @@ import {
   verifySecondFactor,
 } from '../services/mfa.js';
 import { dispatchOutbox, type OutboxItem } from '../services/outbox.js';
+import { answerSession } from '../services/session-cookies.js';
 import { sessionsOf, startSession } from '../services/sessions.js';
 import { parseUserToken } from '../services/tokens.js';
 import { findUserById, requireUser } from '../services/users.js';
-import { json, jsonBody, problem, TokenPairSchema } from './auth-schemas.js';
+import { CookieFlag, CookieSessionSchema, json, jsonBody, problem, TokenPairSchema } from './auth-schemas.js';
 
 const bearer = [{ bearerAuth: [] }];
 
@@ -53,6 +54,7 @@ const RecoveryCodesSchema = z
 const MfaVerifySchema = z
   .object({
     mfaToken: z.string().min(1).max(256).openapi({ description: 'The `mfaToken` of the sign-in answer.' }),
+    cookie: CookieFlag,
     code,
   })
   .openapi('MfaVerifyRequest');
@@ -130,7 +132,7 @@ const verify = createRoute({
     'Answers the `mfaToken` of a sign-in with `mfaRequired: true` with a current TOTP code or an unused recovery code.',
   request: jsonBody(MfaVerifySchema),
   responses: {
-    200: json('Signed in', TokenPairSchema),
+    200: json('Signed in', z.union([TokenPairSchema, CookieSessionSchema])),
     400: problem('Invalid body'),
     401: problem('Unknown or expired challenge (`INVALID_MFA_TOKEN`), or a wrong code (`INVALID_MFA_CODE`)'),
     403: problem('The account is disabled (`ACCOUNT_DISABLED`)'),
@@ -282,6 +284,6 @@ export function mfaRoutes(app: OpenAPIHono<AppEnv>): void {
       await audit(c, { action: 'mfa.recovery_code_used', ...userTarget(userId), data: { remaining } });
     }
     c.header('cache-control', 'no-store');
-    return c.json(tokens, 200);
+    return c.json(answerSession(c, tokens, c.req.valid('json').cookie), 200);
   });
 }

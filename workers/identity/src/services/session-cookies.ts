@@ -1,0 +1,49 @@
+import { ACCESS_TOKEN_TTL_SECONDS, SESSION_COOKIES } from '@onasis/contracts';
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { AppEnv } from '../context.js';
+import { SESSION_ABSOLUTE_MS } from '../durable-objects/user-sessions.js';
+import type { TokenPair } from './sessions.js';
+
+/** What a cookie-mode sign-in answers: the tokens went into cookies, never into the body. */
+export interface CookieSession {
+  tokenType: 'Cookie';
+  expiresIn: number;
+}
+
+/**
+ * Puts a session's tokens into `__Host-` cookies (HttpOnly, Secure, Path=/) and returns the body that replaces
+ * them. The refresh cookie is SameSite=Strict: no request from another site carries it.
+ */
+export function setSessionCookies(c: Context<AppEnv>, tokens: TokenPair): CookieSession {
+  const base = { prefix: 'host', path: '/', secure: true, httpOnly: true } as const;
+  setCookie(c, SESSION_COOKIES.access, tokens.accessToken, {
+    ...base,
+    sameSite: 'Lax',
+    maxAge: ACCESS_TOKEN_TTL_SECONDS,
+  });
+  setCookie(c, SESSION_COOKIES.refresh, tokens.refreshToken, {
+    ...base,
+    sameSite: 'Strict',
+    maxAge: SESSION_ABSOLUTE_MS / 1000,
+  });
+  c.header('cache-control', 'no-store');
+  return { tokenType: 'Cookie', expiresIn: tokens.expiresIn };
+}
+
+/** The refresh token a browser holds in its cookie, if any. */
+export function refreshCookie(c: Context<AppEnv>): string | undefined {
+  return getCookie(c, SESSION_COOKIES.refresh, 'host');
+}
+
+/** Expires both session cookies (sign-out); harmless when the client never had them. */
+export function clearSessionCookies(c: Context<AppEnv>): void {
+  for (const name of [SESSION_COOKIES.access, SESSION_COOKIES.refresh]) {
+    deleteCookie(c, name, { prefix: 'host', path: '/', secure: true });
+  }
+}
+
+/** Answers a new session as JSON tokens, or as cookies when the client asked for them. */
+export function answerSession(c: Context<AppEnv>, tokens: TokenPair, cookie: boolean | undefined) {
+  return cookie ? setSessionCookies(c, tokens) : tokens;
+}
