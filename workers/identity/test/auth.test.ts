@@ -414,7 +414,7 @@ describe('session cookies for browsers', () => {
     for (const line of res.headers.getSetCookie()) map.set(line.slice(0, line.indexOf('=')), line);
     return map;
   }
-  const valueOf = (line: string | undefined) => line?.slice(line.indexOf('=') + 1, line.indexOf(';')) ?? '';
+  const cookieValue = (line: string | undefined) => line?.slice(line.indexOf('=') + 1, line.indexOf(';')) ?? '';
 
   it('puts the tokens in HttpOnly __Host- cookies and not in the body when asked', async () => {
     const { email, password } = await createUser();
@@ -433,18 +433,18 @@ describe('session cookies for browsers', () => {
     }
     expect(access).toMatch(/SameSite=Lax/);
     expect(refresh).toMatch(/SameSite=Strict/);
-    expect(valueOf(access).split('.')).toHaveLength(3);
+    expect(cookieValue(access).split('.')).toHaveLength(3);
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
   it('refreshes from the refresh cookie, rotating it, and signs out by expiring both', async () => {
     const { email, password } = await createUser();
     const login = await call('/auth/login', { json: { email, password, cookie: true } });
-    const first = valueOf(cookiesOf(login).get('__Host-onasis_rt'));
+    const first = cookieValue(cookiesOf(login).get('__Host-onasis_rt'));
     const refreshed = await call('/auth/refresh', { json: {}, headers: { cookie: `__Host-onasis_rt=${first}` } });
     expect(refreshed.status).toBe(200);
     expect(await refreshed.json()).toEqual({ tokenType: 'Cookie', expiresIn: 900 });
-    const second = valueOf(cookiesOf(refreshed).get('__Host-onasis_rt'));
+    const second = cookieValue(cookiesOf(refreshed).get('__Host-onasis_rt'));
     expect(second).not.toBe(first);
     const reused = await call('/auth/refresh', { json: {}, headers: { cookie: `__Host-onasis_rt=${first}` } });
     expect(reused.status).toBe(401);
@@ -452,7 +452,7 @@ describe('session cookies for browsers', () => {
     expect(missing.status).toBe(401);
     expect(await missing.json()).toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
 
-    const claims = JSON.parse(atob(valueOf(cookiesOf(login).get('__Host-onasis_at')).split('.')[1] ?? '')) as {
+    const claims = JSON.parse(atob(cookieValue(cookiesOf(login).get('__Host-onasis_at')).split('.')[1] ?? '')) as {
       sub: string;
       sid: string;
     };
