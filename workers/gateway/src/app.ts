@@ -5,7 +5,10 @@ import type { AppEnv } from './context.js';
 import { authenticate } from './middleware/authenticate.js';
 import { bodyGuard } from './middleware/body-guard.js';
 import { corsPolicy } from './middleware/cors.js';
+import { idempotency } from './middleware/idempotency.js';
 import { observe } from './middleware/observe.js';
+import { quota } from './middleware/quota.js';
+import { rateLimit } from './middleware/rate-limit.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { docsRoutes } from './routes/docs.js';
@@ -22,6 +25,10 @@ app.use(securityHeaders());
 app.use(corsPolicy());
 app.use(bodyGuard());
 app.use(authenticate());
+// After authentication: limits and quotas key by the verified caller, and idempotency records belong to one.
+app.use(rateLimit());
+app.use(quota());
+app.use(idempotency());
 
 healthRoutes(app);
 metricsRoutes(app);
