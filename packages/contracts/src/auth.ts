@@ -25,6 +25,8 @@ export const PrincipalSchema = z.object({
   sessionId: z.string().min(1).nullable(),
   permissions: z.array(z.string()),
   via: z.enum(['access_token', 'api_key']),
+  /** The user's billing plan, which sets their monthly request quota. */
+  plan: z.string().min(1).max(64).optional(),
 });
 
 /** A verified caller. */

@@ -76,7 +76,8 @@ function isPrincipal(p: unknown): p is Principal {
     (q.sessionId === null || typeof q.sessionId === 'string') &&
     Array.isArray(q.permissions) &&
     q.permissions.every((x) => typeof x === 'string') &&
-    (q.via === 'access_token' || q.via === 'api_key')
+    (q.via === 'access_token' || q.via === 'api_key') &&
+    (q.plan === undefined || typeof q.plan === 'string')
   );
 }
 

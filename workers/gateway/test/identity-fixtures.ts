@@ -111,6 +111,7 @@ export function accessClaims(subject: SignedIn['subject']): Record<string, unkno
   return {
     sid: subject.sid,
     permissions: subject.permissions,
+    plan: 'free',
     iss: env.ISSUER,
     aud: ACCESS_TOKEN_AUDIENCE,
     sub: subject.sub,

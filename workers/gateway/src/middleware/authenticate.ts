@@ -101,12 +101,18 @@ const verifyAccessToken: Verifier = async (env, token, now, log) => {
     log.info('access token refused', { reason: (err as { code?: string }).code ?? 'invalid' });
     throw invalidToken();
   }
-  const { sub, sid, permissions, exp } = payload;
+  const { sub, sid, permissions, exp, plan } = payload;
   if (typeof sub !== 'string' || sub === '' || typeof sid !== 'string' || sid === '' || !isStringArray(permissions)) {
     log.info('access token refused', { reason: 'claims' });
     throw invalidToken();
   }
-  const principal: Principal = { userId: sub, sessionId: sid, permissions, via: 'access_token' };
+  const principal: Principal = {
+    userId: sub,
+    sessionId: sid,
+    permissions,
+    via: 'access_token',
+    plan: typeof plan === 'string' && plan !== '' ? plan : 'free',
+  };
   rememberToken(token, principal, Math.min((exp as number) * 1000, now + TOKEN_CACHE_MS));
   return principal;
 };

@@ -22,6 +22,8 @@ export const users = sqliteTable(
     status: text('status', { enum: ['active', 'disabled'] })
       .notNull()
       .default('active'),
+    /** Billing plan, which sets the gateway's monthly request quota; payments moves users between plans. */
+    plan: text('plan').notNull().default('free'),
     createdAt: createdAt(),
     updatedAt: text('updated_at'),
   },

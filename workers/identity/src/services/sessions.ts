@@ -3,7 +3,7 @@ import type { SessionOrigin } from '../durable-objects/user-sessions.js';
 import { describeDevice } from './device.js';
 import { dispatchOutbox, securityNotice } from './outbox.js';
 import { formatRefreshToken, signAccessToken } from './tokens.js';
-import { permissionsOf } from './users.js';
+import { tokenClaimsOf } from './users.js';
 
 /** The session object of `userId`. */
 export function sessionsOf(env: IdentityEnv, userId: string) {
@@ -20,7 +20,7 @@ export interface TokenPair {
 
 /** Signs an access token for a session with the user's current permissions. */
 export async function accessTokenFor(env: IdentityEnv, userId: string, sessionId: string): Promise<string> {
-  return signAccessToken(env, { userId, sessionId, permissions: await permissionsOf(env.DB, userId) });
+  return signAccessToken(env, { userId, sessionId, ...(await tokenClaimsOf(env.DB, userId)) });
 }
 
 /**
@@ -33,9 +33,9 @@ export async function startSession(
   origin: SessionOrigin,
   ctx?: Pick<ExecutionContext, 'waitUntil'>,
 ): Promise<TokenPair> {
-  const [session, permissions] = await Promise.all([
+  const [session, claims] = await Promise.all([
     sessionsOf(env, userId).createSession(origin),
-    permissionsOf(env.DB, userId),
+    tokenClaimsOf(env.DB, userId),
   ]);
   if (!session.knownDevice) {
     const notice = securityNotice(env.DB, {
@@ -53,7 +53,7 @@ export async function startSession(
     else await sent;
   }
   return {
-    accessToken: await signAccessToken(env, { userId, sessionId: session.sessionId, permissions }),
+    accessToken: await signAccessToken(env, { userId, sessionId: session.sessionId, ...claims }),
     refreshToken: formatRefreshToken(userId, session.refreshSecret),
     tokenType: 'Bearer',
     expiresIn: ACCESS_TOKEN_TTL_SECONDS,

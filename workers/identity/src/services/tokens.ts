@@ -30,13 +30,15 @@ export interface TokenSubject {
   userId: string;
   sessionId: string;
   permissions: string[];
+  /** Billing plan, for the gateway's quota. */
+  plan: string;
 }
 
 /** A signed access token: ES256, `typ: at+jwt`, 15 minutes, with the subject's session and permissions. */
 export async function signAccessToken(env: IdentityEnv, subject: TokenSubject): Promise<string> {
   const key = await signingKey(env);
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sid: subject.sessionId, permissions: subject.permissions })
+  return new SignJWT({ sid: subject.sessionId, permissions: subject.permissions, plan: subject.plan })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYPE, kid: key.kid })
     .setIssuer(env.ISSUER)
     .setAudience(ACCESS_TOKEN_AUDIENCE)

@@ -104,3 +104,21 @@ export async function permissionsOf(db: D1Database, userId: string): Promise<str
     .all<{ permission: string }>();
   return results.map((r) => r.permission);
 }
+
+/** What an access token says about its user: the permissions of their roles (sorted) and their plan. */
+export async function tokenClaimsOf(db: D1Database, userId: string): Promise<{ permissions: string[]; plan: string }> {
+  const row = await db
+    .prepare(
+      `SELECT u.plan AS plan, (
+         SELECT json_group_array(DISTINCT p.value) FROM user_roles ur JOIN roles r ON r.name = ur.role,
+           json_each(r.permissions) p WHERE ur.user_id = u.id
+       ) AS permissions
+       FROM users u WHERE u.id = ?`,
+    )
+    .bind(userId)
+    .first<{ plan: string; permissions: string | null }>();
+  const permissions = (JSON.parse(row?.permissions ?? '[]') as (string | null)[]).filter(
+    (p): p is string => typeof p === 'string',
+  );
+  return { permissions: permissions.sort(), plan: row?.plan ?? 'free' };
+}
