@@ -62,6 +62,18 @@ export const SCENARIOS = [
     worker: 'gateway',
     method: 'GET',
     path: '/.well-known/jwks.json',
+    // Past the gateway's response cache, so that this measures gateway → binding → D1.
+    headers: { 'cache-control': 'no-cache' },
+    check: (res, text) => {
+      jwksCheck(res, text);
+      assert(res.headers.get('x-cache') === 'MISS', `expected a cache MISS, got ${res.headers.get('x-cache')}`);
+    },
+  },
+  {
+    name: 'GET /.well-known/jwks.json (cache HIT)',
+    worker: 'gateway',
+    method: 'GET',
+    path: '/.well-known/jwks.json',
     check: jwksCheck,
   },
 ];

@@ -12,7 +12,8 @@ describe('discovery', () => {
     expect(login.status).toBe(200);
     const { accessToken } = (await login.json()) as { accessToken: string };
     const kid = JSON.parse(Buffer.from(accessToken.split('.')[0] ?? '', 'base64url').toString()).kid;
-    const res = await api('/.well-known/jwks.json');
+    // Fresh from identity: an earlier test may have left an older key set in the gateway's response cache.
+    const res = await api('/.well-known/jwks.json', { headers: { 'cache-control': 'no-cache' } });
     expect(res.status).toBe(200);
     const { keys } = (await jsonOf(res)) as { keys: Record<string, unknown>[] };
     expect(keys.map((k) => k.kid)).toContain(kid);

@@ -10,6 +10,7 @@ import { observe } from './middleware/observe.js';
 import { quota } from './middleware/quota.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { requestContext } from './middleware/request-context.js';
+import { responseCache } from './middleware/response-cache.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
@@ -29,6 +30,7 @@ app.use(authenticate());
 app.use(rateLimit());
 app.use(quota());
 app.use(idempotency());
+app.use(responseCache());
 
 healthRoutes(app);
 metricsRoutes(app);

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { base64url } from 'jose';
 import type { AppEnv } from '../context.js';
 import { publishedKeys } from '../services/signing-keys.js';
 
@@ -33,11 +34,18 @@ const openIdConfiguration = createRoute({
   },
 });
 
+/** A strong ETag of a body: changes exactly when the published keys do. */
+async function etagOf(body: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
+  return `"${base64url.encode(digest.slice(0, 16))}"`;
+}
+
 /** Discovery routes: the JWKS and the OpenID configuration that points to it. */
 export function wellKnownRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(jwks, async (c) => {
     const keys = await publishedKeys(c.env.DB);
     c.header('cache-control', 'public, max-age=300');
+    c.header('etag', await etagOf(JSON.stringify(keys)));
     return c.json({ keys }, 200);
   });
 

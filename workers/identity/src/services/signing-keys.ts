@@ -34,10 +34,11 @@ export async function createSigningKey(db: DrizzleD1Database, secret: string): P
 }
 
 /**
- * How long a new key is published before it signs: verifiers refresh their copy of the key set on an unknown kid
- * at most every 30 s (the gateway), so a key must be out there before the first token that names it.
+ * How long a new key is published before it signs: longer than any verifier keeps the key set (the gateway refetches
+ * an unknown kid at most every 30 s; `/.well-known/jwks.json` may be cached for 5 minutes), so a key is out there
+ * before the first token that names it.
  */
-export const KEY_PUBLISH_LEAD_MS = 60_000;
+export const KEY_PUBLISH_LEAD_MS = 10 * 60_000;
 
 /**
  * The key to sign with: the newest one that has been published for KEY_PUBLISH_LEAD_MS, or, when none has (the
