@@ -9,8 +9,8 @@ import { root, WORKERS, wranglerBin } from './workers.mjs';
 /** Gzip limit of a Worker bundle on the Workers Free plan; paid plans allow 10 MiB. */
 export const BUNDLE_LIMIT_GZIP = 1024 * 1024;
 
-function bundle(w, env) {
-  const outdir = join(root, w.dir, 'dist');
+function bundle(w, env, outRoot) {
+  const outdir = outRoot ? join(outRoot, w.name) : join(root, w.dir, 'dist');
   rmSync(outdir, { recursive: true, force: true });
   const args = ['deploy', '--dry-run', '--outdir', outdir, '-c', w.config, ...(env ? ['--env', env] : [])];
   return new Promise((resolve, reject) => {
@@ -41,14 +41,17 @@ function sizeOf(dir) {
   return { raw, gzip };
 }
 
-/** Builds the named Workers (all by default), two at a time; resolves to `{ name, outdir, raw, gzip }[]`. */
-export async function buildWorkers({ names, env } = {}) {
+/**
+ * Builds the named Workers (all by default), two at a time; resolves to `{ name, outdir, raw, gzip }[]`. Bundles go
+ * to workers/<name>/dist, or to `<outRoot>/<name>` for a caller that must not share them (a test run).
+ */
+export async function buildWorkers({ names, env, outRoot } = {}) {
   const todo = WORKERS.filter((w) => !names || names.includes(w.name));
   const results = [];
   const queue = [...todo];
   const lane = async () => {
     for (let w = queue.shift(); w; w = queue.shift()) {
-      const outdir = await bundle(w, env);
+      const outdir = await bundle(w, env, outRoot);
       results.push({ name: w.name, outdir, ...sizeOf(outdir) });
     }
   };

@@ -22,6 +22,41 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * The default policies with room for a suite that signs in dozens of times from one address in a minute; the
+ * policies still apply, so their headers can be checked.
+ */
+const E2E_RATE_LIMITS = [
+  {
+    id: 'login',
+    match: 'POST /auth/login',
+    key: 'ip',
+    algorithm: 'sliding_window',
+    limit: 1000,
+    windowSeconds: 60,
+    failMode: 'closed',
+  },
+  {
+    id: 'register',
+    match: 'POST /auth/register',
+    key: 'ip',
+    algorithm: 'sliding_window',
+    limit: 1000,
+    windowSeconds: 60,
+    failMode: 'closed',
+  },
+  {
+    id: 'api',
+    match: '* /api/v1/*',
+    key: 'user_or_ip',
+    algorithm: 'token_bucket',
+    limit: 600,
+    windowSeconds: 1,
+    refillRate: 10,
+    failMode: 'open',
+  },
+];
+
 /** Password of the seeded admin `admin@onasis.local` in this run. */
 const ADMIN_PASSWORD = 'e2e-admin-password';
 const PASSWORD_PEPPER = 'e2e-pepper';
@@ -77,7 +112,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       port,
       inspectorPort,
       persistTo,
-      vars: { METRICS_TOKEN: metricsToken },
+      vars: { METRICS_TOKEN: metricsToken, RATE_LIMIT_POLICIES: JSON.stringify(E2E_RATE_LIMITS) },
       workerVars: {
         identity: {
           OAUTH_PROVIDERS: JSON.stringify([{ id: 'e2e', type: 'oidc', clientId: 'onasis-e2e', issuer: oidc.issuer }]),

@@ -34,6 +34,8 @@ describe('account lifecycle through the gateway', () => {
     );
     const res = await api('/auth/login', jsonRequest('POST', { email, password }));
     expect(res.status).toBe(200);
+    expect(res.headers.get('ratelimit-policy')).toBe('"login";q=1000;w=60');
+    expect(res.headers.get('ratelimit')).toMatch(/^"login";r=\d+;t=\d+$/);
     tokens = (await res.json()) as Tokens;
     const me = await api('/api/v1/users/me', { headers: bearer(tokens.accessToken) });
     expect(me.status).toBe(200);

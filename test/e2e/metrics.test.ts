@@ -53,6 +53,10 @@ describe('GET /metrics', () => {
       onasis_http_requests_in_flight: 'gauge',
       onasis_upstream_errors_total: 'counter',
       onasis_metrics_flushes_total: 'counter',
+      onasis_gateway_circuit_breaker_state: 'gauge',
+      onasis_gateway_upstream_retries_total: 'counter',
+      onasis_gateway_cache_requests_total: 'counter',
+      onasis_gateway_cache_hit_ratio: 'gauge',
     });
   });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { buildWorkers } from '../../scripts/build.mjs';
@@ -6,7 +9,11 @@ import { DOMAIN_WORKERS, root } from '../../scripts/workers.mjs';
 
 // The gateway is tested against the real domain Workers, bundled as `wrangler deploy` would bundle them, plus a
 // fault injector for the failures a real service cannot be made to produce on demand.
-const built = await buildWorkers({ names: DOMAIN_WORKERS });
+// Into a folder of this run's own: two runs at once (two developers, or an editor and a terminal) must not delete
+// each other's bundles mid-start.
+const bundlesDir = mkdtempSync(join(tmpdir(), 'onasis-gateway-test-'));
+process.on('exit', () => rmSync(bundlesDir, { recursive: true, force: true }));
+const built = await buildWorkers({ names: DOMAIN_WORKERS, outRoot: bundlesDir });
 const migrations = Object.fromEntries(
   await Promise.all(DOMAIN_WORKERS.map(async (name) => [name, await readD1Migrations(`${root}/migrations/${name}`)])),
 );
@@ -27,6 +34,9 @@ export default defineConfig({
           HEALTH_TIMEOUT_MS: '300',
           UPSTREAM_TIMEOUT_MS: '500',
           METRICS_TOKEN: '',
+          // No rate limits for suites that sign in dozens of times from one (absent) address; rate-limit.test.ts and
+          // upstash.test.ts turn the built-in table or their own back on per request.
+          RATE_LIMIT_POLICIES: '[]',
           TEST_MIGRATIONS: migrations,
         },
         // The domain databases, bound here too so that a setup file can migrate them before the tests call in.
@@ -37,6 +47,8 @@ export default defineConfig({
           FAULT_THROWS: { name: 'fault-injector', entrypoint: 'Throws' },
           FAULT_HANGS: { name: 'fault-injector', entrypoint: 'Hangs' },
           FAULT_DEGRADED: { name: 'fault-injector', entrypoint: 'Degraded' },
+          FAULT_FLAKY: { name: 'fault-injector', entrypoint: 'Flaky' },
+          FAULT_ECHO: { name: 'fault-injector', entrypoint: 'Echo' },
         },
         workers: [
           ...domainWorkers,
@@ -50,5 +62,10 @@ export default defineConfig({
       },
     }),
   ],
-  test: { name: 'gateway', setupFiles: ['./test/apply-migrations.ts'] },
+  test: {
+    name: 'gateway',
+    setupFiles: ['./test/apply-migrations.ts'],
+    // A real redis-server behind the Upstash REST emulator, for the Upstash limiter's tests.
+    globalSetup: ['./test/redis.global.ts'],
+  },
 });

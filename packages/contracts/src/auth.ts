@@ -67,7 +67,11 @@ export const ROUTE_POLICIES: ReadonlyArray<{ method: string; path: string; acces
 // Split once: the gateway matches every request against these.
 const COMPILED = ROUTE_POLICIES.map((p) => ({ ...p, segments: p.path.split('/') }));
 
-function matches(want: string[], got: string[]): boolean {
+/**
+ * Whether a path, split on `/`, matches a pattern split the same way: literal segments, `:name` for one non-empty
+ * segment, a final `*` for one or more. Shared by every route table (policies, deprecations).
+ */
+export function segmentsMatch(want: readonly string[], got: readonly string[]): boolean {
   for (let i = 0; i < want.length; i++) {
     const segment = want[i] as string;
     if (segment === '*' && i === want.length - 1) return got.length > i && got[i] !== '';
@@ -83,7 +87,8 @@ function matches(want: string[], got: string[]): boolean {
 export function accessFor(method: string, path: string): RouteAccess {
   const got = path.split('/');
   for (const policy of COMPILED) {
-    if ((policy.method === '*' || policy.method === method) && matches(policy.segments, got)) return policy.access;
+    if ((policy.method === '*' || policy.method === method) && segmentsMatch(policy.segments, got))
+      return policy.access;
   }
   return 'public';
 }

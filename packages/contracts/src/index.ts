@@ -1,5 +1,6 @@
 export * from './auth.js';
 export * from './cookies.js';
+export * from './deprecations.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './pagination.js';

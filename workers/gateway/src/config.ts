@@ -1,3 +1,5 @@
+import { parseQuotaPlans } from './services/quota-plans.js';
+
 /** Gateway settings read from `[vars]`; see the README's configuration table. */
 export interface GatewayConfig {
   corsOrigins: ReadonlySet<string>;
@@ -5,6 +7,8 @@ export interface GatewayConfig {
   maxUploadBytes: number;
   healthTimeoutMs: number;
   upstreamTimeoutMs: number;
+  /** Monthly request limit by plan (`QUOTA_PLANS`); null is unlimited. */
+  quotaPlans: ReadonlyMap<string, number | null>;
 }
 
 function positiveInt(raw: string | undefined, fallback: number): number {
@@ -28,6 +32,9 @@ export function configOf(env: GatewayEnv): GatewayConfig {
     maxUploadBytes: positiveInt(env.MAX_UPLOAD_BYTES, 100 * 1024 * 1024),
     healthTimeoutMs: positiveInt(env.HEALTH_TIMEOUT_MS, 2000),
     upstreamTimeoutMs: positiveInt(env.UPSTREAM_TIMEOUT_MS, 15000),
+    quotaPlans: parseQuotaPlans(env.QUOTA_PLANS, (reason) =>
+      console.error(JSON.stringify({ level: 'error', msg: 'invalid QUOTA_PLANS; using the defaults', reason })),
+    ),
   };
   cached = { env, config };
   return config;

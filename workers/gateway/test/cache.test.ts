@@ -1,7 +1,6 @@
 import { env } from 'cloudflare:workers';
 import type { RequestMeta } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
-import { cacheStats } from '../src/middleware/response-cache.js';
 import { fetchWith } from './helpers.js';
 import { bearer, request, signedInUser } from './identity-fixtures.js';
 
@@ -93,13 +92,24 @@ describe('response cache', () => {
     expect(identity.calls.handle).toBe(2);
   });
 
-  it('counts hits and stores for the hit ratio', async () => {
-    const before = { ...cacheStats };
+  it('reports hits, misses and the hit ratio in /metrics', async () => {
+    const value = (text: string, series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(series))
+          ?.split(' ')
+          .at(-1) ?? Number.NaN,
+      );
+    const before = await (await request('/metrics')).text();
     const path = `/.well-known/jwks.json${unique()}`;
-    await request(path);
-    await request(path);
-    await request(path);
-    expect(cacheStats.misses - before.misses).toBe(1);
-    expect(cacheStats.hits - before.hits).toBe(2);
+    for (let i = 0; i < 3; i++) await request(path);
+    const after = await (await request('/metrics')).text();
+    const hit = 'onasis_gateway_cache_requests_total{result="hit"}';
+    const miss = 'onasis_gateway_cache_requests_total{result="miss"}';
+    expect(value(after, hit) - value(before, hit)).toBe(2);
+    expect(value(after, miss) - value(before, miss)).toBe(1);
+    const ratio = value(after, 'onasis_gateway_cache_hit_ratio');
+    expect(ratio).toBeCloseTo(value(after, hit) / (value(after, hit) + value(after, miss)), 6);
   });
 });

@@ -19,6 +19,14 @@ describe('GET /health', () => {
     expect(await res.json()).toEqual({
       status: 'ok',
       services: { identity: 'ok', payments: 'ok', notifications: 'ok', analytics: 'ok', files: 'ok', jobs: 'ok' },
+      breakers: {
+        identity: 'closed',
+        payments: 'closed',
+        notifications: 'closed',
+        analytics: 'closed',
+        files: 'closed',
+        jobs: 'closed',
+      },
     });
   });
 

@@ -1,6 +1,7 @@
 import { createServiceApp } from '@onasis/http';
 import type { AppEnv } from './context.js';
 import { adminRoutes } from './routes/admin.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { meRoutes } from './routes/me.js';
@@ -15,6 +16,7 @@ export const app = createServiceApp<AppEnv>('identity', (app) => {
   mfaRoutes(app);
   oauthRoutes(app);
   meRoutes(app);
+  apiKeyRoutes(app);
   adminRoutes(app);
   auditRoutes(app);
 });

@@ -4,6 +4,7 @@ import { drizzle } from 'drizzle-orm/d1';
 import type { JWK } from 'jose';
 import { app } from './app.js';
 import type { AppEnv } from './context.js';
+import { type VerifiedApiKey, verifyApiKey } from './services/api-keys.js';
 import { type MaintenanceReport, runMaintenance } from './services/maintenance.js';
 import { sessionsOf } from './services/sessions.js';
 import { publishedKeys, rotateSigningKeys } from './services/signing-keys.js';
@@ -27,6 +28,15 @@ export class IdentityService extends DomainEntrypoint<AppEnv> {
   async sessionStatus(userId: string, sessionId: string): Promise<{ active: boolean }> {
     if (typeof userId !== 'string' || typeof sessionId !== 'string' || !userId || !sessionId) return { active: false };
     return { active: await sessionsOf(this.env, userId).isActive(sessionId) };
+  }
+
+  /**
+   * Who an API key acts for: its user, the key's id, the key's scopes that the user still holds, and the user's plan;
+   * null when the key is unknown, revoked, expired or its user disabled. The gateway caches the answer for at most
+   * 30 seconds, which bounds how long a revoked key keeps working.
+   */
+  verifyApiKey(key: string): Promise<VerifiedApiKey | null> {
+    return verifyApiKey(this.env.DB, key, (write) => this.ctx.waitUntil(write));
   }
 
   /** Housekeeping for the platform's maintenance schedule; see services/maintenance.ts. */

@@ -2,8 +2,10 @@ import { DurableObject } from 'cloudflare:workers';
 import { DURATION_BUCKETS, type MetricsDelta } from '../metrics/model.js';
 import { type Family, renderPrometheus } from '../metrics/prometheus.js';
 
-/** An isolate that has not flushed for this long no longer counts towards in-flight requests. */
+/** An isolate that has not flushed for this long no longer counts towards in-flight requests or breaker states. */
 const ISOLATE_STALE_MS = 60_000;
+/** Breaker snapshots older than this are deleted; they stopped counting after ISOLATE_STALE_MS anyway. */
+const BREAKER_ROWS_KEPT_MS = 3_600_000;
 
 /**
  * The platform-wide sum of every gateway isolate's request metrics. One instance (`idFromName('global')`) receives
@@ -25,6 +27,10 @@ export class MetricsStore extends DurableObject<GatewayEnv> {
     this.sql.exec('CREATE TABLE IF NOT EXISTS upstream_errors (service TEXT PRIMARY KEY, count INTEGER)');
     this.sql.exec('CREATE TABLE IF NOT EXISTS isolates (id TEXT PRIMARY KEY, in_flight INTEGER, seen_at INTEGER)');
     this.sql.exec('CREATE TABLE IF NOT EXISTS flushes (id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER)');
+    this.sql.exec('CREATE TABLE IF NOT EXISTS upstream_retries (service TEXT PRIMARY KEY, count INTEGER)');
+    this.sql.exec('CREATE TABLE IF NOT EXISTS cache_results (result TEXT PRIMARY KEY, count INTEGER)');
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS breaker_states (isolate TEXT, service TEXT, state INTEGER, seen_at INTEGER,
+      PRIMARY KEY (isolate, service))`);
   }
 
   /** Adds one isolate's batch. The whole batch applies in one implicit transaction, so a retry never half-counts. */
@@ -66,6 +72,37 @@ export class MetricsStore extends DurableObject<GatewayEnv> {
         count,
       );
     }
+    // Older isolates may send a delta without the fields added later; a deploy mixes versions for a while.
+    for (const [service, count] of delta.upstreamRetries ?? []) {
+      this.sql.exec(
+        'INSERT INTO upstream_retries VALUES (?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count',
+        service,
+        count,
+      );
+    }
+    for (const [result, count] of [
+      ['hit', delta.cache?.hits ?? 0],
+      ['miss', delta.cache?.misses ?? 0],
+    ] as const) {
+      if (count > 0)
+        this.sql.exec(
+          'INSERT INTO cache_results VALUES (?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count',
+          result,
+          count,
+        );
+    }
+    const now = Date.now();
+    for (const [service, state] of delta.breakers ?? []) {
+      this.sql.exec(
+        `INSERT INTO breaker_states VALUES (?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET state = excluded.state, seen_at = excluded.seen_at`,
+        delta.isolateId,
+        service,
+        state,
+        now,
+      );
+    }
+    this.sql.exec('DELETE FROM breaker_states WHERE seen_at < ?', now - BREAKER_ROWS_KEPT_MS);
     this.sql.exec(
       'INSERT INTO isolates VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET in_flight = excluded.in_flight, seen_at = excluded.seen_at',
       delta.isolateId,
@@ -106,6 +143,29 @@ export class MetricsStore extends DurableObject<GatewayEnv> {
         )
         .one().n ?? 0;
     const flushes = this.sql.exec<{ count: number }>('SELECT count FROM flushes').toArray()[0]?.count ?? 0;
+    const retries = new Map(
+      this.sql
+        .exec<{ service: string; count: number }>('SELECT service, count FROM upstream_retries')
+        .toArray()
+        .map((r) => [r.service, r.count]),
+    );
+    const cacheCounts = new Map(
+      this.sql
+        .exec<{ result: string; count: number }>('SELECT result, count FROM cache_results')
+        .toArray()
+        .map((r) => [r.result, r.count]),
+    );
+    const hits = cacheCounts.get('hit') ?? 0;
+    const misses = cacheCounts.get('miss') ?? 0;
+    const breakerStates = new Map(
+      this.sql
+        .exec<{ service: string; state: number }>(
+          'SELECT service, MAX(state) AS state FROM breaker_states WHERE seen_at >= ? GROUP BY service',
+          Date.now() - ISOLATE_STALE_MS,
+        )
+        .toArray()
+        .map((r) => [r.service, r.state]),
+    );
 
     const histogram: Family = {
       name: 'onasis_http_request_duration_seconds',
@@ -155,6 +215,35 @@ export class MetricsStore extends DurableObject<GatewayEnv> {
         help: 'Batches of counts received from gateway isolates.',
         type: 'counter',
         samples: [{ labels: {}, value: flushes }],
+      },
+      {
+        // Breakers live per isolate and a state cannot be summed: this is the worst state any isolate reported in
+        // its latest flush within the last minute, so "2" means at least one isolate is refusing calls.
+        name: 'onasis_gateway_circuit_breaker_state',
+        help: 'Worst circuit breaker state among gateway isolates seen in the last minute: 0 closed, 1 half-open, 2 open.',
+        type: 'gauge',
+        samples: services.map((service) => ({ labels: { service }, value: breakerStates.get(service) ?? 0 })),
+      },
+      {
+        name: 'onasis_gateway_cache_requests_total',
+        help: 'Cacheable GET requests answered from the gateway cache (hit) or fetched from the service (miss).',
+        type: 'counter',
+        samples: [
+          { labels: { result: 'hit' }, value: hits },
+          { labels: { result: 'miss' }, value: misses },
+        ],
+      },
+      {
+        name: 'onasis_gateway_cache_hit_ratio',
+        help: 'Share of cacheable GET requests answered from the gateway cache since the metrics began.',
+        type: 'gauge',
+        samples: [{ labels: {}, value: hits + misses === 0 ? 0 : hits / (hits + misses) }],
+      },
+      {
+        name: 'onasis_gateway_upstream_retries_total',
+        help: 'Idempotent calls to a domain service repeated after a failed attempt.',
+        type: 'counter',
+        samples: services.map((service) => ({ labels: { service }, value: retries.get(service) ?? 0 })),
       },
     ]);
   }

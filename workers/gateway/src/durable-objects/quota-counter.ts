@@ -1,4 +1,44 @@
 import { DurableObject } from 'cloudflare:workers';
 
-/** Monthly request counts of one user. */
-export class QuotaCounter extends DurableObject<GatewayEnv> {}
+/** The answer to one request against a user's monthly quota. */
+export interface QuotaDecision {
+  allowed: boolean;
+  /** Requests counted this month, including this one when it was allowed. */
+  used: number;
+}
+
+/**
+ * Monthly request counts of one user (`idFromName(userId)`). The gateway asks once per request, and the check and
+ * the increment happen in that one call: a Durable Object runs one call at a time, so parallel requests can never
+ * both take the last unit. Months are named by the caller (`YYYY-MM`, UTC) so that the period is the gateway's.
+ */
+export class QuotaCounter extends DurableObject<GatewayEnv> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: GatewayEnv) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec('CREATE TABLE IF NOT EXISTS usage (month TEXT PRIMARY KEY, count INTEGER NOT NULL)');
+  }
+
+  /** Counts one request in `month` if fewer than `limit` have been counted; a refused request is not counted. */
+  consume(month: string, limit: number): QuotaDecision {
+    const row = this.sql.exec<{ count: number }>('SELECT count FROM usage WHERE month = ?', month).toArray()[0];
+    const used = row?.count ?? 0;
+    if (used >= limit) return { allowed: false, used };
+    if (row === undefined) {
+      // A new month: earlier ones are read no more. Only earlier: an isolate whose clock lags at the turn of the
+      // month must not wipe the month that has begun.
+      this.sql.exec('DELETE FROM usage WHERE month < ?', month);
+      this.sql.exec('INSERT INTO usage (month, count) VALUES (?, 1)', month);
+    } else {
+      this.sql.exec('UPDATE usage SET count = count + 1 WHERE month = ?', month);
+    }
+    return { allowed: true, used: used + 1 };
+  }
+
+  /** The count of `month` without changing it. */
+  usage(month: string): number {
+    return this.sql.exec<{ count: number }>('SELECT count FROM usage WHERE month = ?', month).toArray()[0]?.count ?? 0;
+  }
+}

@@ -1,3 +1,4 @@
+import { BREAKER_STATE_VALUE, breakerStates } from '../services/circuit-breaker.js';
 import { DURATION_BUCKETS, type MetricsDelta } from './model.js';
 
 /** Flush after this many requests or this long, whichever comes first, so the metrics DO sees one call per batch. */
@@ -15,6 +16,9 @@ export class MetricsCollector {
   private requests = new Map<string, [string, string, number, number]>();
   private durations = new Map<string, MetricsDelta['durations'][number]>();
   private upstreamErrors = new Map<string, number>();
+  private upstreamRetries = new Map<string, number>();
+  private cacheHits = 0;
+  private cacheMisses = 0;
   private pending = 0;
   private lastFlush: number | undefined;
 
@@ -51,6 +55,17 @@ export class MetricsCollector {
     this.upstreamErrors.set(service, (this.upstreamErrors.get(service) ?? 0) + 1);
   }
 
+  /** Counts a call repeated after its first attempt failed. */
+  recordUpstreamRetry(service: string): void {
+    this.upstreamRetries.set(service, (this.upstreamRetries.get(service) ?? 0) + 1);
+  }
+
+  /** Counts a response-cache answer: a hit, or a cacheable answer that had to be fetched (a miss). */
+  recordCache(hit: boolean): void {
+    if (hit) this.cacheHits += 1;
+    else this.cacheMisses += 1;
+  }
+
   /** Whether enough has gathered (or enough time passed) to be worth a call to the metrics DO. */
   due(now = Date.now()): boolean {
     return (
@@ -66,10 +81,17 @@ export class MetricsCollector {
       requests: [...this.requests.values()],
       durations: [...this.durations.values()],
       upstreamErrors: [...this.upstreamErrors.entries()],
+      upstreamRetries: [...this.upstreamRetries.entries()],
+      cache: { hits: this.cacheHits, misses: this.cacheMisses },
+      // A snapshot, not a delta: the metrics DO keeps each isolate's latest and combines them.
+      breakers: Object.entries(breakerStates()).map(([service, state]) => [service, BREAKER_STATE_VALUE[state]]),
     };
     this.requests = new Map();
     this.durations = new Map();
     this.upstreamErrors = new Map();
+    this.upstreamRetries = new Map();
+    this.cacheHits = 0;
+    this.cacheMisses = 0;
     this.pending = 0;
     this.lastFlush = Date.now();
     return delta;
@@ -100,6 +122,11 @@ export class MetricsCollector {
     for (const [service, count] of delta.upstreamErrors) {
       this.upstreamErrors.set(service, (this.upstreamErrors.get(service) ?? 0) + count);
     }
+    for (const [service, count] of delta.upstreamRetries ?? []) {
+      this.upstreamRetries.set(service, (this.upstreamRetries.get(service) ?? 0) + count);
+    }
+    this.cacheHits += delta.cache?.hits ?? 0;
+    this.cacheMisses += delta.cache?.misses ?? 0;
   }
 }
 

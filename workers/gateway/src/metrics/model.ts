@@ -12,4 +12,10 @@ export interface MetricsDelta {
   durations: { method: string; route: string; buckets: number[]; sum: number; count: number }[];
   /** `[service, count]` */
   upstreamErrors: [string, number][];
+  /** `[service, count]` of calls repeated after a failed attempt. Optional: isolates of an older build omit it. */
+  upstreamRetries?: [string, number][];
+  /** `[service, state]` of this isolate's breakers at flush time: 0 closed, 1 half-open, 2 open. Optional as above. */
+  breakers?: [string, number][];
+  /** Response-cache lookups that answered from the cache, and cacheable answers fetched and stored. Optional as above. */
+  cache?: { hits: number; misses: number };
 }

@@ -13,6 +13,7 @@ import { type JWTVerifyOptions, jwtVerify } from 'jose';
 import { configOf } from '../config.js';
 import type { AppEnv } from '../context.js';
 import { collector } from '../metrics/collector.js';
+import { apiKeyPrincipal, forgetApiKey, forgetApiKeysOf, resetApiKeyCache } from '../services/api-keys.js';
 import { accessTokenKey, IdentityUnavailableError, resetJwksCache } from '../services/jwks.js';
 import { forgetSession, forgetUser, resetSessionStatusCache, sessionIsActive } from '../services/session-status.js';
 
@@ -117,9 +118,23 @@ const verifyAccessToken: Verifier = async (env, token, now, log) => {
   return principal;
 };
 
-/** API keys arrive with their own issue; until then one is refused like any unknown credential. */
-const verifyApiKey: Verifier = async () => {
-  throw invalidToken();
+/**
+ * An API key, as identity judges it (services/api-keys.ts caches the answer for at most 30 s). An unknown, revoked or
+ * expired key gets the same 401 as a bad token.
+ */
+const verifyApiKey: Verifier = async (env, key, now, log) => {
+  let principal: Principal | null;
+  try {
+    principal = await apiKeyPrincipal(env, key, now);
+  } catch (err) {
+    if (err instanceof IdentityUnavailableError) throw unavailable(err, log);
+    throw err;
+  }
+  if (principal === null) {
+    log.info('access token refused', { reason: 'api_key' });
+    throw invalidToken();
+  }
+  return principal;
 };
 
 /**
@@ -138,8 +153,11 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const method = c.req.method;
     const access = accessFor(method === 'HEAD' ? 'GET' : method, path);
     const header = c.req.header('authorization');
+    const apiKey = header ? undefined : c.req.header('x-api-key');
     let token: string | undefined;
     if (header) token = BEARER.exec(header)?.[1];
+    // X-API-Key carries API keys only: taking access tokens there too would open a second channel no client needs.
+    else if (apiKey !== undefined) token = apiKey.startsWith(API_KEY_PREFIX) ? apiKey : undefined;
     else {
       token = sessionCookie(c.req.header('cookie'));
       if (token === undefined) {
@@ -171,6 +189,9 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       return next();
     }
     const principal = await identify(c.env, token, now, log);
+    if (principal.via === 'api_key' && managesAccount(method, path)) {
+      throw new AppError('FORBIDDEN', 'API keys cannot manage the account; sign in to do this.');
+    }
     if (access !== 'authenticated' && !principal.permissions.includes(access)) {
       throw new AppError('FORBIDDEN', `This endpoint needs the ${access} permission.`);
     }
@@ -181,20 +202,38 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * After a revocation this isolate forwarded succeeded, its cached "live" answers are dropped at once, so the revoked
- * token stops working here immediately rather than at the end of the cache window (other isolates take up to
- * SESSION_STATUS_CACHE_SECONDS).
+ * After a revocation this isolate forwarded succeeded, its cached "live" answers (sessions, API keys) are dropped at
+ * once, so the revoked credential stops working here immediately rather than at the end of the cache window (other
+ * isolates take up to SESSION_STATUS_CACHE_SECONDS, or API_KEY_CACHE_MS for keys).
  */
 function forgetRevoked(method: string, path: string, principal: Principal): void {
   if (method === 'POST' && path === '/auth/logout' && principal.sessionId) forgetSession(principal.sessionId);
-  else if ((method === 'POST' && path === '/auth/logout-all') || (method === 'DELETE' && path === USER_ME))
+  else if (method === 'POST' && path === '/auth/logout-all') forgetUser(principal.userId);
+  else if (method === 'DELETE' && path === USER_ME) {
     forgetUser(principal.userId);
-  else if (method === 'DELETE' && path.startsWith(`${USER_ME}/sessions/`))
+    forgetApiKeysOf(principal.userId);
+  } else if (method === 'DELETE' && path.startsWith(`${USER_ME}/sessions/`))
     forgetSession(path.slice(USER_ME.length + '/sessions/'.length));
-  else if (method === 'PATCH' && path.startsWith('/api/v1/users/usr_')) forgetUser(path.slice('/api/v1/users/'.length));
+  else if (method === 'DELETE' && path.startsWith(`${USER_ME}/api-keys/`))
+    forgetApiKey(path.slice(USER_ME.length + '/api-keys/'.length));
+  else if (method === 'PATCH' && path.startsWith('/api/v1/users/usr_')) {
+    const userId = path.slice('/api/v1/users/'.length);
+    forgetUser(userId);
+    forgetApiKeysOf(userId);
+  }
 }
 
 const USER_ME = '/api/v1/users/me';
+
+/**
+ * Account security stays with signed-in sessions: an API key, however scoped, may read its user's profile but not
+ * sign out, enroll MFA, change email or password, delete the account, or manage sessions and keys.
+ */
+function managesAccount(method: string, path: string): boolean {
+  if (path.startsWith('/auth/')) return true;
+  if (path === USER_ME) return method !== 'GET' && method !== 'HEAD';
+  return path.startsWith(`${USER_ME}/`) && !path.startsWith(`${USER_ME}/export`);
+}
 
 /** The caller a presented credential proves, with a live session; throws the 401 (or 503) otherwise. */
 async function identify(env: GatewayEnv, token: string, now: number, log: Logger): Promise<Principal> {
@@ -244,4 +283,5 @@ export function resetAuthCaches(): void {
   optionsByIssuer.clear();
   resetJwksCache();
   resetSessionStatusCache();
+  resetApiKeyCache();
 }

@@ -1,12 +1,10 @@
 import { ownerOf, ROUTE_HEADER } from '@onasis/contracts';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.js';
+import { collector } from '../metrics/collector.js';
 
 /** Header naming the request headers a cached variant was chosen by; kept on the index entry only. */
 const VARY_INDEX = 'x-onasis-vary';
-
-/** Cache lookups and stores of this isolate since the last read, for the hit ratio in /metrics. */
-export const cacheStats = { hits: 0, misses: 0 };
 
 function maxAgeOf(cacheControl: string): number | null {
   const match = /(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*(\d+)/i.exec(cacheControl);
@@ -79,7 +77,7 @@ export function responseCache(): MiddlewareHandler<AppEnv> {
           ? index
           : await cache.match(variantKey(url, varyList(vary), c.req.raw.headers));
       if (hit && !hit.headers.has(VARY_INDEX)) {
-        cacheStats.hits += 1;
+        collector.recordCache(true);
         const route = hit.headers.get(ROUTE_HEADER);
         if (route) c.set('routeTemplate', route);
         if (etagMatches(c.req.header('if-none-match'), hit.headers.get('etag'))) {
@@ -96,7 +94,7 @@ export function responseCache(): MiddlewareHandler<AppEnv> {
     await next();
     const res = c.res;
     if (!storable(res)) return;
-    cacheStats.misses += 1;
+    collector.recordCache(false);
     if (method === 'HEAD') {
       c.res.headers.set('x-cache', 'MISS');
       return;

@@ -1,10 +1,18 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ownerOf, ROUTE_HEADER } from '@onasis/contracts';
+import {
+  compileDeprecations,
+  DEPRECATIONS,
+  type Deprecation,
+  type DeprecationHeaders,
+  ownerOf,
+  ROUTE_HEADER,
+} from '@onasis/contracts';
 import { AppError, notFound } from '@onasis/http';
 import { configOf } from '../config.js';
 import type { AppEnv } from '../context.js';
 import { collector } from '../metrics/collector.js';
 import { bindingOf, TimeoutError, withTimeout } from '../services/bindings.js';
+import { breakerOf, type Permit } from '../services/circuit-breaker.js';
 
 /**
  * The client's address as Cloudflare's edge set it. Only this header: X-Forwarded-For and the like are whatever the
@@ -14,9 +22,74 @@ function clientIpOf(header: string | undefined): string | undefined {
   return header !== undefined && header.length <= 64 ? header : undefined;
 }
 
+/** Headers that describe one connection, not the request (RFC 9110 §7.6.1), and must not travel past a proxy. */
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+] as const;
+
+// A header name is an RFC 9110 token; anything else in `Connection` is junk that Headers.delete would throw on.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/**
+ * The request without hop-by-hop headers, nor the headers its `Connection` names. Almost no request carries any,
+ * so the original is passed on as is and a copy is made only when there is something to strip.
+ */
+export function withoutHopByHop(request: Request): Request {
+  const incoming = request.headers;
+  let found = false;
+  for (const name of HOP_BY_HOP) {
+    if (incoming.has(name)) {
+      found = true;
+      break;
+    }
+  }
+  if (!found) return request;
+  const headers = new Headers(incoming);
+  for (const listed of (incoming.get('connection') ?? '').split(',')) {
+    const name = listed.trim().toLowerCase();
+    if (TOKEN.test(name)) headers.delete(name);
+  }
+  for (const name of HOP_BY_HOP) headers.delete(name);
+  return new Request(request, { headers });
+}
+
+let deprecationOf = compileDeprecations(DEPRECATIONS);
+
+/** Replaces the deprecation table (tests; the shipped table is `DEPRECATIONS` in @onasis/contracts). */
+export function useDeprecations(table: ReadonlyArray<Deprecation>): void {
+  deprecationOf = compileDeprecations(table);
+}
+
+/**
+ * Safe methods only. PUT and DELETE are idempotent by definition but a handler can still append an audit entry or
+ * send a notification, and POST/PATCH never are: repeating those is for the client, with an idempotency key.
+ */
+function retryable(request: Request): boolean {
+  const m = request.method;
+  return (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') && request.body === null;
+}
+
+function unavailable(service: string, retryAfter: number, deprecation: DeprecationHeaders | undefined): AppError {
+  return new AppError('SERVICE_UNAVAILABLE', `The ${service} service is unavailable; try again later.`, {
+    headers: { ...deprecation, 'retry-after': String(retryAfter) },
+  });
+}
+
 /**
  * Hands every request under a service's prefixes to that service over RPC, with the request context the gateway
  * established. The service's own router answers 404/405 for paths it does not have.
+ *
+ * Each call goes through the service's circuit breaker (see services/circuit-breaker.ts): an open one answers 503
+ * at once. A call that throws is tried once more when the request is safe to repeat and the breaker still allows
+ * it. A timeout is not retried: the client has already waited the whole UPSTREAM_TIMEOUT_MS, and a service too slow
+ * to answer is the one that a second call would load further. A 5xx is the service's own answer and is passed on.
  */
 export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
   app.all('*', async (c) => {
@@ -24,31 +97,57 @@ export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
     // Returned, not thrown: an Error captures a stack trace, the dearest part of a 404.
     if (!service) return notFound(c);
     c.set('service', service);
+    const deprecation = deprecationOf(c.req.method, c.req.path);
+    const binding = bindingOf(c.env, service);
+    const timeoutMs = configOf(c.env).upstreamTimeoutMs;
+    const request = withoutHopByHop(c.req.raw);
     const meta = {
       requestId: c.get('requestId'),
       traceparent: c.get('traceparent'),
       principal: c.get('principal'),
       clientIp: clientIpOf(c.req.header('cf-connecting-ip')),
     };
-    let upstream: Response;
-    try {
-      upstream = await withTimeout(
-        bindingOf(c.env, service).handle(c.req.raw, meta),
-        configOf(c.env).upstreamTimeoutMs,
-      );
-    } catch (err) {
-      collector.recordUpstreamError(service);
-      c.get('log').error('upstream call failed', { upstream: service, err: String(err) });
-      if (err instanceof TimeoutError)
-        throw new AppError('UPSTREAM_TIMEOUT', `The ${service} service did not answer in time.`);
-      throw new AppError('UPSTREAM_FAILED', `The ${service} service failed to answer.`);
+    // Acquired only once nothing else can throw before the call: a granted probe must always report back.
+    const breaker = breakerOf(service);
+    let permit: Permit = breaker.tryAcquire();
+    if (permit === 'denied') throw unavailable(service, breaker.retryAfterSeconds(), deprecation);
+
+    let upstream: Response | undefined;
+    for (let attempt = 0; upstream === undefined; attempt++) {
+      try {
+        upstream = await withTimeout(binding.handle(request, meta), timeoutMs);
+      } catch (err) {
+        collector.recordUpstreamError(service);
+        breaker.record(permit, true);
+        const timedOut = err instanceof TimeoutError;
+        c.get('log').error('upstream call failed', { upstream: service, attempt, err: String(err) });
+        if (!timedOut && attempt === 0 && retryable(request)) {
+          permit = breaker.tryAcquire();
+          if (permit !== 'denied') {
+            collector.recordUpstreamRetry(service);
+            continue;
+          }
+        }
+        const headers = deprecation === undefined ? undefined : { headers: { ...deprecation } };
+        if (timedOut) throw new AppError('UPSTREAM_TIMEOUT', `The ${service} service did not answer in time.`, headers);
+        throw new AppError('UPSTREAM_FAILED', `The ${service} service failed to answer.`, headers);
+      }
     }
-    if (upstream.status >= 500) collector.recordUpstreamError(service);
+    const failed = upstream.status >= 500;
+    breaker.record(permit, failed);
+    if (failed) collector.recordUpstreamError(service);
     const route = upstream.headers.get(ROUTE_HEADER);
     if (route) c.set('routeTemplate', route);
     // Responses from RPC have immutable headers; copying is what lets the gateway add its own and drop internal ones.
     const res = new Response(upstream.body, upstream);
     res.headers.delete(ROUTE_HEADER);
+    if (deprecation !== undefined) {
+      // The service may send Link headers of its own; the deprecation link goes next to them.
+      for (const name in deprecation) {
+        if (name === 'link') res.headers.append(name, deprecation[name] as string);
+        else res.headers.set(name, deprecation[name] as string);
+      }
+    }
     return res;
   });
 }

@@ -180,3 +180,29 @@ export const outbox = sqliteTable('outbox', {
   attempts: integer('attempts').notNull().default(0),
   createdAt: createdAt(),
 });
+
+/**
+ * Long-lived credentials a user creates for scripts and integrations. Only the SHA-256 of the whole key is stored
+ * (the key carries 256 random bits, so no salt or slow hash is needed); `prefix` is the part shown in lists so that
+ * a user can tell keys apart. A revoked key keeps its row, so that its hash can never match again by accident and
+ * the audit trail keeps pointing at something.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    /** Permissions the key may use; at use it gets only those its user still holds. */
+    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    createdAt: createdAt(),
+    expiresAt: text('expires_at'),
+    lastUsedAt: text('last_used_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash), index('api_keys_user_idx').on(t.userId, t.createdAt)],
+);

@@ -1,0 +1,118 @@
+import { Ratelimit } from '@upstash/ratelimit';
+import { Redis } from '@upstash/redis/cloudflare';
+import type { Decision } from './algorithms.js';
+import type { Policy } from './policies.js';
+
+/** Settings the limiter reads beyond the generated `GatewayEnv` (the Upstash pair is secret and optional). */
+export interface RateLimitEnv {
+  RATE_LIMITER: GatewayEnv['RATE_LIMITER'];
+  RATE_LIMIT_POLICIES?: string;
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+}
+
+/** The longest a request waits for Redis, retry included, before the policy's fail mode decides. */
+export const UPSTASH_TIMEOUT_MS = 300;
+/** Each HTTP attempt is aborted after this long, so that a hung attempt does not outlive the request. */
+const UPSTASH_ATTEMPT_MS = 250;
+/** Pause before the one retry of an attempt that failed to connect. */
+const UPSTASH_RETRY_BACKOFF_MS = 20;
+/** Redis keys: `onasis:rl:<policy>:<key>` plus the library's window suffixes. */
+const UPSTASH_PREFIX = 'onasis:rl';
+
+/** Where work that may finish after the answer goes. */
+type Background = Pick<ExecutionContext, 'waitUntil'>;
+
+async function hitDurableObject(env: RateLimitEnv, policy: Policy, key: string): Promise<Decision | undefined> {
+  try {
+    const stub = env.RATE_LIMITER.getByName(`${policy.id}:${key}`);
+    return await stub.hit(policy.algorithm, policy.limit, policy.windowMs, policy.refillRate);
+  } catch {
+    return undefined;
+  }
+}
+
+interface UpstashClient {
+  url: string;
+  token: string;
+  redis: Redis;
+  limiters: WeakMap<Policy, Ratelimit>;
+}
+
+let upstash: UpstashClient | undefined;
+
+/** One HTTP client per isolate and credentials; one Ratelimit per policy. */
+function upstashClient(url: string, token: string): UpstashClient {
+  if (upstash?.url === url && upstash.token === token) return upstash;
+  const redis = new Redis({
+    url,
+    token,
+    // Raw JSON answers: the local REST server in tests does not base64-encode, and decoding is wasted work anyway.
+    responseEncoding: false,
+    retry: { retries: 1, backoff: () => UPSTASH_RETRY_BACKOFF_MS },
+    // A fresh signal per HTTP call; the library passes an aborted call straight up instead of retrying it.
+    signal: () => AbortSignal.timeout(UPSTASH_ATTEMPT_MS),
+    enableTelemetry: false,
+    readYourWrites: false,
+  });
+  upstash = { url, token, redis, limiters: new WeakMap() };
+  return upstash;
+}
+
+function ratelimitFor(client: UpstashClient, policy: Policy): Ratelimit {
+  let limiter = client.limiters.get(policy);
+  if (limiter === undefined) {
+    const seconds = policy.windowMs / 1000;
+    limiter = new Ratelimit({
+      redis: client.redis,
+      limiter:
+        policy.algorithm === 'token_bucket'
+          ? Ratelimit.tokenBucket(policy.refillRate, `${seconds} s`, policy.limit)
+          : Ratelimit.slidingWindow(policy.limit, `${seconds} s`),
+      prefix: `${UPSTASH_PREFIX}:${policy.id}`,
+      analytics: false,
+      // The library answers "allowed" when this passes; the reason tells the two apart so the policy decides.
+      timeout: UPSTASH_TIMEOUT_MS,
+      // Same answers as the embedded limiter: every hit is counted in Redis, none decided from an isolate's memory.
+      ephemeralCache: false,
+    });
+    client.limiters.set(policy, limiter);
+  }
+  return limiter;
+}
+
+async function hitUpstash(
+  url: string,
+  token: string,
+  policy: Policy,
+  key: string,
+  background: Background,
+): Promise<Decision | undefined> {
+  try {
+    const res = await ratelimitFor(upstashClient(url, token), policy).limit(key);
+    background.waitUntil(res.pending);
+    if (res.reason === 'timeout') return undefined;
+    const now = Date.now();
+    // Upstash reports no retry time of its own; its reset is the end of the current window or the next refill.
+    const resetMs = Math.max(res.reset, now);
+    return { allowed: res.success, limit: res.limit, remaining: res.remaining, resetMs, retryAtMs: resetMs };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Counts one hit of `key` under `policy`: on Upstash when both of its settings are present, else on the embedded
+ * Durable Object limiter. Resolves `undefined` when the limiter could not answer, so that the caller applies the
+ * policy's fail mode.
+ */
+export function hit(
+  env: RateLimitEnv,
+  policy: Policy,
+  key: string,
+  background: Background,
+): Promise<Decision | undefined> {
+  const url = env.UPSTASH_REDIS_REST_URL;
+  const token = env.UPSTASH_REDIS_REST_TOKEN;
+  return url && token ? hitUpstash(url, token, policy, key, background) : hitDurableObject(env, policy, key);
+}

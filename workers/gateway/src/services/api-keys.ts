@@ -1,0 +1,110 @@
+import type { Principal } from '@onasis/contracts';
+import { configOf } from '../config.js';
+import { withTimeout } from './bindings.js';
+import { IdentityUnavailableError } from './jwks.js';
+
+/**
+ * Longest time an isolate trusts identity's answer about an API key, yes or no. It bounds how long a revoked key, a
+ * disabled user's key or a key whose user lost a role keeps working here (the issue allows 60 s).
+ */
+export const API_KEY_CACHE_MS = 30 * 1000;
+/** Bounds the memory spent on answers; the oldest makes room for a new one. */
+export const API_KEY_CACHE_MAX_ENTRIES = 10_000;
+
+/** `onk_<8 lower-case alphanumerics>_<43 base64url characters>`, as identity issues them. */
+const KEY_PATTERN = /^onk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/;
+
+interface Answer {
+  /** The caller the key proves, built once per answer so that a cache hit allocates nothing; null: not valid. */
+  principal: Principal | null;
+  keyId: string | null;
+  until: number;
+}
+
+const answers = new Map<string, Answer>();
+const asking = new Map<string, Promise<Answer>>();
+/** Each principal built here and the key it came from, for policies that count per key (rate limits). */
+const keyIds = new WeakMap<Principal, string>();
+
+function remember(key: string, answer: Answer): void {
+  // Re-inserting moves the entry to the end, so that eviction in insertion order drops the oldest answer.
+  answers.delete(key);
+  if (answers.size >= API_KEY_CACHE_MAX_ENTRIES) {
+    const oldest = answers.keys().next();
+    if (!oldest.done) answers.delete(oldest.value);
+  }
+  answers.set(key, answer);
+}
+
+async function ask(env: GatewayEnv, key: string, askedAt: number): Promise<Answer> {
+  let verified: Awaited<ReturnType<GatewayEnv['IDENTITY']['verifyApiKey']>>;
+  try {
+    verified = await withTimeout(env.IDENTITY.verifyApiKey(key), configOf(env).upstreamTimeoutMs);
+  } catch (err) {
+    // Not remembered: the next request asks again rather than inheriting an outage.
+    throw new IdentityUnavailableError('the API key could not be checked', err);
+  }
+  let answer: Answer;
+  if (verified === null) answer = { principal: null, keyId: null, until: askedAt + API_KEY_CACHE_MS };
+  else {
+    const principal: Principal = {
+      userId: verified.userId,
+      sessionId: null,
+      permissions: verified.scopes,
+      via: 'api_key',
+      plan: verified.plan,
+    };
+    keyIds.set(principal, verified.keyId);
+    answer = { principal, keyId: verified.keyId, until: askedAt + API_KEY_CACHE_MS };
+  }
+  // Counted from when the question was asked, so that the answer never outlives the bound, however slow the call.
+  remember(key, answer);
+  return answer;
+}
+
+/**
+ * The caller an API key proves, or null when identity does not know it as a valid key; throws
+ * IdentityUnavailableError when identity cannot be asked. Answers are kept for API_KEY_CACHE_MS and requests that
+ * miss at the same time share one call. A string that is not shaped like a key is refused without a call and without
+ * taking a place in the cache.
+ */
+export function apiKeyPrincipal(
+  env: GatewayEnv,
+  key: string,
+  now: number,
+): Principal | null | Promise<Principal | null> {
+  // A cached answer is returned as is, not wrapped in a promise: this is the path nearly every request takes.
+  const known = answers.get(key);
+  if (known !== undefined && known.until > now) return known.principal;
+  if (!KEY_PATTERN.test(key)) return null;
+  let pending = asking.get(key);
+  if (pending === undefined) {
+    const answer: Promise<Answer> = ask(env, key, now).finally(() => {
+      if (asking.get(key) === answer) asking.delete(key);
+    });
+    asking.set(key, answer);
+    pending = answer;
+  }
+  return pending.then((a) => a.principal);
+}
+
+/** The id of the API key a principal was verified from; undefined for any other principal. */
+export function apiKeyIdOf(principal: Principal): string | undefined {
+  return keyIds.get(principal);
+}
+
+/** Forgets the answer for a key this isolate just forwarded the successful revocation of. */
+export function forgetApiKey(keyId: string): void {
+  for (const [key, answer] of answers) if (answer.keyId === keyId) answers.delete(key);
+}
+
+/** Forgets the answers for every key of a user whose access was just changed (disabled, roles, deleted). */
+export function forgetApiKeysOf(userId: string): void {
+  for (const [key, answer] of answers) if (answer.principal?.userId === userId) answers.delete(key);
+}
+
+/** Forgets every cached answer (tests; a fresh isolate starts this way). */
+export function resetApiKeyCache(): void {
+  answers.clear();
+  asking.clear();
+}
