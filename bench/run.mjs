@@ -222,17 +222,19 @@ async function main() {
   }
 
   const targets = TARGETS.map((t) => {
-    const ceilingName = CEILINGS.find((c) => c.id === t.ceiling).name;
+    // A goal compares a scenario with a ceiling, or with another scenario of the same run (`baseline`).
+    const baseName = t.baseline ?? CEILINGS.find((c) => c.id === t.ceiling).name;
     const perConn = runs
       .filter((r) => r.scenario === t.scenario)
       .map((r) => {
-        const base = runs.find((x) => x.scenario === ceilingName && x.connections === r.connections);
+        const base = runs.find((x) => x.scenario === baseName && x.connections === r.connections);
         // The same comparison by workerd CPU per request: on a busy 2-core machine it moves far less than req/s.
         const cpuRatio =
           base?.workerdCpuUsPerRequest && r.workerdCpuUsPerRequest
             ? base.workerdCpuUsPerRequest / r.workerdCpuUsPerRequest
             : null;
-        return { connections: r.connections, ratio: r.ratios[t.ceiling], cpuRatio };
+        const ratio = t.baseline ? (base?.reqPerSec ? r.reqPerSec / base.reqPerSec : null) : r.ratios[t.ceiling];
+        return { connections: r.connections, ratio, cpuRatio };
       });
     const x = (n) => (n == null ? '–' : `${n.toFixed(2)}×`);
     return {

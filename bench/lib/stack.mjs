@@ -58,6 +58,8 @@ async function platformWorkerOptions(directWorkers, bundleDirs) {
   return ordered.map((w) => {
     const outdir = bundleDirs.get(w.name);
     const options = bundledWorkerOptions(w.name, outdir, BENCH_SECRETS);
+    if (w.name === 'gateway')
+      options.bindings = { ...options.bindings, RATE_LIMIT_POLICIES: JSON.stringify(BENCH_POLICIES) };
     return {
       short: w.name,
       migrations: w.name === 'gateway' ? undefined : w.name,
@@ -106,6 +108,44 @@ async function applyMigrations(db, name) {
     }
   }
 }
+
+/**
+ * The gateway's rate-limit policies in the bench: the defaults' shapes with limits no run can reach, so every
+ * covered request pays for its limiter call and none is refused. `bench` covers the JWKS route for signed-in callers
+ * only (a `user` key lets anonymous requests pass untouched), so one route is measured with and without auth and
+ * limiting.
+ */
+const BENCH_POLICIES = [
+  {
+    id: 'login',
+    match: 'POST /auth/login',
+    key: 'ip',
+    algorithm: 'sliding_window',
+    limit: 1e9,
+    windowSeconds: 60,
+    failMode: 'closed',
+  },
+  {
+    id: 'bench',
+    match: 'GET /.well-known/jwks.json',
+    key: 'user',
+    algorithm: 'token_bucket',
+    limit: 1e9,
+    windowSeconds: 1,
+    refillRate: 1e9,
+    failMode: 'closed',
+  },
+  {
+    id: 'api',
+    match: '* /api/v1/*',
+    key: 'user_or_ip',
+    algorithm: 'token_bucket',
+    limit: 1e9,
+    windowSeconds: 1,
+    refillRate: 1e9,
+    failMode: 'open',
+  },
+];
 
 /** The account that the sign-in scenarios use, seeded into identity's database with role member. */
 export const BENCH_USER = { id: 'usr_bench', email: 'bench@onasis.local', password: 'bench-password-not-secret' };

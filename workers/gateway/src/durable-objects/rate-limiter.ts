@@ -32,26 +32,52 @@ export class RateLimiter extends DurableObject<GatewayEnv> {
 
   /** Counts one hit under the given rule; positional arguments keep the RPC message small. */
   hit(algorithm: Algorithm, limit: number, windowMs: number, refillRate: number): Decision {
+    return this.take(algorithm, limit, windowMs, refillRate, 1).decision;
+  }
+
+  /**
+   * Takes up to `max` hits at once for a gateway isolate to spend without calling again (a lease): as many as the
+   * rule admits now, but at most a tenth of what is left, so that leases held by other isolates never hide more
+   * than a small share of the budget, and one at a time when little is left, so that the last hits are decided
+   * here one by one. `decision` is the answer for the first hit; `granted` is 0 when it is refused.
+   */
+  take(
+    algorithm: Algorithm,
+    limit: number,
+    windowMs: number,
+    refillRate: number,
+    max: number,
+  ): { granted: number; decision: Decision } {
     const now = Date.now();
     if (this.state === undefined) this.load();
-    const { decision, next } = decide({ algorithm, limit, windowMs, refillRate }, this.state ?? undefined, now);
-    if (next !== undefined) {
-      this.state = next;
-      this.sql.exec(
-        'INSERT OR REPLACE INTO state (id, algorithm, a, b, c, expires_at) VALUES (1, ?, ?, ?, ?, ?)',
-        next.algorithm,
-        next.a,
-        next.b,
-        next.c,
-        next.expiresAt,
-      );
-      // One alarm at a time; it re-arms itself while the state is still live.
-      if (this.alarmAt === 0) {
-        this.alarmAt = next.expiresAt;
-        void this.ctx.storage.setAlarm(next.expiresAt);
-      }
+    const rule = { algorithm, limit, windowMs, refillRate };
+    const first = decide(rule, this.state ?? undefined, now);
+    if (first.next === undefined) return { granted: 0, decision: first.decision };
+    let state = first.next;
+    let last = first.decision;
+    let granted = 1;
+    const wanted = Math.max(1, Math.min(max, Math.floor(first.decision.remaining / 10)));
+    while (granted < wanted) {
+      const more = decide(rule, state, now);
+      if (more.next === undefined) break;
+      state = more.next;
+      last = more.decision;
+      granted += 1;
     }
-    return decision;
+    this.state = state;
+    this.sql.exec(
+      'INSERT OR REPLACE INTO state (id, algorithm, a, b, c, expires_at) VALUES (1, ?, ?, ?, ?, ?)',
+      state.algorithm,
+      state.a,
+      state.b,
+      state.c,
+      state.expiresAt,
+    );
+    if (this.alarmAt === 0) {
+      this.alarmAt = state.expiresAt;
+      void this.ctx.storage.setAlarm(state.expiresAt);
+    }
+    return { granted, decision: { ...first.decision, remaining: last.remaining } };
   }
 
   override async alarm(): Promise<void> {

@@ -12,6 +12,9 @@ const EXPOSE_HEADERS = [
   'X-Cache',
   'Deprecation',
   'Sunset',
+  'X-Quota-Limit',
+  'X-Quota-Remaining',
+  'X-Quota-Reset',
 ];
 
 /** Hono's CORS middleware, used as is for preflights. */

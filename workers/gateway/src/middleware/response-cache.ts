@@ -68,8 +68,10 @@ export function responseCache(): MiddlewareHandler<AppEnv> {
     if ((method !== 'GET' && method !== 'HEAD') || ownerOf(c.req.path) === null) return next();
     const url = new URL(c.req.url);
     const cache = caches.default;
-    const requestCc = c.req.header('cache-control') ?? '';
-    if (!/\b(no-cache|no-store)\b/i.test(requestCc)) {
+    // A client that asks for a fresh answer gets one, and the cache is left as it is: a write per such request would
+    // cost more than the lookups it saves.
+    const bypass = /\b(no-cache|no-store)\b/i.test(c.req.header('cache-control') ?? '');
+    if (!bypass) {
       const index = await cache.match(new Request(url.href));
       const vary = index?.headers.get(VARY_INDEX);
       const hit =
@@ -95,28 +97,24 @@ export function responseCache(): MiddlewareHandler<AppEnv> {
     const res = c.res;
     if (!storable(res)) return;
     collector.recordCache(false);
-    if (method === 'HEAD') {
-      c.res.headers.set('x-cache', 'MISS');
-      return;
+    if (!bypass && method === 'GET') {
+      const vary = varyList(res.headers.get('vary'));
+      const stored = new Response(res.clone().body, res);
+      // The route template rides along so that a hit is counted under its route in /metrics.
+      const route = c.get('routeTemplate');
+      if (route) stored.headers.set(ROUTE_HEADER, route);
+      const put = async () => {
+        if (vary.length > 0) {
+          const index = new Response(null, {
+            headers: { [VARY_INDEX]: vary.join(','), 'cache-control': stored.headers.get('cache-control') ?? '' },
+          });
+          await cache.put(new Request(url.href), index);
+        }
+        await cache.put(variantKey(url, vary, c.req.raw.headers), stored);
+      };
+      c.executionCtx.waitUntil(put().catch((err) => c.get('log').warn('cache store failed', { err: String(err) })));
     }
-    const vary = varyList(res.headers.get('vary'));
-    const stored = new Response(res.clone().body, res);
-    // The route template rides along so that a hit is counted under its route in /metrics.
-    const route = c.get('routeTemplate');
-    if (route) stored.headers.set(ROUTE_HEADER, route);
-    const put = async () => {
-      if (vary.length > 0) {
-        const index = new Response(null, {
-          headers: { [VARY_INDEX]: vary.join(','), 'cache-control': stored.headers.get('cache-control') ?? '' },
-        });
-        await cache.put(new Request(url.href), index);
-      }
-      await cache.put(variantKey(url, vary, c.req.raw.headers), stored);
-    };
-    c.executionCtx.waitUntil(put().catch((err) => c.get('log').warn('cache store failed', { err: String(err) })));
-    if (etagMatches(c.req.header('if-none-match'), res.headers.get('etag'))) {
-      c.res = notModified(res);
-    }
+    if (etagMatches(c.req.header('if-none-match'), res.headers.get('etag'))) c.res = notModified(res);
     c.res.headers.set('x-cache', 'MISS');
   };
 }

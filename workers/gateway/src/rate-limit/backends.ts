@@ -23,13 +23,63 @@ const UPSTASH_PREFIX = 'onasis:rl';
 /** Where work that may finish after the answer goes. */
 type Background = Pick<ExecutionContext, 'waitUntil'>;
 
+/** Most hits one lease may carry, and how long an isolate may spend one before asking again. */
+const LEASE_MAX = 100;
+const LEASE_MS = 1000;
+/** Bounds the memory spent on leases; the oldest makes room for a new one. */
+const LEASES_MAX_ENTRIES = 10_000;
+
+interface Lease {
+  /** Hits this isolate may still admit without asking the limiter. */
+  left: number;
+  until: number;
+  decision: Decision;
+}
+
+/** Hits the embedded limiter handed this isolate in advance, per `<policy>:<key>`. */
+const leases = new Map<string, Lease>();
+
+/**
+ * The embedded limiter with leases: a call to the key's Durable Object takes a batch of hits when plenty are left
+ * (at most a tenth of them), and later hits in this isolate spend the batch without a call. The object only hands
+ * out hits its rule admits, so the limit is never exceeded; hits leased but not spent within a second are lost, which
+ * can only admit fewer. Near the limit a lease holds one hit, so the last ones are decided by the object one by one.
+ */
 async function hitDurableObject(env: RateLimitEnv, policy: Policy, key: string): Promise<Decision | undefined> {
+  const name = `${policy.id}:${key}`;
+  const now = Date.now();
+  const lease = leases.get(name);
+  if (lease !== undefined && lease.left > 0 && now < lease.until && now < lease.decision.resetMs) {
+    lease.left -= 1;
+    return { ...lease.decision, remaining: lease.decision.remaining + lease.left };
+  }
   try {
-    const stub = env.RATE_LIMITER.getByName(`${policy.id}:${key}`);
-    return await stub.hit(policy.algorithm, policy.limit, policy.windowMs, policy.refillRate);
+    const stub = env.RATE_LIMITER.getByName(name);
+    const { granted, decision } = await stub.take(
+      policy.algorithm,
+      policy.limit,
+      policy.windowMs,
+      policy.refillRate,
+      LEASE_MAX,
+    );
+    if (granted > 1) {
+      if (leases.size >= LEASES_MAX_ENTRIES && !leases.has(name)) {
+        const oldest = leases.keys().next();
+        if (!oldest.done) leases.delete(oldest.value);
+      }
+      leases.set(name, { left: granted - 1, until: now + LEASE_MS, decision: { ...decision } });
+      return { ...decision, remaining: decision.remaining + granted - 1 };
+    }
+    leases.delete(name);
+    return decision;
   } catch {
     return undefined;
   }
+}
+
+/** Forgets every lease of this isolate (tests). */
+export function resetRateLimitLeases(): void {
+  leases.clear();
 }
 
 interface UpstashClient {

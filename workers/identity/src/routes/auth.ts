@@ -399,6 +399,7 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
     if (user.mfaEnabled) {
       const secret = await sessions.createMfaChallenge('password');
       await audit(c, { action: 'user.login_mfa_challenge', actorId: user.id, targetType: 'user', targetId: user.id });
+      c.header('cache-control', 'no-store');
       return c.json({ mfaRequired: true as const, mfaToken: formatRefreshToken(user.id, secret) }, 200);
     }
     const tokens = await startSession(env, user.id, originOf(c, 'password'), c.executionCtx);

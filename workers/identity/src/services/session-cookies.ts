@@ -45,5 +45,7 @@ export function clearSessionCookies(c: Context<AppEnv>): void {
 
 /** Answers a new session as JSON tokens, or as cookies when the client asked for them. */
 export function answerSession(c: Context<AppEnv>, tokens: TokenPair, cookie: boolean | undefined) {
+  // Tokens must not be kept by any cache on the way (RFC 6749 §5.1); the gateway's idempotency store honours it too.
+  c.header('cache-control', 'no-store');
   return cookie ? setSessionCookies(c, tokens) : tokens;
 }
