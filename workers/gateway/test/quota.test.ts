@@ -237,3 +237,40 @@ describe('quota period', () => {
     expect(quotaPeriodAt(Date.UTC(2028, 1, 29, 12)).resetIso).toBe('2028-03-01T00:00:00.000Z');
   });
 });
+
+describe('quota leases', () => {
+  it('asks the counter for batches, counts exactly what was served once the rest is refunded', async () => {
+    const user = await signedInUser();
+    const calls = { counters: 0 };
+    const QUOTAS = {
+      idFromName: (name: string) => env.QUOTAS.idFromName(name),
+      get: (id: DurableObjectId) => {
+        calls.counters += 1;
+        return env.QUOTAS.get(id);
+      },
+    };
+    const get = () =>
+      fetchWith(
+        { QUOTAS, QUOTA_PLANS: JSON.stringify({ free: 1000 }), RATE_LIMIT_POLICIES: '[]' },
+        '/api/v1/users/me',
+        bearer(user.accessToken),
+      );
+    const remaining: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await get();
+      expect(res.status).toBe(200);
+      remaining.push(Number(res.headers.get('x-quota-remaining')));
+    }
+    expect(remaining).toEqual(Array.from({ length: 40 }, (_, i) => 999 - i));
+    expect(calls.counters).toBeLessThan(10);
+    // Past the lease's life, the next request gives the unspent units back before taking a new lease.
+    advanceClock(5000);
+    const last = await get();
+    expect(last.headers.get('x-quota-remaining')).toBe('959');
+    await Promise.allSettled(background.splice(0));
+    const counted = await usageOf(user.subject.sub);
+    // 41 served, plus the unspent part of the lease this isolate now holds (at most a tenth of what was left).
+    expect(counted).toBeGreaterThanOrEqual(41);
+    expect(counted).toBeLessThanOrEqual(41 + Math.floor((1000 - 41) / 10));
+  });
+});

@@ -37,6 +37,31 @@ export class QuotaCounter extends DurableObject<GatewayEnv> {
     return { allowed: true, used: used + 1 };
   }
 
+  /**
+   * Counts up to `max` requests at once for a gateway isolate to admit without calling again (a lease): at most a
+   * tenth of what is left, and one at a time when little is left, so that the last units are decided here one by
+   * one. `used` includes the whole lease; what the isolate does not spend it gives back with `refund`.
+   */
+  take(month: string, limit: number, max: number): { granted: number; used: number } {
+    const used = this.usage(month);
+    const available = limit - used;
+    if (available <= 0) return { granted: 0, used };
+    const granted = Math.min(available, Math.max(1, Math.min(max, Math.floor(available / 10))));
+    if (used === 0) {
+      this.sql.exec('DELETE FROM usage WHERE month < ?', month);
+      this.sql.exec('INSERT OR REPLACE INTO usage (month, count) VALUES (?, ?)', month, granted);
+    } else {
+      this.sql.exec('UPDATE usage SET count = count + ? WHERE month = ?', granted, month);
+    }
+    return { granted, used: used + granted };
+  }
+
+  /** Gives back leased units an isolate did not spend (never below zero, and only within their month). */
+  refund(month: string, count: number): void {
+    if (!(count > 0)) return;
+    this.sql.exec('UPDATE usage SET count = max(0, count - ?) WHERE month = ?', count, month);
+  }
+
   /** The count of `month` without changing it. */
   usage(month: string): number {
     return this.sql.exec<{ count: number }>('SELECT count FROM usage WHERE month = ?', month).toArray()[0]?.count ?? 0;

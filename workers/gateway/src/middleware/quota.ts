@@ -16,9 +16,23 @@ const EXHAUSTED_MAX_ENTRIES = 10_000;
  */
 const exhausted = new Set<string>();
 
+/** Most units one lease may carry, and how long an isolate may spend one before asking again. */
+const LEASE_MAX = 100;
+const LEASE_MS = 2000;
+const LEASES_MAX_ENTRIES = 10_000;
+
+/**
+ * Units the user's counter handed this isolate in advance, per user, month and limit. A lease is at most a tenth of
+ * what is left, so the quota is never exceeded and, near it, requests are decided one by one; what a lease does not
+ * spend is refunded when this isolate next asks. An isolate that goes away with a lease leaves at most that many
+ * units counted but not served.
+ */
+const leases = new Map<string, { left: number; used: number; until: number }>();
+
 /** Forgets what this isolate knows about exhausted quotas (tests). */
 export function resetQuotaCache(): void {
   exhausted.clear();
+  leases.clear();
 }
 
 function refuse(limit: number, { resetsAt, resetIso: reset }: QuotaPeriod, now: number): never {
@@ -52,19 +66,38 @@ export function quota(): MiddlewareHandler<AppEnv> {
     if (exhausted.has(cacheKey)) refuse(limit, period, now);
 
     const namespace = c.env.QUOTAS;
-    const counter = namespace.get(namespace.idFromName(principal.userId));
     let used: number | undefined;
-    try {
-      const decision = await withTimeout(Promise.resolve(counter.consume(period.month, limit)), QUOTA_TIMEOUT_MS);
-      if (!decision.allowed) {
-        if (exhausted.size >= EXHAUSTED_MAX_ENTRIES) exhausted.delete(exhausted.values().next().value as string);
-        exhausted.add(cacheKey);
-        refuse(limit, period, now);
+    const lease = leases.get(cacheKey);
+    if (lease !== undefined && lease.left > 0 && now < lease.until) {
+      lease.left -= 1;
+      used = lease.used - lease.left;
+    } else {
+      const counter = namespace.get(namespace.idFromName(principal.userId));
+      if (lease !== undefined) {
+        leases.delete(cacheKey);
+        // Units leased but not spent go back, so that only served requests stay counted.
+        if (lease.left > 0)
+          c.executionCtx.waitUntil(Promise.resolve(counter.refund(period.month, lease.left)).catch(() => {}));
       }
-      used = decision.used;
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      c.get('log').error('quota counter unreachable; request not counted', { err: String(err) });
+      try {
+        const taken = await withTimeout(
+          Promise.resolve(counter.take(period.month, limit, LEASE_MAX)),
+          QUOTA_TIMEOUT_MS,
+        );
+        if (taken.granted === 0) {
+          if (exhausted.size >= EXHAUSTED_MAX_ENTRIES) exhausted.delete(exhausted.values().next().value as string);
+          exhausted.add(cacheKey);
+          refuse(limit, period, now);
+        }
+        if (taken.granted > 1) {
+          if (leases.size >= LEASES_MAX_ENTRIES) leases.delete(leases.keys().next().value as string);
+          leases.set(cacheKey, { left: taken.granted - 1, used: taken.used, until: now + LEASE_MS });
+        }
+        used = taken.used - (taken.granted - 1);
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        c.get('log').error('quota counter unreachable; request not counted', { err: String(err) });
+      }
     }
 
     await next();

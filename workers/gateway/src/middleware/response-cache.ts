@@ -46,6 +46,19 @@ function etagMatches(ifNoneMatch: string | undefined, etag: string | null): bool
   return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((t) => weakless(t) === weakless(etag));
 }
 
+/** How long an isolate skips the lookup for a path that answered with something it may not store. */
+const UNCACHEABLE_MS = 60_000;
+const UNCACHEABLE_MAX_ENTRIES = 10_000;
+const uncacheable = new Map<string, number>();
+
+function rememberUncacheable(path: string, now: number): void {
+  if (uncacheable.size >= UNCACHEABLE_MAX_ENTRIES && !uncacheable.has(path)) {
+    const oldest = uncacheable.keys().next();
+    if (!oldest.done) uncacheable.delete(oldest.value);
+  }
+  uncacheable.set(path, now + UNCACHEABLE_MS);
+}
+
 /** 304 for a client that holds the current representation, with the headers a 304 keeps. */
 function notModified(res: Response): Response {
   const headers = new Headers();
@@ -71,7 +84,11 @@ export function responseCache(): MiddlewareHandler<AppEnv> {
     // A client that asks for a fresh answer gets one, and the cache is left as it is: a write per such request would
     // cost more than the lookups it saves.
     const bypass = /\b(no-cache|no-store)\b/i.test(c.req.header('cache-control') ?? '');
-    if (!bypass) {
+    const now = Date.now();
+    // Most GETs (anything personal) are never cacheable: an isolate that has just seen a path answer so skips the
+    // cache lookup for it for a while instead of paying for a miss on every request.
+    const knownPrivate = (uncacheable.get(url.pathname) ?? 0) > now;
+    if (!bypass && !knownPrivate) {
       const index = await cache.match(new Request(url.href));
       const vary = index?.headers.get(VARY_INDEX);
       const hit =
@@ -95,7 +112,11 @@ export function responseCache(): MiddlewareHandler<AppEnv> {
     }
     await next();
     const res = c.res;
-    if (!storable(res)) return;
+    if (!storable(res)) {
+      if (res.status < 500) rememberUncacheable(url.pathname, now);
+      return;
+    }
+    uncacheable.delete(url.pathname);
     collector.recordCache(false);
     if (!bypass && method === 'GET') {
       const vary = varyList(res.headers.get('vary'));
