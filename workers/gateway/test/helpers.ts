@@ -10,3 +10,13 @@ export function fetchWith(overrides: Record<string, unknown>, path: string, init
 }
 
 export { problemOf } from '@onasis/testing';
+
+/**
+ * Waits, when needed, until the clock is at least `marginMs` away from the end of a `windowMs` window. Sliding-window
+ * limiters align windows to the clock, and one that turned over during a test would rightly admit more than the
+ * test counts on.
+ */
+export async function awayFromWindowEdge(windowMs: number, marginMs = 3000): Promise<void> {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}

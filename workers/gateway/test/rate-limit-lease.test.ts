@@ -26,7 +26,7 @@ function policy(limit: number, algorithm: 'sliding_window' | 'token_bucket' = 's
         key: 'ip',
         algorithm,
         limit,
-        windowSeconds: 60,
+        windowSeconds: WINDOW_SECONDS,
         ...(algorithm === 'token_bucket' ? { refillRate: 1 } : {}),
         failMode: 'closed',
       },
@@ -36,7 +36,18 @@ function policy(limit: number, algorithm: 'sliding_window' | 'token_bucket' = 's
   return p;
 }
 
-beforeEach(() => resetRateLimitLeases());
+/**
+ * Hour-long windows, and no test starts in an hour's last 10 s: sliding windows are aligned to the clock, and one that
+ * turned over mid-test would rightly admit more than the test counts on.
+ */
+const WINDOW_SECONDS = 3600;
+
+beforeEach(async () => {
+  resetRateLimitLeases();
+  const windowMs = WINDOW_SECONDS * 1000;
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < 10_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+});
 
 describe('leases of the embedded limiter', () => {
   it.each(['sliding_window', 'token_bucket'] as const)(

@@ -1,6 +1,6 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../src/durable-objects/rate-limiter.js';
 import { decide, type LimiterState, type LimitRule } from '../src/rate-limit/algorithms.js';
 import {
@@ -10,7 +10,7 @@ import {
   type PolicyConfig,
   parsePolicies,
 } from '../src/rate-limit/policies.js';
-import { fetchWith, problemOf } from './helpers.js';
+import { awayFromWindowEdge, fetchWith, problemOf } from './helpers.js';
 import { bearer, signedInUser } from './identity-fixtures.js';
 
 /** A distinct client address per call, so that no two tests share a limiter key. */
@@ -262,3 +262,6 @@ describe('embedded limiter (Durable Object)', () => {
     expect(await stub.hit('sliding_window', 3, 60_000, 3)).toMatchObject({ allowed: true, remaining: 2 });
   });
 });
+
+// The default policies' sliding windows are a minute long and aligned to the clock.
+beforeEach(() => awayFromWindowEdge(60_000));

@@ -1,6 +1,6 @@
-import { describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { UPSTASH_TIMEOUT_MS } from '../src/rate-limit/backends.js';
-import { fetchWith, problemOf } from './helpers.js';
+import { awayFromWindowEdge, fetchWith, problemOf } from './helpers.js';
 
 // Servers started by test/redis.global.ts: a real redis-server behind the Upstash REST emulator.
 const servers = inject('upstash');
@@ -105,3 +105,6 @@ describe('Upstash unreachable', () => {
     expect(elapsed).toBeLessThan(BOUND_MS);
   });
 });
+
+// The default policies' sliding windows are a minute long and aligned to the clock.
+beforeEach(() => awayFromWindowEdge(60_000));
