@@ -2,26 +2,11 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import type { RequestMeta } from '@onasis/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { app } from '../src/app.js';
 import { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS } from '../src/durable-objects/idempotency-store.js';
 import { resetAuthCaches } from '../src/middleware/authenticate.js';
 import { idempotencyObjectName, MAX_STORED_RESPONSE_BYTES } from '../src/middleware/idempotency.js';
-import { problemOf } from './helpers.js';
+import { problemOf, fetchWith as runGateway, settleBackground } from './helpers.js';
 import { advanceClock, bearer, type SignedIn, signedInUser } from './identity-fixtures.js';
-
-/** Work the gateway handed to `waitUntil` (metrics flushes); awaited after each test so that none outlives it. */
-const background: Promise<unknown>[] = [];
-
-/** Runs the gateway app with some bindings or vars replaced, keeping what it hands to `waitUntil`. */
-function runGateway(overrides: Record<string, unknown>, path: string, init?: RequestInit): Promise<Response> {
-  const ctx = {
-    waitUntil: (promise: Promise<unknown>) => background.push(promise),
-    passThroughOnException() {},
-    props: {},
-  } as unknown as ExecutionContext;
-  const bindings = { ...env, ...overrides } as unknown as GatewayEnv;
-  return Promise.resolve(app.fetch(new Request(`http://gateway${path}`, init), bindings, ctx));
-}
 
 /** The gateway with rate limits off: these tests send bursts from one address on purpose. */
 const fetchWith = (overrides: Record<string, unknown>, path: string, init?: RequestInit) =>
@@ -94,7 +79,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  await Promise.allSettled(background.splice(0));
+  await settleBackground();
 });
 
 describe('replay', () => {

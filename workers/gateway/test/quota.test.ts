@@ -1,10 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { app } from '../src/app.js';
 import { resetAuthCaches } from '../src/middleware/authenticate.js';
 import { resetQuotaCache } from '../src/middleware/quota.js';
 import { DEFAULT_QUOTA_PLANS, parseQuotaPlans, quotaLimitOf, quotaPeriodAt } from '../src/services/quota-plans.js';
-import { problemOf } from './helpers.js';
+import { fetchWith, problemOf, settleBackground } from './helpers.js';
 import {
   advanceClock,
   bearer,
@@ -15,20 +14,6 @@ import {
   signToken,
   type TestKey,
 } from './identity-fixtures.js';
-
-/** Work the gateway handed to `waitUntil` (metrics flushes); awaited after each test so that none outlives it. */
-const background: Promise<unknown>[] = [];
-
-/** Runs the gateway app with some bindings or vars replaced, keeping what it hands to `waitUntil`. */
-function fetchWith(overrides: Record<string, unknown>, path: string, init?: RequestInit): Promise<Response> {
-  const ctx = {
-    waitUntil: (promise: Promise<unknown>) => background.push(promise),
-    passThroughOnException() {},
-    props: {},
-  } as unknown as ExecutionContext;
-  const bindings = { ...env, ...overrides } as unknown as GatewayEnv;
-  return Promise.resolve(app.fetch(new Request(`http://gateway${path}`, init), bindings, ctx));
-}
 
 /** The gateway with `plans` as QUOTA_PLANS and rate limits off (these tests count, they do not pace). */
 function gatewayWith(plans: Record<string, number | null>) {
@@ -53,7 +38,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  await Promise.allSettled(background.splice(0));
+  await settleBackground();
 });
 
 describe('monthly quota', () => {
@@ -267,7 +252,7 @@ describe('quota leases', () => {
     advanceClock(5000);
     const last = await get();
     expect(last.headers.get('x-quota-remaining')).toBe('959');
-    await Promise.allSettled(background.splice(0));
+    await settleBackground();
     const counted = await usageOf(user.subject.sub);
     // 41 served, plus the unspent part of the lease this isolate now holds (at most a tenth of what was left).
     expect(counted).toBeGreaterThanOrEqual(41);

@@ -74,3 +74,27 @@ describe('signing-key rotation', () => {
     await expect(jwtVerify(after, later)).resolves.toBeTruthy();
   });
 });
+
+describe('outbox when the queue is down', () => {
+  it('keeps the row and counts the attempt, so the maintenance run sends it later', async () => {
+    const { dispatchOutbox, securityNotice } = await import('../src/services/outbox.js');
+    const { id } = await createUser();
+    const notice = securityNotice(env.DB, { to: id, template: 'identity.mfa-changed', data: { change: 'enabled' } });
+    await notice.statement.run();
+    const down = {
+      ...env,
+      NOTIFICATIONS_QUEUE: { send: () => Promise.reject(new Error('queue unavailable')) },
+    } as unknown as IdentityEnv;
+    await dispatchOutbox(down, [notice]);
+    const row = await env.DB.prepare('SELECT attempts FROM outbox WHERE id = ?')
+      .bind(notice.id)
+      .first<{ attempts: number }>();
+    expect(row?.attempts).toBe(1);
+    const report = await exports.IdentityService.maintenance();
+    expect(report.outboxRelayed).toBeGreaterThanOrEqual(1);
+    await waitForMessages('onasis-notifications', (all) =>
+      all.some((m) => m.idempotencyKey === (notice.body as { idempotencyKey: string }).idempotencyKey),
+    );
+    expect(await env.DB.prepare('SELECT 1 FROM outbox WHERE id = ?').bind(notice.id).first()).toBeNull();
+  });
+});

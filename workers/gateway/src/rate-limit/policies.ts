@@ -1,4 +1,4 @@
-import type { Principal } from '@onasis/contracts';
+import { type Principal, segmentsMatch } from '@onasis/contracts';
 import { z } from 'zod';
 import type { Algorithm, LimitRule } from './algorithms.js';
 
@@ -155,25 +155,12 @@ export function policiesOf(env: { RATE_LIMIT_POLICIES?: string }): Policy[] {
   return cached.policies;
 }
 
-function segmentsMatch(want: string[], path: string): boolean {
-  const got = path.split('/');
-  for (let i = 0; i < want.length; i++) {
-    const segment = want[i] as string;
-    if (segment === '*' && i === want.length - 1) return got.length > i && got[i] !== '';
-    if (i >= got.length) return false;
-    if (segment.startsWith(':')) {
-      if (got[i] === '') return false;
-    } else if (segment !== got[i]) return false;
-  }
-  return got.length === want.length;
-}
-
 /** The first policy that covers `method path`; string comparisons only, unless a pattern has `:name` segments. */
 export function matchPolicy(policies: readonly Policy[], method: string, path: string): Policy | undefined {
   for (const policy of policies) {
     if (policy.method !== null && policy.method !== method) continue;
     if (policy.segments !== null) {
-      if (segmentsMatch(policy.segments, path)) return policy;
+      if (segmentsMatch(policy.segments, path.split('/'))) return policy;
     } else if (policy.prefix) {
       if (path.length > policy.path.length && path.startsWith(policy.path)) return policy;
     } else if (path === policy.path) return policy;

@@ -39,23 +39,26 @@ export type AuditInput = AuditEvent & { ip?: string | null; userAgent?: string |
 
 /** The hash that links an entry to the chain: SHA-256 over its fields and the previous entry's hash. */
 export function entryHash(entry: Omit<AuditEntry, 'hash'>): Promise<string> {
-  return sha256Hex(
-    JSON.stringify([
-      entry.seq,
-      entry.id,
-      entry.occurredAt,
-      entry.action,
-      entry.outcome,
-      entry.actorId,
-      entry.targetType,
-      entry.targetId,
-      entry.ip,
-      entry.userAgent,
-      entry.requestId,
-      entry.data,
-      entry.prevHash,
-    ]),
-  );
+  return sha256Hex(JSON.stringify(linkedFields(entry)));
+}
+
+/** The fields the hash covers, in the order of the table's columns (which `insertEntry` follows too). */
+function linkedFields(entry: Omit<AuditEntry, 'hash'>) {
+  return [
+    entry.seq,
+    entry.id,
+    entry.occurredAt,
+    entry.action,
+    entry.outcome,
+    entry.actorId,
+    entry.targetType,
+    entry.targetId,
+    entry.ip,
+    entry.userAgent,
+    entry.requestId,
+    entry.data,
+    entry.prevHash,
+  ] as const;
 }
 
 /** The newest entry's position and hash, or the genesis values of an empty log. */
@@ -109,28 +112,16 @@ export async function linkEntries(head: { seq: number; hash: string }, pending: 
 
 /** The INSERT of one linked entry; the primary key on `seq` refuses a second entry at the same position. */
 export function insertEntry(db: D1Database, entry: AuditEntry): D1PreparedStatement {
+  const fields: unknown[] = [...linkedFields(entry), entry.hash];
+  // `data` is stored as JSON text and hashed as the parsed value.
+  fields[11] = entry.data === null ? null : JSON.stringify(entry.data);
   return db
     .prepare(
       `INSERT INTO audit_logs (seq, id, occurred_at, action, outcome, actor_id, target_type, target_id, ip,
          user_agent, request_id, data, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .bind(
-      entry.seq,
-      entry.id,
-      entry.occurredAt,
-      entry.action,
-      entry.outcome,
-      entry.actorId,
-      entry.targetType,
-      entry.targetId,
-      entry.ip,
-      entry.userAgent,
-      entry.requestId,
-      entry.data === null ? null : JSON.stringify(entry.data),
-      entry.prevHash,
-      entry.hash,
-    );
+    .bind(...fields);
 }
 
 /**

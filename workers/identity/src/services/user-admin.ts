@@ -1,6 +1,6 @@
 import { AppError } from '@onasis/http';
 import { unknownRoles } from './roles.js';
-import { findUserById, requireUser, type UserView, viewOf } from './users.js';
+import { findUserById, requireUser, SELECT_USER, toRecord, type UserRow, type UserView, viewOf } from './users.js';
 
 /** The role whose last active holder must keep it, so that someone can still administer the platform. */
 export const ADMIN_ROLE = 'admin';
@@ -9,38 +9,6 @@ export const ADMIN_ROLE = 'admin';
 export interface UserCursor {
   createdAt: string;
   id: string;
-}
-
-type Row = {
-  id: string;
-  email: string;
-  email_verified_at: string | null;
-  name: string | null;
-  locale: string | null;
-  timezone: string | null;
-  avatar_file_id: string | null;
-  status: 'active' | 'disabled';
-  created_at: string;
-  updated_at: string | null;
-  roles: string | null;
-  mfa: number;
-};
-
-function toView(row: Row): UserView {
-  return {
-    id: row.id,
-    email: row.email,
-    emailVerified: row.email_verified_at !== null,
-    name: row.name,
-    locale: row.locale,
-    timezone: row.timezone,
-    avatarFileId: row.avatar_file_id,
-    status: row.status,
-    roles: (JSON.parse(row.roles ?? '[]') as string[]).sort(),
-    mfaEnabled: row.mfa === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }
 
 /**
@@ -73,16 +41,12 @@ export async function listUsers(
   }
   const { results } = await db
     .prepare(
-      `SELECT u.id, u.email, u.email_verified_at, u.name, u.locale, u.timezone, u.avatar_file_id, u.status,
-         u.created_at, u.updated_at,
-         (SELECT json_group_array(role) FROM user_roles WHERE user_id = u.id) AS roles,
-         EXISTS (SELECT 1 FROM mfa_factors WHERE user_id = u.id AND confirmed_at IS NOT NULL) AS mfa
-       FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      `${SELECT_USER} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY u.created_at, u.id LIMIT ?`,
     )
     .bind(...params, filter.limit)
-    .all<Row>();
-  return results.map(toView);
+    .all<UserRow>();
+  return results.map((row) => viewOf(toRecord(row)));
 }
 
 // True when some active user other than ?1 holds the admin role.

@@ -22,7 +22,8 @@ export interface UserRecord extends UserView {
   emailVerifiedAt: string | null;
 }
 
-type Row = {
+/** A `users` row as SELECT_USER reads it. */
+export type UserRow = {
   id: string;
   email: string;
   email_verified_at: string | null;
@@ -39,12 +40,12 @@ type Row = {
 };
 
 // One query for the user, their roles and whether a confirmed TOTP factor exists.
-const SELECT_USER = `
+export const SELECT_USER = `
   SELECT u.*, (SELECT json_group_array(role) FROM user_roles WHERE user_id = u.id) AS roles,
     EXISTS (SELECT 1 FROM mfa_factors WHERE user_id = u.id AND confirmed_at IS NOT NULL) AS mfa
   FROM users u`;
 
-function toRecord(row: Row): UserRecord {
+export function toRecord(row: UserRow): UserRecord {
   return {
     id: row.id,
     email: row.email,
@@ -76,13 +77,13 @@ export function normaliseEmail(email: string): string {
 
 /** The user with `id`, or null. */
 export async function findUserById(db: D1Database, id: string): Promise<UserRecord | null> {
-  const row = await db.prepare(`${SELECT_USER} WHERE u.id = ?`).bind(id).first<Row>();
+  const row = await db.prepare(`${SELECT_USER} WHERE u.id = ?`).bind(id).first<UserRow>();
   return row ? toRecord(row) : null;
 }
 
 /** The user with `email` (normalised here), or null. */
 export async function findUserByEmail(db: D1Database, email: string): Promise<UserRecord | null> {
-  const row = await db.prepare(`${SELECT_USER} WHERE u.email = ?`).bind(normaliseEmail(email)).first<Row>();
+  const row = await db.prepare(`${SELECT_USER} WHERE u.email = ?`).bind(normaliseEmail(email)).first<UserRow>();
   return row ? toRecord(row) : null;
 }
 
