@@ -1,8 +1,38 @@
 // The vitest project of a domain Worker: its own wrangler.toml inside workerd, its D1 migrated before each file.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { buildWorkers } from './build.mjs';
+import { bundledWorkerOptions } from './miniflare-options.mjs';
 import { root } from './workers.mjs';
+
+/** Stand-ins for the secrets domain Workers require (in production they come from `wrangler secret put`). */
+export const TEST_SECRETS = {
+  PASSWORD_PEPPER: 'test-pepper',
+  KEY_ENCRYPTION_KEY: 'test-key-encryption-key-of-32-chars-or-more',
+};
+
+/**
+ * The named domain Workers, bundled as `wrangler deploy` would bundle them into a folder of this run's own, as
+ * Miniflare auxiliary Workers; plus each one's database (bound to the tested Worker as `<NAME>_DB`, for the setup
+ * file to migrate) and migrations.
+ */
+async function auxiliaryDomainWorkers(names) {
+  if (names.length === 0) return { workers: [], d1Databases: {}, migrations: {} };
+  const outRoot = mkdtempSync(join(tmpdir(), 'onasis-domain-test-'));
+  process.on('exit', () => rmSync(outRoot, { recursive: true, force: true }));
+  const built = await buildWorkers({ names, outRoot });
+  const workers = built.map(({ name, outdir }) => bundledWorkerOptions(name, outdir, TEST_SECRETS));
+  const d1Databases = Object.fromEntries(
+    workers.map((w) => [`${w.name.slice('onasis-'.length).toUpperCase()}_DB`, w.d1Databases.DB]),
+  );
+  const migrations = Object.fromEntries(
+    await Promise.all(names.map(async (name) => [name, await readD1Migrations(`${root}/migrations/${name}`)])),
+  );
+  return { workers, d1Databases, migrations };
+}
 
 /** A Worker that consumes the given queues and records every message, for tests to read what was sent. */
 export function queueRecorder(queues) {
@@ -24,20 +54,30 @@ export function queueRecorder(queues) {
  *   bindings?: Record<string, unknown> | ((inject: <T>(key: string) => T) => Record<string, unknown>),
  *   globalSetup?: string | string[],
  *   recordQueues?: string[],
+ *   auxWorkers?: string[],
  * }} [options] `secrets`: values for the secrets the Worker declares as required. `bindings`: more bindings (vars
  *   override the wrangler.toml ones), or a function of vitest's `inject` to build them from what a `globalSetup`
  *   provided, such as the port of a local server. `globalSetup`: files relative to the Worker's folder, run in Node
  *   before the project's tests (and their teardown after). `recordQueues`: queues whose messages the tests read
- *   through the `QUEUE_RECORDER` service binding.
+ *   through the `QUEUE_RECORDER` service binding. `auxWorkers`: other domain Workers (e.g. `['identity']`) to run
+ *   for real beside this one, so that its service bindings to them work; their databases are migrated too and bound
+ *   to the tested Worker as `<NAME>_DB`.
  */
-export async function domainWorkerProject(name, { secrets = {}, bindings = {}, globalSetup, recordQueues = [] } = {}) {
+export async function domainWorkerProject(
+  name,
+  { secrets = {}, bindings = {}, globalSetup, recordQueues = [], auxWorkers = [] } = {},
+) {
   const migrations = await readD1Migrations(`${root}/migrations/${name}`);
   const recorder = recordQueues.length > 0 ? queueRecorder(recordQueues) : null;
+  const aux = await auxiliaryDomainWorkers(auxWorkers);
+  const workers = [...(recorder ? [recorder] : []), ...aux.workers];
   const options = (extra) => ({
     wrangler: { configPath: `${root}/workers/${name}/wrangler.toml` },
     miniflare: {
-      bindings: { ...secrets, ...extra, TEST_MIGRATIONS: migrations },
-      ...(recorder && { serviceBindings: { QUEUE_RECORDER: 'queue-recorder' }, workers: [recorder] }),
+      bindings: { ...secrets, ...extra, TEST_MIGRATIONS: migrations, TEST_AUX_MIGRATIONS: aux.migrations },
+      d1Databases: aux.d1Databases,
+      ...(recorder && { serviceBindings: { QUEUE_RECORDER: 'queue-recorder' } }),
+      ...(workers.length > 0 && { workers }),
     },
   });
   return defineConfig({

@@ -5,6 +5,7 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { buildWorkers } from '../../scripts/build.mjs';
 import { bundledWorkerOptions } from '../../scripts/miniflare-options.mjs';
+import { TEST_SECRETS } from '../../scripts/vitest-domain.mjs';
 import { DOMAIN_WORKERS, root } from '../../scripts/workers.mjs';
 
 // The gateway is tested against the real domain Workers, bundled as `wrangler deploy` would bundle them, plus a
@@ -17,11 +18,6 @@ const built = await buildWorkers({ names: DOMAIN_WORKERS, outRoot: bundlesDir })
 const migrations = Object.fromEntries(
   await Promise.all(DOMAIN_WORKERS.map(async (name) => [name, await readD1Migrations(`${root}/migrations/${name}`)])),
 );
-// Stand-ins for the secrets the domain Workers require (in production they come from `wrangler secret put`).
-const TEST_SECRETS = {
-  PASSWORD_PEPPER: 'test-pepper',
-  KEY_ENCRYPTION_KEY: 'test-key-encryption-key-of-32-chars-or-more',
-};
 const domainWorkers = built.map(({ name, outdir }) => bundledWorkerOptions(name, outdir, TEST_SECRETS));
 
 export default defineConfig({

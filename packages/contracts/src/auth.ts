@@ -59,8 +59,17 @@ export const ROUTE_POLICIES: ReadonlyArray<{ method: string; path: string; acces
   { method: '*', path: '/api/v1/roles/*', access: 'roles:write' },
   { method: 'GET', path: '/api/v1/audit-logs', access: 'audit-logs:read' },
   { method: 'GET', path: '/api/v1/audit-logs/*', access: 'audit-logs:read' },
-  { method: 'POST', path: '/api/v1/jobs', access: 'jobs:write' },
+  { method: 'GET', path: '/api/v1/jobs', access: 'jobs:read' },
+  { method: 'GET', path: '/api/v1/jobs/*', access: 'jobs:read' },
+  { method: '*', path: '/api/v1/jobs', access: 'jobs:write' },
+  { method: '*', path: '/api/v1/jobs/*', access: 'jobs:write' },
   { method: 'POST', path: '/api/v1/notifications/send', access: 'notifications:send' },
+  // A signed token in the link is the credential: a mail client's one-click POST carries no session (RFC 8058).
+  { method: '*', path: '/api/v1/notifications/unsubscribe', access: 'public' },
+  { method: '*', path: '/api/v1/notifications/templates', access: 'notifications:manage' },
+  { method: '*', path: '/api/v1/notifications/templates/*', access: 'notifications:manage' },
+  { method: '*', path: '/api/v1/notifications/deliveries', access: 'notifications:manage' },
+  { method: '*', path: '/api/v1/notifications/deliveries/*', access: 'notifications:manage' },
   { method: '*', path: '/api/v1/*', access: 'authenticated' },
 ];
 

@@ -3,6 +3,8 @@ export * from './cookies.js';
 export * from './deprecations.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './jobs.js';
+export * from './notifications.js';
 export * from './pagination.js';
 export * from './permissions.js';
 export * from './problem.js';

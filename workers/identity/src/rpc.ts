@@ -1,4 +1,4 @@
-import type { HealthReport } from '@onasis/contracts';
+import type { HealthReport, JobOutcome, JobRun, UserContact } from '@onasis/contracts';
 import { DomainEntrypoint, d1Check, runHealthChecks } from '@onasis/http';
 import { drizzle } from 'drizzle-orm/d1';
 import type { JWK } from 'jose';
@@ -9,6 +9,7 @@ import { type MaintenanceReport, runMaintenance } from './services/maintenance.j
 import { sessionsOf } from './services/sessions.js';
 import { publishedKeys, rotateSigningKeys } from './services/signing-keys.js';
 import { forgetSigningKey } from './services/tokens.js';
+import { findUserById } from './services/users.js';
 
 /** RPC surface of the identity Worker, bound by the gateway as `IDENTITY`. */
 export class IdentityService extends DomainEntrypoint<AppEnv> {
@@ -42,6 +43,36 @@ export class IdentityService extends DomainEntrypoint<AppEnv> {
   /** Housekeeping for the platform's maintenance schedule; see services/maintenance.ts. */
   maintenance(): Promise<MaintenanceReport> {
     return runMaintenance(this.env);
+  }
+
+  /**
+   * Where to reach a user, for the notifications Worker: null for an unknown or disabled user, who gets no messages.
+   * Deleted users are gone from the table, so nothing is sent to them after their erasure.
+   */
+  async contactOf(userId: string): Promise<UserContact | null> {
+    if (typeof userId !== 'string' || userId.length === 0 || userId.length > 64) return null;
+    const user = await findUserById(this.env.DB, userId);
+    if (user?.status !== 'active') return null;
+    return {
+      userId: user.id,
+      email: user.email,
+      emailVerified: user.emailVerified,
+      locale: user.locale,
+      name: user.name,
+    };
+  }
+
+  /** Runs one attempt of an identity job for the jobs Worker; maintenance is safe to repeat, so attempts need no guard. */
+  async runJob(run: JobRun): Promise<JobOutcome> {
+    if (run?.type !== 'identity.maintenance') {
+      return {
+        ok: false,
+        error: { code: 'BAD_REQUEST', detail: `identity runs no ${String(run?.type)} jobs` },
+        retryable: false,
+      };
+    }
+    const report = await runMaintenance(this.env);
+    return { ok: true, result: { ...report } };
   }
 
   /**
