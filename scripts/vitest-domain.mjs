@@ -12,6 +12,7 @@ import { root } from './workers.mjs';
 export const TEST_SECRETS = {
   PASSWORD_PEPPER: 'test-pepper',
   KEY_ENCRYPTION_KEY: 'test-key-encryption-key-of-32-chars-or-more',
+  UNSUBSCRIBE_SIGNING_KEY: 'test-unsubscribe-signing-key',
 };
 
 /**
@@ -55,22 +56,34 @@ export function queueRecorder(queues) {
  *   globalSetup?: string | string[],
  *   recordQueues?: string[],
  *   auxWorkers?: string[],
+ *   extraWorkers?: Record<string, unknown>[],
+ *   miniflare?: Record<string, unknown>,
  * }} [options] `secrets`: values for the secrets the Worker declares as required. `bindings`: more bindings (vars
  *   override the wrangler.toml ones), or a function of vitest's `inject` to build them from what a `globalSetup`
  *   provided, such as the port of a local server. `globalSetup`: files relative to the Worker's folder, run in Node
  *   before the project's tests (and their teardown after). `recordQueues`: queues whose messages the tests read
  *   through the `QUEUE_RECORDER` service binding. `auxWorkers`: other domain Workers (e.g. `['identity']`) to run
  *   for real beside this one, so that its service bindings to them work; their databases are migrated too and bound
- *   to the tested Worker as `<NAME>_DB`.
+ *   to the tested Worker as `<NAME>_DB`. `extraWorkers`: Miniflare Worker definitions run beside it, such as a fixture
+ *   standing in for a service under that service's name. `miniflare`: more Miniflare options for the tested Worker
+ *   (e.g. `queueProducers` pointing a binding at a queue the test reads instead of one the Worker consumes itself).
  */
 export async function domainWorkerProject(
   name,
-  { secrets = {}, bindings = {}, globalSetup, recordQueues = [], auxWorkers = [] } = {},
+  {
+    secrets = {},
+    bindings = {},
+    globalSetup,
+    recordQueues = [],
+    auxWorkers = [],
+    extraWorkers = [],
+    miniflare = {},
+  } = {},
 ) {
   const migrations = await readD1Migrations(`${root}/migrations/${name}`);
   const recorder = recordQueues.length > 0 ? queueRecorder(recordQueues) : null;
   const aux = await auxiliaryDomainWorkers(auxWorkers);
-  const workers = [...(recorder ? [recorder] : []), ...aux.workers];
+  const workers = [...(recorder ? [recorder] : []), ...aux.workers, ...extraWorkers];
   const options = (extra) => ({
     wrangler: { configPath: `${root}/workers/${name}/wrangler.toml` },
     miniflare: {
@@ -78,6 +91,7 @@ export async function domainWorkerProject(
       d1Databases: aux.d1Databases,
       ...(recorder && { serviceBindings: { QUEUE_RECORDER: 'queue-recorder' } }),
       ...(workers.length > 0 && { workers }),
+      ...miniflare,
     },
   });
   return defineConfig({

@@ -24,6 +24,7 @@ const HOST = '127.0.0.1';
 const BENCH_SECRETS = {
   PASSWORD_PEPPER: 'bench-pepper',
   KEY_ENCRYPTION_KEY: 'bench-key-encryption-key-of-32-chars-or-more',
+  UNSUBSCRIBE_SIGNING_KEY: 'bench-unsubscribe-signing-key',
 };
 
 /** The two bench Workers: `name` is both the short name scenarios use and the Miniflare Worker name. */

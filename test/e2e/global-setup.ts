@@ -118,7 +118,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
           OAUTH_PROVIDERS: JSON.stringify([{ id: 'e2e', type: 'oidc', clientId: 'onasis-e2e', issuer: oidc.issuer }]),
         },
       },
-      secrets: { PASSWORD_PEPPER, KEY_ENCRYPTION_KEY: `e2e-${randomBytes(24).toString('hex')}` },
+      secrets: {
+        PASSWORD_PEPPER,
+        KEY_ENCRYPTION_KEY: `e2e-${randomBytes(24).toString('hex')}`,
+        UNSUBSCRIBE_SIGNING_KEY: `e2e-${randomBytes(24).toString('hex')}`,
+      },
       signal: starting.signal,
       readyTimeoutMs: 180_000,
       onOutput: process.env.E2E_PLATFORM_LOG ? (text: string) => process.stderr.write(text) : undefined,

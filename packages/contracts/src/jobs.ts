@@ -46,7 +46,7 @@ export const EnqueueJobSchema = z
     runAt: z.iso.datetime({ offset: true }).optional(),
     /** Attempts before the job is dead (default 5). */
     maxAttempts: z.number().int().min(1).max(100).optional(),
-    /** Back-off between attempts: `min(cap, base · 2^(attempt-1))` seconds with full jitter. */
+    /** Back-off between attempts: `min(cap, base · 2^(attempt-1))` seconds with equal jitter (half fixed, half random), so successive delays never shrink until the cap. */
     backoff: z
       .object({
         baseSeconds: z.number().int().min(1).max(3600).default(10),

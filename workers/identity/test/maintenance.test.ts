@@ -98,3 +98,27 @@ describe('outbox when the queue is down', () => {
     expect(await env.DB.prepare('SELECT 1 FROM outbox WHERE id = ?').bind(notice.id).first()).toBeNull();
   });
 });
+
+describe('jobs and contacts for other services', () => {
+  it('runs maintenance as a job and refuses job types it does not own', async () => {
+    const run = { id: 'job_1', payload: {}, attempt: 1, maxAttempts: 5, scheduledFor: new Date().toISOString() };
+    const done = await exports.IdentityService.runJob({ ...run, type: 'identity.maintenance' });
+    expect(done).toMatchObject({ ok: true, result: { outboxRelayed: expect.any(Number) } });
+    const refused = await exports.IdentityService.runJob({ ...run, type: 'notifications.maintenance' });
+    expect(refused).toMatchObject({ ok: false, retryable: false, error: { code: 'BAD_REQUEST' } });
+  });
+
+  it('answers where to reach an active user, and nothing for a disabled or unknown one', async () => {
+    const { id, email } = await createUser();
+    expect(await exports.IdentityService.contactOf(id)).toEqual({
+      userId: id,
+      email,
+      emailVerified: true,
+      locale: null,
+      name: null,
+    });
+    await env.DB.prepare("UPDATE users SET status = 'disabled' WHERE id = ?").bind(id).run();
+    expect(await exports.IdentityService.contactOf(id)).toBeNull();
+    expect(await exports.IdentityService.contactOf('usr_nobody')).toBeNull();
+  });
+});

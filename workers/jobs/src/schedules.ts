@@ -1,0 +1,17 @@
+import type { JobType } from '@onasis/contracts';
+
+/** A recurring job, fired by the Cron Trigger with the same `cron` string. */
+export interface Schedule {
+  name: string;
+  /** Standard five-field cron, UTC; `wrangler.toml`'s `[triggers] crons` lists each distinct string once. */
+  cron: string;
+  type: JobType;
+  payload: Record<string, unknown>;
+}
+
+/** The platform's recurring maintenance. Adding one here needs its cron in wrangler.toml too (a test checks). */
+export const SCHEDULES: readonly Schedule[] = [
+  { name: 'identity-maintenance', cron: '*/10 * * * *', type: 'identity.maintenance', payload: {} },
+  { name: 'notifications-maintenance', cron: '0 3 * * *', type: 'notifications.maintenance', payload: {} },
+  { name: 'jobs-purge', cron: '30 3 * * *', type: 'jobs.purge', payload: { olderThanDays: 30 } },
+];

@@ -1,0 +1,55 @@
+import { sendJob } from './dispatch-send.js';
+import { findJob, type JobRow } from './job-rows.js';
+import { closeScheduleRun } from './schedule-runs.js';
+
+/** Why an action did not apply: no such job, or a job in a state the action does not accept. */
+export type ActionResult = { ok: true; row: JobRow } | { ok: false; code: 'NOT_FOUND' | 'CONFLICT'; detail: string };
+
+async function refusal(db: D1Database, id: string, wanted: string): Promise<ActionResult> {
+  const row = await findJob(db, id);
+  if (!row) return { ok: false, code: 'NOT_FOUND', detail: `No job ${id}.` };
+  return { ok: false, code: 'CONFLICT', detail: `Job ${id} is ${row.status}; only a ${wanted} job can be.` };
+}
+
+/**
+ * Cancels a pending job (scheduled or queued) with one conditional UPDATE; its queue message or scheduler timer
+ * finds it cancelled and is dropped. Cancelling twice answers 409 the second time, and changes nothing.
+ */
+export async function cancelJob(db: D1Database, id: string, now = new Date()): Promise<ActionResult> {
+  const at = now.toISOString();
+  const row = await db
+    .prepare(
+      `UPDATE jobs SET status = 'cancelled', lease_until = NULL, finished_at = ?, updated_at = ?
+       WHERE id = ? AND status IN ('scheduled', 'queued') RETURNING *`,
+    )
+    .bind(at, at, id)
+    .first<JobRow>();
+  if (!row) return refusal(db, id, 'scheduled or queued');
+  // Lost if interrupted here: the run stays `queued` in /schedules until purged, the job itself is cancelled.
+  await closeScheduleRun(db, id, {
+    status: 'cancelled',
+    startedAt: null,
+    finishedAt: at,
+    durationMs: null,
+    error: null,
+  }).run();
+  return { ok: true, row };
+}
+
+/**
+ * Replays a dead (or failed) job: back to `queued` with a fresh attempt budget (attempts so far move to
+ * `attempts_base`, so attempt numbers keep growing and the history stays). The conditional UPDATE lets one of two
+ * racing replays win; the other gets 409. If the send fails, `sent_at IS NULL` leaves the job to the sweep.
+ */
+export async function replayJob(env: JobsEnv, id: string, now = new Date()): Promise<ActionResult> {
+  const at = now.toISOString();
+  const row = await env.DB.prepare(
+    `UPDATE jobs SET status = 'queued', attempts_base = attempts, sent_at = NULL, lease_until = NULL,
+       finished_at = NULL, run_at = ?, updated_at = ? WHERE id = ? AND status IN ('dead', 'failed') RETURNING *`,
+  )
+    .bind(at, at, id)
+    .first<JobRow>();
+  if (!row) return refusal(env.DB, id, 'dead or failed');
+  await sendJob(env, row, now);
+  return { ok: true, row };
+}

@@ -1,0 +1,136 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import type { JobOutcome, JobRun, Principal, RpcResult } from '@onasis/contracts';
+import worker from '../src/index.js';
+import type { JobRow, JobView } from '../src/services/job-rows.js';
+
+export const ADMIN: Principal = {
+  userId: 'usr_admin',
+  sessionId: 'ses_admin',
+  permissions: ['jobs:read', 'jobs:write'],
+  via: 'access_token',
+};
+
+/** A request to the jobs Worker as the gateway forwards it, as the admin unless another principal is given. */
+export function call(
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+  principal: Principal | undefined = ADMIN,
+) {
+  const { json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (json !== undefined) headers.set('content-type', 'application/json');
+  const request = new Request(`http://jobs${path}`, {
+    ...rest,
+    method: rest.method ?? (json === undefined ? 'GET' : 'POST'),
+    headers,
+    body: json === undefined ? rest.body : JSON.stringify(json),
+  });
+  return exports.JobsService.handle(request, {
+    requestId: `req_${crypto.randomUUID().replaceAll('-', '')}`,
+    traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    principal,
+  });
+}
+
+/** One delivery of a queue message: its body and how many times the queue delivered it before. */
+export interface Delivery {
+  body: unknown;
+  attempts?: number;
+}
+
+/**
+ * Hands a batch to the Worker's queue handler, as the platform would, and answers what it acked and retried, with
+ * each retry's delay (getQueueResult records only the ids, so each message's retry is observed on the way).
+ */
+export async function deliver(queue: string, deliveries: Delivery[]) {
+  const batch = createMessageBatch(
+    queue,
+    deliveries.map((d, i) => ({
+      id: `msg-${i}-${crypto.randomUUID()}`,
+      timestamp: new Date(),
+      attempts: d.attempts ?? 1,
+      body: d.body,
+    })),
+  );
+  const retries: { msgId: string; delaySeconds: number | undefined }[] = [];
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    Object.defineProperty(message, 'retry', {
+      value: (options?: QueueRetryOptions) => {
+        retries.push({ msgId: message.id, delaySeconds: options?.delaySeconds });
+        retry(options);
+      },
+    });
+  }
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  const result = await getQueueResult(batch, ctx);
+  return { ...result, retries };
+}
+
+/** Delivers `{ jobId }` on the jobs queue. */
+export const deliverJobs = (...jobIds: string[]) =>
+  deliver(
+    'onasis-jobs',
+    jobIds.map((jobId) => ({ body: { jobId } })),
+  );
+
+/** The stored row of a job. */
+export async function row(id: string): Promise<JobRow> {
+  const found = await env.DB.prepare('SELECT * FROM jobs WHERE id = ?').bind(id).first<JobRow>();
+  if (!found) throw new Error(`no job ${id}`);
+  return found;
+}
+
+/** What the fixture owner saw. */
+export interface OwnerFixture {
+  runJob(run: JobRun): Promise<JobOutcome>;
+  callsFor(
+    jobId: string,
+  ): Promise<{ id: string; type: string; attempt: number; maxAttempts: number; payload: unknown }[]>;
+  peak(): Promise<number>;
+  resetPeak(): Promise<void>;
+}
+
+/** The notifications stand-in (test/fixtures/job-owners.js). */
+export const notificationsOwner = env.NOTIFICATIONS as unknown as OwnerFixture;
+
+/** Bodies recorded on a test queue so far, waiting (delivery to the recorder is asynchronous) until `predicate`. */
+export async function waitForSent(
+  queue: 'test-jobs' | 'test-jobs-dlq',
+  predicate: (bodies: Record<string, unknown>[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<Record<string, unknown>[]> {
+  const recorder = (env as unknown as { QUEUE_RECORDER: Fetcher }).QUEUE_RECORDER;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const bodies = (await (await recorder.fetch(`http://recorder/?queue=${queue}`)).json()) as Record<
+      string,
+      unknown
+    >[];
+    if (predicate(bodies) || Date.now() > deadline) return bodies;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A notifications.send job input with a fixture template. */
+export function sendJob(template: string, extra: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
+  return {
+    type: 'notifications.send',
+    payload: { to: 'ops@example.com', template, data, idempotencyKey: crypto.randomUUID() },
+    ...extra,
+  };
+}
+
+/** Enqueues over RPC, answering the plain result (RPC results carry a Disposable that hides the union from narrowing). */
+export async function enqueueRpc(input: unknown): Promise<RpcResult<JobView>> {
+  return (await exports.JobsService.enqueue(input)) as RpcResult<JobView>;
+}
+
+/** Enqueues over RPC and answers the job id, failing the test on a refusal. */
+export async function enqueue(input: unknown): Promise<string> {
+  const result = await enqueueRpc(input);
+  if (!result.ok) throw new Error(result.error.detail);
+  return result.data.id;
+}
