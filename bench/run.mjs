@@ -11,6 +11,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE_LIMIT_GZIP, buildWorkers } from '../scripts/build.mjs';
 import { root, WORKERS } from '../scripts/workers.mjs';
+import { measureFanout } from './lib/fanout.mjs';
 import { runLoad, stopLoad } from './lib/load.mjs';
 import { cpuTickMs, findWorkerdPids, memory, totalCpuMs } from './lib/proc-stats.mjs';
 import { renderMarkdown } from './lib/report.mjs';
@@ -26,6 +27,9 @@ const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '4,32').split(',').ma
   return Number(n);
 });
 const resultsDir = join(root, 'bench', 'results');
+// Notification fan-out runs unless BENCH_ONLY names something else.
+const fanoutEnabled = !only || 'notification fan-out'.includes(only);
+const fanoutMessages = positive('BENCH_FANOUT_MESSAGES', 400);
 
 function positive(name, fallback) {
   const raw = process.env[name];
@@ -171,7 +175,7 @@ async function main() {
   process.env.TMPDIR = join(runDir, 'tmp');
   stack = await startStack({
     bundleDirs: build.dirs,
-    directWorkers: [...new Set(entries.map((e) => e.worker))],
+    directWorkers: [...new Set([...entries.map((e) => e.worker), ...(fanoutEnabled ? ['gateway'] : [])])],
     onLog,
   });
   const urlOf = (e) => new URL(e.path, stack.urlOf(e.worker)).href;
@@ -209,6 +213,21 @@ async function main() {
         ...r,
       });
     }
+  }
+
+  let fanout = null;
+  if (fanoutEnabled) {
+    process.stdout.write(`  notification fan-out (${fanoutMessages} messages × email + inapp)… `);
+    fanout = await measureFanout({
+      gatewayUrl: stack.urlOf('gateway'),
+      miniflare: stack.miniflare,
+      messages: fanoutMessages,
+      concurrency: 8,
+      channels: ['email', 'inapp'],
+    });
+    console.log(
+      `${Math.round(fanout.messagesPerSec)} messages/s (${Math.round(fanout.deliveriesPerSec)} deliveries/s), p50 ${Math.round(fanout.latencyP50Ms ?? 0)} ms`,
+    );
   }
 
   for (const r of runs) {
@@ -258,7 +277,7 @@ async function main() {
 
   const pid = workerdPids[0];
   const mem = pid ? memory(pid) : { rssBytes: null, peakRssBytes: null };
-  const failures = runs.flatMap((r) => r.problems);
+  const failures = [...runs.flatMap((r) => r.problems), ...(fanout?.problems ?? [])];
   const results = {
     schemaVersion: 1,
     date: new Date().toISOString(),
@@ -269,6 +288,7 @@ async function main() {
     workerCount: WORKERS.length,
     ceilings: CEILINGS.map(({ id, name, worker, method, path }) => ({ id, name, worker, method, path })),
     runs: runs.map(({ problems, ...r }) => r),
+    fanout: fanout && (({ problems, ...f }) => f)(fanout),
     workerdIdleCpuPercent,
     memory: {
       workerdRssAtStartBytes: rssAtStart,

@@ -56,6 +56,22 @@ function cpuCostLines(results) {
   ];
 }
 
+/** Notification fan-out: send API to finished sandbox delivery. */
+function fanoutLines(results) {
+  const f = results.fanout;
+  if (!f) return [];
+  return [
+    '## Notification fan-out',
+    '',
+    `${f.messages} sends of \`POST /api/v1/notifications/send\` to one user over ${f.channels.join(' + ')} (${f.concurrency} at a time), through the gateway, identity's contact lookup, the notifications queue and its consumer, to finished sandbox deliveries:`,
+    '',
+    `- ${fixed(f.messagesPerSec, 0)} messages/s end to end (${fixed(f.deliveriesPerSec, 0)} deliveries/s; ${f.deliveries} deliveries in ${fixed(f.totalMs / 1000, 1)} s)`,
+    `- the send API accepted ${fixed(f.sendsPerSec, 0)} messages/s`,
+    `- send to delivery: p50 ${fixed(f.latencyP50Ms, 0)} ms, p99 ${fixed(f.latencyP99Ms, 0)} ms`,
+    '',
+  ];
+}
+
 /** The Markdown report of one run. */
 export function renderMarkdown(results) {
   const env = results.environment;
@@ -85,6 +101,7 @@ export function renderMarkdown(results) {
     ...targetLines(results),
     '',
     ...cpuCostLines(results),
+    ...fanoutLines(results),
     '## Bundles',
     '',
     sizeTable(results.bundles.map((b) => ({ name: b.name, raw: b.rawBytes, gzip: b.gzipBytes }))),

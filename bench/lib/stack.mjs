@@ -156,6 +156,12 @@ const BENCH_POLICIES = [
 
 /** The account that the sign-in scenarios use, seeded into identity's database with role member. */
 export const BENCH_USER = { id: 'usr_bench', email: 'bench@onasis.local', password: 'bench-password-not-secret' };
+/** An admin, who sends the notifications of the fan-out measurement. */
+export const BENCH_ADMIN = {
+  id: 'usr_bench_admin',
+  email: 'bench-admin@onasis.local',
+  password: 'bench-admin-password-not-secret',
+};
 
 /**
  * Two signing keys, inserted into identity's database and the direct-D1 ceiling's, so that both JWKS reads return
@@ -198,15 +204,15 @@ async function seedSigningKeys(db, rows, { withPrivate }) {
 
 async function seedBenchUser(db) {
   const { hashPassword } = await import('../../workers/identity/src/services/password.ts');
-  const hash = await hashPassword(BENCH_USER.password, BENCH_SECRETS.PASSWORD_PEPPER);
-  await db.batch([
+  const insert = async (user, role) => [
     db
       .prepare(
         "INSERT INTO users (id, email, email_verified_at, name, password_hash) VALUES (?, ?, '2026-01-01T00:00:00.000Z', 'Bench', ?)",
       )
-      .bind(BENCH_USER.id, BENCH_USER.email, hash),
-    db.prepare("INSERT INTO user_roles (user_id, role) VALUES (?, 'member')").bind(BENCH_USER.id),
-  ]);
+      .bind(user.id, user.email, await hashPassword(user.password, BENCH_SECRETS.PASSWORD_PEPPER)),
+    db.prepare('INSERT INTO user_roles (user_id, role) VALUES (?, ?)').bind(user.id, role),
+  ];
+  await db.batch([...(await insert(BENCH_USER, 'member')), ...(await insert(BENCH_ADMIN, 'admin'))]);
 }
 
 /**

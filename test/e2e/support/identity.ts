@@ -57,3 +57,18 @@ export async function registeredUser(password = 'end to end passphrase') {
   expect(login.status).toBe(200);
   return { id: user.id, email, password, tokens: (await login.json()) as Tokens };
 }
+
+let admin: Promise<string> | undefined;
+
+/** An access token of the seeded admin, signed in once per test file. */
+export function adminToken(): Promise<string> {
+  admin ??= (async () => {
+    const res = await api(
+      '/auth/login',
+      jsonRequest('POST', { email: 'admin@onasis.local', password: 'e2e-admin-password' }),
+    );
+    expect(res.status).toBe(200);
+    return ((await res.json()) as Tokens).accessToken;
+  })();
+  return admin;
+}

@@ -1,6 +1,10 @@
 import { app } from './app.js';
 import { consumeNotifications } from './queue.js';
 
+export { ProviderPacer } from './durable-objects/provider-pacer.js';
 export { NotificationsService } from './rpc.js';
 
-export default { fetch: app.fetch, queue: consumeNotifications } satisfies ExportedHandler<NotificationsEnv>;
+export default {
+  fetch: app.fetch,
+  queue: (batch, env, _ctx: ExecutionContext) => consumeNotifications(batch, env),
+} satisfies ExportedHandler<NotificationsEnv>;

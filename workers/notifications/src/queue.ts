@@ -1,48 +1,85 @@
 import { NotificationMessageSchema } from '@onasis/contracts';
+import { backoffSeconds, type DeliverDeps, deliver } from './services/deliver.js';
+import type { DeliveryMessage } from './services/deliveries.js';
+import { sendNotification } from './services/send.js';
+
+const log = (level: 'info' | 'error', msg: string, fields: Record<string, unknown>) =>
+  console[level === 'error' ? 'error' : 'log'](JSON.stringify({ level, msg, ...fields }));
+
+function isDeliveryMessage(body: unknown): body is DeliveryMessage {
+  const b = body as Partial<DeliveryMessage> | null;
+  return typeof b === 'object' && b !== null && b.kind === 'delivery' && typeof b.deliveryId === 'string';
+}
+
+async function handle(message: Message<unknown>, env: NotificationsEnv, deps: DeliverDeps): Promise<void> {
+  if (isDeliveryMessage(message.body)) {
+    const result = await deliver(env, message.body.deliveryId, deps);
+    if (result.action === 'ack') message.ack();
+    else if (result.action === 'retry') message.retry({ delaySeconds: result.delaySeconds });
+    else {
+      // A fresh message first: if the send fails the old one is retried, so the delivery is never left behind.
+      await env.NOTIFICATIONS_QUEUE.send(message.body, { delaySeconds: result.delaySeconds, contentType: 'json' });
+      message.ack();
+    }
+    return;
+  }
+  const parsed = NotificationMessageSchema.safeParse(message.body);
+  if (!parsed.success) {
+    // Retrying cannot fix a malformed message; it is logged and dropped so it does not block the queue.
+    log('error', 'malformed notification message', { id: message.id, issues: parsed.error.issues.length });
+    message.ack();
+    return;
+  }
+  const m = parsed.data;
+  // The same fan-out as an RPC send; its idempotency key makes a redelivered message a no-op.
+  const result = await sendNotification(env, {
+    to: m.to,
+    template: m.template,
+    data: m.data,
+    idempotencyKey: m.idempotencyKey,
+    category: m.category,
+    ...(m.locale ? { locale: m.locale } : {}),
+    ...(m.toAddress ? { toAddress: m.toAddress } : {}),
+  });
+  if (!result.ok) log('error', 'notification refused', { id: message.id, template: m.template, ...result.error });
+  else if (result.data.skipped) log('info', 'notification skipped', { id: message.id, reason: result.data.skipped });
+  message.ack();
+}
+
+/** Marks the delivery of a message that ran out of retries as failed, with the last error it had. */
+async function deadLetter(message: Message<unknown>, env: NotificationsEnv): Promise<void> {
+  if (isDeliveryMessage(message.body)) {
+    await env.DB.prepare(
+      `UPDATE deliveries SET status = 'failed', lease_until = NULL, updated_at = ?,
+         error = 'dead-lettered after ' || attempts || ' attempts: ' || coalesce(error, 'no error recorded')
+       WHERE id = ? AND status IN ('queued', 'sending')`,
+    )
+      .bind(new Date().toISOString(), message.body.deliveryId)
+      .run();
+  } else {
+    log('error', 'notification request dead-lettered', { id: message.id, body: message.body });
+  }
+  message.ack();
+}
 
 /**
- * Records each requested notification as a delivery. Until providers and templates are wired, every channel is the
- * sandbox: the delivery keeps the message's variables so that a developer (and the end-to-end suite) can read
- * what would have been sent. A redelivered message hits the unique idempotency key and changes nothing.
+ * The notifications queue carries two kinds of message: requests to notify (identity's `notification`), fanned out
+ * into delivery rows, and `delivery` messages, one per row, that send it. The dead-letter queue's messages are
+ * recorded as failures. Anything that throws is retried with back-off.
  */
-export async function consumeNotifications(batch: MessageBatch<unknown>, env: NotificationsEnv): Promise<void> {
+export async function consumeNotifications(
+  batch: MessageBatch<unknown>,
+  env: NotificationsEnv,
+  deps: DeliverDeps = {},
+): Promise<void> {
+  const dlq = batch.queue.startsWith('onasis-notifications-dlq');
   for (const message of batch.messages) {
-    const parsed = NotificationMessageSchema.safeParse(message.body);
-    if (!parsed.success) {
-      // Retrying cannot fix a malformed message; it is logged and dropped so it does not block the queue.
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          msg: 'malformed notification message',
-          id: message.id,
-          issues: parsed.error.issues.length,
-        }),
-      );
-      message.ack();
-      continue;
-    }
-    const m = parsed.data;
     try {
-      await env.DB.prepare(
-        `INSERT INTO deliveries (id, idempotency_key, recipient, channel, template, status, provider, data, category)
-         VALUES (?, ?, ?, 'email', ?, 'sent', 'sandbox', ?, ?)
-         ON CONFLICT (idempotency_key) DO NOTHING`,
-      )
-        .bind(
-          `dlv_${crypto.randomUUID().replaceAll('-', '')}`,
-          m.idempotencyKey,
-          m.toAddress ?? m.to,
-          m.template,
-          JSON.stringify(m.data),
-          m.category,
-        )
-        .run();
-      message.ack();
+      if (dlq) await deadLetter(message, env);
+      else await handle(message, env, deps);
     } catch (err) {
-      console.error(
-        JSON.stringify({ level: 'error', msg: 'recording a delivery failed', id: message.id, err: String(err) }),
-      );
-      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+      log('error', 'notification message failed', { id: message.id, queue: batch.queue, err: String(err) });
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     }
   }
 }

@@ -1,7 +1,23 @@
-import type { HealthReport } from '@onasis/contracts';
+import {
+  type HealthReport,
+  type JobOutcome,
+  type JobRun,
+  type NotificationSend,
+  NotificationSendSchema,
+  type RpcResult,
+} from '@onasis/contracts';
 import { DomainEntrypoint, d1Check, runHealthChecks } from '@onasis/http';
 import { app } from './app.js';
 import type { AppEnv } from './context.js';
+import { providersCheck } from './providers/index.js';
+import { eraseUser, runMaintenance } from './services/maintenance.js';
+import { type SendResult, sendNotification } from './services/send.js';
+
+const notRetryable = (detail: string): JobOutcome => ({
+  ok: false,
+  error: { code: 'BAD_REQUEST', detail },
+  retryable: false,
+});
 
 /** RPC surface of the notifications Worker, bound by the gateway as `NOTIFICATIONS`. */
 export class NotificationsService extends DomainEntrypoint<AppEnv> {
@@ -11,7 +27,56 @@ export class NotificationsService extends DomainEntrypoint<AppEnv> {
     description: 'Templates, preferences, deliveries and the in-app inbox.',
   };
 
+  /**
+   * Notifies someone: one delivery per allowed, reachable channel, queued for sending. The same `idempotencyKey`
+   * answers the same deliveries and sends nothing again, so a caller may retry freely.
+   */
+  async send(input: NotificationSend): Promise<RpcResult<SendResult>> {
+    const parsed = NotificationSendSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { ok: false, error: { code: 'VALIDATION_FAILED', detail: `${issue?.path.join('.')}: ${issue?.message}` } };
+    }
+    return sendNotification(this.env, parsed.data);
+  }
+
+  /**
+   * One attempt of a notifications job. Each is safe to repeat: maintenance and erasure converge, and a send is
+   * idempotent by its key, so a redelivered job repeats no side effect.
+   */
+  async runJob(run: JobRun): Promise<JobOutcome> {
+    switch (run?.type) {
+      case 'notifications.maintenance':
+        return { ok: true, result: await runMaintenance(this.env) };
+      case 'notifications.erase-user': {
+        const userId = (run.payload as { userId?: unknown } | null)?.userId;
+        if (typeof userId !== 'string' || userId.length === 0) return notRetryable('payload.userId is required');
+        return { ok: true, result: await eraseUser(this.env, userId) };
+      }
+      case 'notifications.send': {
+        const parsed = NotificationSendSchema.safeParse(run.payload);
+        if (!parsed.success) return notRetryable('the payload is not a notification send');
+        const sent = await sendNotification(this.env, parsed.data);
+        if (!sent.ok) return { ok: false, error: sent.error, retryable: false };
+        return {
+          ok: true,
+          result: { deliveries: sent.data.deliveries.map((d) => d.id), skipped: sent.data.skipped },
+        };
+      }
+      default:
+        return notRetryable(`notifications runs no ${String(run?.type)} jobs`);
+    }
+  }
+
   health(): Promise<HealthReport> {
-    return runHealthChecks({ db: d1Check(this.env.DB) });
+    return runHealthChecks({
+      db: d1Check(this.env.DB),
+      // A malformed provider configuration silently falls back to defaults; this makes it visible.
+      providers: providersCheck(this.env),
+      // Without it marketing email would go out without a working unsubscribe link.
+      secrets: async () => {
+        if (!this.env.UNSUBSCRIBE_SIGNING_KEY) throw new Error('UNSUBSCRIBE_SIGNING_KEY is not set');
+      },
+    });
   }
 }

@@ -1,19 +1,25 @@
 import { sql } from 'drizzle-orm';
-import { index, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const createdAt = (column = 'created_at') =>
   text(column).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
 
-/** One message to one recipient over one channel; the idempotency key makes a re-sent request a no-op. */
+/**
+ * One message to one recipient over one channel (one push target). The idempotency key is
+ * `<request key>:<channel>[:<target>]`, so a re-sent request inserts nothing. Rendered bodies carry one-time links:
+ * they stay for sandbox deliveries (that is where a developer reads them) and are cleared once a real provider took
+ * the message.
+ */
 export const deliveries = sqliteTable(
   'deliveries',
   {
     id: text('id').primaryKey(),
     idempotencyKey: text('idempotency_key').notNull().unique(),
+    /** What the sender addressed: a user id, an email address, a phone number or `slack`. */
     recipient: text('recipient').notNull(),
     channel: text('channel').notNull(),
     template: text('template').notNull(),
-    status: text('status', { enum: ['queued', 'sent', 'failed', 'bounced'] })
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'delivered', 'failed', 'bounced'] })
       .notNull()
       .default('queued'),
     provider: text('provider'),
@@ -24,6 +30,100 @@ export const deliveries = sqliteTable(
     category: text('category'),
     createdAt: createdAt(),
     updatedAt: text('updated_at'),
+    /** Where it goes: email address, E.164 number, push endpoint/token; null for in-app, chat and erased users. */
+    address: text('address'),
+    pushTargetId: text('push_target_id'),
+    requestKey: text('request_key'),
+    templateVersion: integer('template_version'),
+    locale: text('locale'),
+    subject: text('subject'),
+    bodyText: text('body_text'),
+    bodyHtml: text('body_html'),
+    /** Extra email headers (List-Unsubscribe for marketing mail). */
+    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>(),
+    attempts: integer('attempts').notNull().default(0),
+    /**
+     * While `sending`: when a crashed attempt's claim expires and the delivery may be tried again. While `queued` after
+     * a failure: when its retry is due (maintenance leaves it alone until then).
+     */
+    leaseUntil: text('lease_until'),
+    sentAt: text('sent_at'),
   },
-  (t) => [index('deliveries_recipient_idx').on(t.recipient, t.createdAt)],
+  (t) => [
+    index('deliveries_recipient_idx').on(t.recipient, t.createdAt),
+    index('deliveries_status_idx').on(t.status, t.updatedAt),
+    index('deliveries_created_idx').on(t.createdAt),
+  ],
 );
+
+/** Versioned templates per key and locale; built-in ones also ship in code as version 1. */
+export const templates = sqliteTable(
+  'templates',
+  {
+    id: text('id').primaryKey(),
+    key: text('key').notNull(),
+    locale: text('locale').notNull(),
+    version: integer('version').notNull(),
+    channels: text('channels', { mode: 'json' }).notNull().$type<string[]>(),
+    category: text('category').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('templates_key_locale_version_unique').on(t.key, t.locale, t.version)],
+);
+
+/** A user's explicit choices; anything absent takes the default of its category. */
+export const preferences = sqliteTable(
+  'preferences',
+  {
+    userId: text('user_id').notNull(),
+    category: text('category').notNull(),
+    channel: text('channel').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+    updatedAt: createdAt('updated_at'),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.category, t.channel] })],
+);
+
+/** The in-app inbox; one item per in-app delivery. */
+export const inboxItems = sqliteTable(
+  'inbox_items',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    deliveryId: text('delivery_id').notNull().unique(),
+    template: text('template').notNull(),
+    category: text('category').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    readAt: text('read_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('inbox_items_user_idx').on(t.userId, t.createdAt)],
+);
+
+/** Devices and browsers a user receives push messages on. */
+export const pushTargets = sqliteTable(
+  'push_targets',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    kind: text('kind', { enum: ['fcm', 'webpush'] }).notNull(),
+    /** The FCM registration token or the Web Push endpoint. */
+    address: text('address').notNull(),
+    p256dh: text('p256dh'),
+    auth: text('auth'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('push_targets_user_address_unique').on(t.userId, t.address)],
+);
+
+/** A user's number for SMS (E.164). */
+export const phoneNumbers = sqliteTable('phone_numbers', {
+  userId: text('user_id').primaryKey(),
+  phone: text('phone').notNull(),
+  updatedAt: createdAt('updated_at'),
+});

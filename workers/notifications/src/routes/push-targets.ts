@@ -1,0 +1,136 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { AppError, requirePrincipal } from '@onasis/http';
+import type { AppEnv } from '../context.js';
+import { newId } from '../services/ids.js';
+import { E164, type PushTargetRow } from '../services/recipient.js';
+import { body, json, problems } from './common.js';
+
+const TAG = ['notifications'];
+
+const CreateSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('fcm'), token: z.string().min(1).max(4096) }).strict(),
+    z
+      .object({
+        kind: z.literal('webpush'),
+        endpoint: z.url({ protocol: /^https$/ }).max(2048),
+        keys: z.object({ p256dh: z.string().min(1).max(200), auth: z.string().min(1).max(100) }).strict(),
+      })
+      .strict(),
+  ])
+  .openapi('CreatePushTarget');
+
+const PushTargetSchema = z
+  .object({ id: z.string(), kind: z.enum(['fcm', 'webpush']), address: z.string(), createdAt: z.string() })
+  .openapi('PushTarget');
+const view = (r: PushTargetRow) => ({ id: r.id, kind: r.kind, address: r.address, createdAt: r.created_at });
+
+const PhoneSchema = z.object({ phone: z.string().regex(E164, 'An E.164 number, e.g. +14155550123') }).strict();
+
+const createTarget = createRoute({
+  method: 'post',
+  path: '/api/v1/notifications/push-targets',
+  tags: TAG,
+  request: body(CreateSchema),
+  summary: 'Register a device or browser for push',
+  description: 'Registering the same token or endpoint again answers the existing target.',
+  responses: { 201: json(PushTargetSchema, 'Registered'), ...problems(400, 401) },
+});
+const listTargets = createRoute({
+  method: 'get',
+  path: '/api/v1/notifications/push-targets',
+  tags: TAG,
+  summary: 'My push targets',
+  responses: { 200: json(z.object({ data: z.array(PushTargetSchema) }), 'Push targets'), ...problems(401) },
+});
+const deleteTarget = createRoute({
+  method: 'delete',
+  path: '/api/v1/notifications/push-targets/{id}',
+  tags: TAG,
+  summary: 'Remove a push target',
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .min(1)
+        .max(64)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+    }),
+  },
+  responses: { 204: { description: 'Removed' }, ...problems(401, 404) },
+});
+const putPhone = createRoute({
+  method: 'put',
+  path: '/api/v1/notifications/phone',
+  tags: TAG,
+  request: body(PhoneSchema),
+  summary: 'Set my SMS number',
+  responses: { 200: json(PhoneSchema, 'The number'), ...problems(400, 401) },
+});
+const deletePhone = createRoute({
+  method: 'delete',
+  path: '/api/v1/notifications/phone',
+  tags: TAG,
+  summary: 'Remove my SMS number',
+  responses: { 204: { description: 'Removed (or there was none)' }, ...problems(401) },
+});
+
+/** Where the caller receives push messages and SMS. */
+export function pushTargetRoutes(app: OpenAPIHono<AppEnv>): void {
+  // A repeated registration hits the unique (user, address) index and answers the row already there.
+  app.openapi(createTarget, async (c) => {
+    const { userId } = requirePrincipal(c);
+    const input = c.req.valid('json');
+    const address = input.kind === 'fcm' ? input.token : input.endpoint;
+    const keys = input.kind === 'webpush' ? input.keys : { p256dh: null, auth: null };
+    const db = c.env.DB;
+    await db
+      .prepare(
+        `INSERT INTO push_targets (id, user_id, kind, address, p256dh, auth) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (user_id, address) DO UPDATE SET kind = excluded.kind, p256dh = excluded.p256dh, auth = excluded.auth`,
+      )
+      .bind(newId('pst'), userId, input.kind, address, keys.p256dh, keys.auth)
+      .run();
+    const row = await db
+      .prepare('SELECT * FROM push_targets WHERE user_id = ? AND address = ?')
+      .bind(userId, address)
+      .first<PushTargetRow>();
+    if (!row) throw new Error('push target vanished');
+    return c.json(view(row), 201);
+  });
+
+  app.openapi(listTargets, async (c) => {
+    const { userId } = requirePrincipal(c);
+    const { results } = await c.env.DB.prepare('SELECT * FROM push_targets WHERE user_id = ? ORDER BY created_at')
+      .bind(userId)
+      .all<PushTargetRow>();
+    return c.json({ data: results.map(view) }, 200);
+  });
+
+  app.openapi(deleteTarget, async (c) => {
+    const { userId } = requirePrincipal(c);
+    const { meta } = await c.env.DB.prepare('DELETE FROM push_targets WHERE id = ? AND user_id = ?')
+      .bind(c.req.valid('param').id, userId)
+      .run();
+    if (meta.changes === 0) throw new AppError('NOT_FOUND', 'No such push target.');
+    return c.body(null, 204);
+  });
+
+  app.openapi(putPhone, async (c) => {
+    const { userId } = requirePrincipal(c);
+    const { phone } = c.req.valid('json');
+    await c.env.DB.prepare(
+      `INSERT INTO phone_numbers (user_id, phone, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone, updated_at = excluded.updated_at`,
+    )
+      .bind(userId, phone, new Date().toISOString())
+      .run();
+    return c.json({ phone }, 200);
+  });
+
+  app.openapi(deletePhone, async (c) => {
+    const { userId } = requirePrincipal(c);
+    await c.env.DB.prepare('DELETE FROM phone_numbers WHERE user_id = ?').bind(userId).run();
+    return c.body(null, 204);
+  });
+}

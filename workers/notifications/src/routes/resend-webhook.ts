@@ -1,0 +1,78 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { ProblemSchema } from '@onasis/contracts';
+import { AppError, PROBLEM_CONTENT_TYPE } from '@onasis/http';
+import { Resend } from 'resend';
+import type { AppEnv } from '../context.js';
+import type { ProviderEnv } from '../providers/config.js';
+import { applyResendEvent, type ResendEmailEvent } from '../providers/resend-events.js';
+
+const problem = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+});
+
+const receive = createRoute({
+  method: 'post',
+  path: '/webhooks/resend',
+  tags: ['notifications'],
+  summary: "Resend's delivery events",
+  description:
+    'Signed by Resend (Svix headers `svix-id`, `svix-timestamp`, `svix-signature`). Updates the delivery log: ' +
+    'sent, delivered, delivery delayed, bounced, complained, failed. Events for unknown emails are acknowledged.',
+  responses: {
+    200: {
+      description: 'Accepted (whether or not a delivery changed)',
+      content: { 'application/json': { schema: z.object({ received: z.literal(true), updated: z.boolean() }) } },
+    },
+    400: problem('The body is not a Resend event (`BAD_REQUEST`)'),
+    401: problem('Missing or invalid signature, or a stale timestamp (`UNAUTHENTICATED`)'),
+    503: problem('No webhook secret is configured (`SERVICE_UNAVAILABLE`)'),
+  },
+});
+
+const EventSchema: z.ZodType<ResendEmailEvent> = z.object({
+  type: z.string(),
+  data: z.object({
+    email_id: z.string().optional(),
+    bounce: z
+      .object({ message: z.string().optional(), type: z.string().optional(), subType: z.string().optional() })
+      .optional(),
+    failed: z.object({ reason: z.string().optional() }).optional(),
+  }),
+});
+
+/** `POST /webhooks/resend`: Resend's delivery events, signature verified, update the delivery log. */
+export const resendWebhook = new OpenAPIHono<AppEnv>();
+
+resendWebhook.openapi(receive, async (c) => {
+  const env: ProviderEnv = c.env;
+  const secret = env.RESEND_WEBHOOK_SECRET;
+  if (!secret) {
+    await c.req.raw.body?.cancel().catch(() => {});
+    throw new AppError('SERVICE_UNAVAILABLE', 'Resend webhooks are not configured (RESEND_WEBHOOK_SECRET).');
+  }
+  // The signature covers the exact bytes Resend sent: verify the raw text before parsing anything.
+  const payload = await c.req.text();
+  let event: unknown;
+  try {
+    // verify() makes no API call; the SDK's constructor only insists on some key being present.
+    const resend = new Resend(env.RESEND_API_KEY || 're_webhook_verification');
+    event = resend.webhooks.verify({
+      payload,
+      headers: {
+        id: c.req.header('svix-id') ?? '',
+        timestamp: c.req.header('svix-timestamp') ?? '',
+        signature: c.req.header('svix-signature') ?? '',
+      },
+      webhookSecret: secret,
+    });
+  } catch {
+    throw new AppError('UNAUTHENTICATED', 'The Resend webhook signature is missing, invalid or too old.');
+  }
+  const parsed = EventSchema.safeParse(event);
+  if (!parsed.success) throw new AppError('BAD_REQUEST', 'The body is not a Resend event.');
+  // A retried or replayed delivery of the same event (same svix-id) matches no row the second time: see
+  // applyResendEvent. Resend retries until it gets a 2xx, so an event about an unknown email is acknowledged.
+  const updated = await applyResendEvent(c.env.DB, parsed.data);
+  return c.json({ received: true as const, updated }, 200);
+});

@@ -1,0 +1,40 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { NotificationSendSchema } from '@onasis/contracts';
+import { AppError } from '@onasis/http';
+import type { AppEnv } from '../context.js';
+import { sendNotification } from '../services/send.js';
+import { body, json, needs, problems } from './common.js';
+import { DeliverySchema } from './delivery-schema.js';
+
+const SendResultSchema = z
+  .object({
+    deliveries: z.array(DeliverySchema),
+    enqueued: z
+      .number()
+      .int()
+      .openapi({ description: 'Deliveries this call created; 0 when the key was seen before.' }),
+    skipped: z.string().nullable().openapi({ description: 'Why nothing is sent (unknown user, no allowed channel).' }),
+  })
+  .openapi('NotificationSendResult');
+
+const sendRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/notifications/send',
+  tags: ['notifications'],
+  summary: 'Send a notification',
+  description:
+    'Fans out to the template’s channels (or `channels`) that the recipient’s preferences allow and that have an ' +
+    'address. The same `idempotencyKey` answers the same deliveries and sends nothing again. Needs `notifications:send`.',
+  middleware: [needs('notifications:send')] as const,
+  request: body(NotificationSendSchema),
+  responses: { 202: json(SendResultSchema, 'Accepted for delivery'), ...problems(400, 401, 403) },
+});
+
+/** `POST /api/v1/notifications/send` for admins: the RPC `send`, over HTTP. */
+export function sendRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(sendRoute, async (c) => {
+    const result = await sendNotification(c.env, c.req.valid('json'));
+    if (!result.ok) throw new AppError(result.error.code, result.error.detail);
+    return c.json(result.data, 202);
+  });
+}

@@ -1,0 +1,170 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { CATEGORIES, CHANNELS } from '@onasis/contracts';
+import { AppError, requirePrincipal } from '@onasis/http';
+import type { AppEnv } from '../context.js';
+import { render } from '../services/render.js';
+import {
+  deleteTemplate,
+  latestTemplates,
+  publishTemplate,
+  resolveTemplate,
+  versionsOf,
+} from '../services/templates.js';
+import { body, json, needs, problems } from './common.js';
+
+const KEY = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+const TAG = ['notifications'];
+
+const TemplateSchema = z
+  .object({
+    key: z.string().openapi({ example: 'billing.invoice-paid' }),
+    locale: z.string().openapi({ example: 'en' }),
+    version: z.number().int(),
+    builtIn: z.boolean(),
+    channels: z.array(z.enum(CHANNELS)),
+    category: z.enum(CATEGORIES),
+    subject: z.string(),
+    text: z.string().openapi({ description: 'Plain text; also the body of SMS, push, chat and in-app messages.' }),
+    html: z.string().nullable(),
+    createdAt: z.string().nullable(),
+  })
+  .openapi('NotificationTemplate');
+
+const Content = {
+  locale: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
+    .default('en'),
+  channels: z.array(z.enum(CHANNELS)).min(1).max(CHANNELS.length),
+  category: z.enum(CATEGORIES),
+  subject: z.string().min(1).max(500),
+  text: z.string().min(1).max(20_000),
+  html: z.string().max(100_000).nullable().default(null),
+};
+const CreateSchema = z
+  .object({ key: z.string().regex(KEY), ...Content })
+  .strict()
+  .openapi('CreateNotificationTemplate');
+const UpdateSchema = z.object(Content).strict().openapi('UpdateNotificationTemplate');
+const PreviewSchema = z
+  .object({ locale: z.string().min(2).max(35).optional(), data: z.record(z.string(), z.unknown()).default({}) })
+  .strict()
+  .openapi('PreviewNotificationTemplate');
+const KeyParams = z.object({
+  key: z
+    .string()
+    .regex(KEY)
+    .openapi({ param: { name: 'key', in: 'path' } }),
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/notifications/templates',
+  tags: TAG,
+  middleware: [needs('notifications:manage')] as const,
+  summary: 'List templates',
+  description: 'The newest version of each key and locale. Needs `notifications:manage`.',
+  responses: { 200: json(z.object({ data: z.array(TemplateSchema) }), 'Templates'), ...problems(401, 403) },
+});
+const createRoute_ = createRoute({
+  method: 'post',
+  path: '/api/v1/notifications/templates',
+  tags: TAG,
+  middleware: [needs('notifications:manage')] as const,
+  request: body(CreateSchema),
+  summary: 'Create a template',
+  description: 'Version 1 of a new key. A template mustache cannot parse is a 400.',
+  responses: { 201: json(TemplateSchema, 'Created'), ...problems(400, 401, 403, 409) },
+});
+const getRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/notifications/templates/{key}',
+  tags: TAG,
+  middleware: [needs('notifications:manage')] as const,
+  request: { params: KeyParams },
+  summary: 'Get a template with all its versions',
+  responses: {
+    200: json(z.object({ key: z.string(), builtIn: z.boolean(), versions: z.array(TemplateSchema) }), 'The template'),
+    ...problems(401, 403, 404),
+  },
+});
+const updateRoute = createRoute({
+  method: 'put',
+  path: '/api/v1/notifications/templates/{key}',
+  tags: TAG,
+  middleware: [needs('notifications:manage')] as const,
+  request: { params: KeyParams, ...body(UpdateSchema) },
+  summary: 'Publish a new version',
+  description: 'Earlier versions stay, and deliveries record which version they used. Built-in keys too.',
+  responses: { 200: json(TemplateSchema, 'The new version'), ...problems(400, 401, 403, 404, 409) },
+});
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/api/v1/notifications/templates/{key}',
+  tags: TAG,
+  middleware: [needs('notifications:manage')] as const,
+  request: { params: KeyParams },
+  summary: 'Delete a custom template',
+  description: 'Built-in templates are a 409.',
+  responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404, 409) },
+});
+const previewRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/notifications/templates/{key}/preview',
+  tags: TAG,
+  middleware: [needs('notifications:manage')] as const,
+  request: { params: KeyParams, ...body(PreviewSchema) },
+  summary: 'Render a template with sample data',
+  responses: {
+    200: json(
+      z.object({
+        key: z.string(),
+        locale: z.string(),
+        version: z.number().int(),
+        subject: z.string(),
+        text: z.string(),
+        html: z.string().nullable(),
+      }),
+      'Rendered',
+    ),
+    ...problems(400, 401, 403, 404),
+  },
+});
+
+/** Template administration: list, create, read with versions, publish versions, delete, preview. */
+export function templateRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(listRoute, async (c) => c.json({ data: await latestTemplates(c.env.DB) }, 200));
+
+  app.openapi(createRoute_, async (c) => {
+    const { key, ...input } = c.req.valid('json');
+    const created = await publishTemplate(c.env.DB, key, input, 'create', requirePrincipal(c).userId);
+    return c.json(created, 201);
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const { key } = c.req.valid('param');
+    const versions = await versionsOf(c.env.DB, key);
+    if (versions.length === 0) throw new AppError('NOT_FOUND', `No template ${key}.`);
+    return c.json({ key, builtIn: versions.some((v) => v.builtIn), versions }, 200);
+  });
+
+  app.openapi(updateRoute, async (c) => {
+    const { key } = c.req.valid('param');
+    const published = await publishTemplate(c.env.DB, key, c.req.valid('json'), 'update', requirePrincipal(c).userId);
+    return c.json(published, 200);
+  });
+
+  app.openapi(deleteRoute, async (c) => {
+    await deleteTemplate(c.env.DB, c.req.valid('param').key);
+    return c.body(null, 204);
+  });
+
+  app.openapi(previewRoute, async (c) => {
+    const { key } = c.req.valid('param');
+    const { locale, data } = c.req.valid('json');
+    const template = await resolveTemplate(c.env.DB, key, locale);
+    if (!template) throw new AppError('NOT_FOUND', `No template ${key}.`);
+    const out = render(template, data);
+    return c.json({ key, locale: template.locale, version: template.version, ...out }, 200);
+  });
+}

@@ -1,0 +1,71 @@
+import type { Channel, UserContact } from '@onasis/contracts';
+
+/** A push target as stored. */
+export interface PushTargetRow {
+  id: string;
+  user_id: string;
+  kind: 'fcm' | 'webpush';
+  address: string;
+  p256dh: string | null;
+  auth: string | null;
+  created_at: string;
+}
+
+/** Who a message goes to and where each channel reaches them. */
+export interface Recipient {
+  userId: string | null;
+  locale: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  pushTargets: PushTargetRow[];
+  /** Channels with an address: `inapp` only for users, `chat` only for `slack`. */
+  reachable: Set<Channel>;
+}
+
+/** E.164: a plus, a country code that does not start with 0, at most 15 digits in all. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The identity Worker's RPC methods this Worker calls. */
+interface IdentityRpc {
+  contactOf(userId: string): Promise<UserContact | null>;
+}
+
+/**
+ * Resolves `to`: a user id through identity (null when identity knows no active user of that id), an email address,
+ * an E.164 number or `slack`; `kind: 'invalid'` for anything else. `toAddress` replaces a user's email address
+ * (identity's message to an address that is about to change).
+ */
+export async function resolveRecipient(
+  env: NotificationsEnv,
+  to: string,
+  toAddress?: string,
+): Promise<Recipient | null | 'invalid'> {
+  const base = { userId: null, locale: null, name: null, email: null, phone: null, pushTargets: [] };
+  if (to === 'slack') return { ...base, reachable: new Set(['chat']) };
+  if (E164.test(to)) return { ...base, phone: to, reachable: new Set(['sms']) };
+  if (EMAIL.test(to)) return { ...base, email: to, reachable: new Set(['email']) };
+  if (!/^usr_[A-Za-z0-9]+$/.test(to)) return 'invalid';
+  const identity = env.IDENTITY as unknown as IdentityRpc;
+  const contact = await identity.contactOf(to);
+  if (!contact) return null;
+  const [phone, targets] = await Promise.all([
+    env.DB.prepare('SELECT phone FROM phone_numbers WHERE user_id = ?').bind(to).first<{ phone: string }>(),
+    env.DB.prepare('SELECT * FROM push_targets WHERE user_id = ? ORDER BY created_at').bind(to).all<PushTargetRow>(),
+  ]);
+  const email = toAddress ?? contact.email;
+  const reachable = new Set<Channel>(['inapp']);
+  if (email) reachable.add('email');
+  if (phone) reachable.add('sms');
+  if (targets.results.length > 0) reachable.add('push');
+  return {
+    userId: to,
+    locale: contact.locale,
+    name: contact.name,
+    email,
+    phone: phone?.phone ?? null,
+    pushTargets: targets.results,
+    reachable,
+  };
+}

@@ -1,0 +1,125 @@
+import type { Category, Channel, ErrorCode } from '@onasis/contracts';
+import { type DeliveryMessage, type DeliveryRow, type DeliveryView, deliveryView } from './deliveries.js';
+import { newId } from './ids.js';
+import { allowedChannels } from './preferences.js';
+import { resolveRecipient } from './recipient.js';
+import { render } from './render.js';
+import { resolveTemplate } from './templates.js';
+import { unsubscribeLink } from './unsubscribe-token.js';
+
+/** A send as this Worker runs it: the public request, plus what identity's queue messages may add. */
+export interface SendRequest {
+  to: string;
+  template: string;
+  data: Record<string, unknown>;
+  channels?: Channel[];
+  locale?: string;
+  idempotencyKey: string;
+  /** Identity's override of a user's email address. */
+  toAddress?: string;
+  /** Identity's messages name their category; otherwise the template's applies. */
+  category?: Category;
+}
+
+/** The deliveries of one send (new and earlier ones of the same key); `skipped` says why there are none. */
+export interface SendResult {
+  deliveries: DeliveryView[];
+  enqueued: number;
+  skipped: string | null;
+}
+
+/** Where fan-out puts its delivery messages: the notifications queue (tests may record instead). */
+export interface DeliveryQueue {
+  sendBatch(messages: Iterable<MessageSendRequest<DeliveryMessage>>): Promise<unknown>;
+}
+
+type Failure = { ok: false; error: { code: ErrorCode; detail: string } };
+
+const invalid = (detail: string): Failure => ({ ok: false, error: { code: 'VALIDATION_FAILED', detail } });
+
+/**
+ * Fans a request out to one delivery row per channel (per push target), rendered now, and one queue message per new
+ * row. Retry/duplicate: rows are keyed `<idempotencyKey>:<channel>[:<target>]` and inserted ON CONFLICT DO NOTHING,
+ * so the same request again inserts and enqueues nothing and answers the same deliveries. Interruption between the
+ * insert and the queue send leaves `queued` rows that maintenance re-queues.
+ */
+export async function sendNotification(
+  env: NotificationsEnv,
+  req: SendRequest,
+  queue: DeliveryQueue = env.NOTIFICATIONS_QUEUE,
+): Promise<{ ok: true; data: SendResult } | Failure> {
+  const recipient = await resolveRecipient(env, req.to, req.toAddress);
+  if (recipient === 'invalid') return invalid('`to` is not a user id, email address, E.164 number or `slack`.');
+  const template = await resolveTemplate(env.DB, req.template, req.locale, recipient?.locale);
+  if (!template) return invalid(`No template ${req.template}.`);
+  if (recipient === null) {
+    return { ok: true, data: { deliveries: [], enqueued: 0, skipped: 'The user is unknown or disabled.' } };
+  }
+  const category = req.category ?? template.category;
+  let channels = (req.channels ?? template.channels).filter((ch) => recipient.reachable.has(ch));
+  if (recipient.userId) channels = await allowedChannels(env.DB, recipient.userId, category, channels);
+  if (channels.length === 0) {
+    return { ok: true, data: { deliveries: [], enqueued: 0, skipped: 'No channel is both allowed and reachable.' } };
+  }
+
+  const baseData = { name: recipient.name, ...req.data };
+  const rows: { key: string; channel: Channel; address: string | null; targetId: string | null; data: object }[] = [];
+  for (const channel of channels) {
+    if (channel === 'push') {
+      for (const t of recipient.pushTargets)
+        rows.push({ key: `push:${t.id}`, channel, address: t.address, targetId: t.id, data: baseData });
+    } else {
+      const address = channel === 'email' ? recipient.email : channel === 'sms' ? recipient.phone : null;
+      rows.push({ key: channel, channel, address, targetId: null, data: baseData });
+    }
+  }
+  const db = env.DB;
+  const statements = await Promise.all(
+    rows.map(async (r) => {
+      let headers: Record<string, string> | null = null;
+      let data: Record<string, unknown> = { ...r.data };
+      if (category === 'marketing' && r.channel === 'email' && recipient.userId) {
+        const link = await unsubscribeLink(env, recipient.userId, category);
+        headers = link.headers;
+        data = { ...data, unsubscribeUrl: link.url };
+      }
+      const out = render(template, data);
+      return db
+        .prepare(
+          `INSERT INTO deliveries (id, idempotency_key, request_key, recipient, address, push_target_id, channel, template,
+             template_version, locale, category, status, data, subject, body_text, body_html, headers, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+        )
+        .bind(
+          newId('dlv'),
+          `${req.idempotencyKey}:${r.key}`,
+          req.idempotencyKey,
+          req.to,
+          r.address,
+          r.targetId,
+          r.channel,
+          req.template,
+          template.version,
+          template.locale,
+          category,
+          JSON.stringify(req.data),
+          r.channel === 'email' || r.channel === 'push' || r.channel === 'inapp' ? out.subject : null,
+          out.text,
+          r.channel === 'email' ? out.html : null,
+          headers ? JSON.stringify(headers) : null,
+          new Date().toISOString(),
+        );
+    }),
+  );
+  const inserted = await db.batch<{ id: string }>(statements);
+  const fresh = inserted.flatMap((res) => res.results.map((r) => r.id));
+  if (fresh.length > 0) {
+    await queue.sendBatch(fresh.map((deliveryId) => ({ body: { kind: 'delivery', deliveryId }, contentType: 'json' })));
+  }
+  const { results } = await db
+    .prepare('SELECT * FROM deliveries WHERE request_key = ? ORDER BY channel, id')
+    .bind(req.idempotencyKey)
+    .all<DeliveryRow>();
+  return { ok: true, data: { deliveries: results.map(deliveryView), enqueued: fresh.length, skipped: null } };
+}

@@ -1,0 +1,163 @@
+import type { Category, Channel } from '@onasis/contracts';
+import { AppError } from '@onasis/http';
+import { BUILT_IN_TEMPLATES, type TemplateContent } from '../templates/built-in.js';
+import { newId } from './ids.js';
+import { syntaxError } from './render.js';
+
+/** One version of a template in one locale. */
+export interface TemplateVersion extends TemplateContent {
+  key: string;
+  locale: string;
+  version: number;
+  builtIn: boolean;
+  createdAt: string | null;
+}
+
+type Row = {
+  key: string;
+  locale: string;
+  version: number;
+  channels: string;
+  category: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  created_at: string;
+};
+
+const fromRow = (r: Row): TemplateVersion => ({
+  key: r.key,
+  locale: r.locale,
+  version: r.version,
+  channels: JSON.parse(r.channels) as Channel[],
+  category: r.category as Category,
+  subject: r.subject,
+  text: r.text,
+  html: r.html,
+  builtIn: false,
+  createdAt: r.created_at,
+});
+
+const builtIn = (key: string, locale: string): TemplateVersion | null => {
+  const content = BUILT_IN_TEMPLATES[key]?.[locale];
+  return content ? { ...content, key, locale, version: 1, builtIn: true, createdAt: null } : null;
+};
+
+/** Whether a key ships with the project (and so cannot be deleted). */
+export const isBuiltIn = (key: string) => Object.hasOwn(BUILT_IN_TEMPLATES, key);
+
+/** Every version of a key in every locale, newest first per locale; empty for an unknown key. */
+export async function versionsOf(db: D1Database, key: string): Promise<TemplateVersion[]> {
+  const { results } = await db
+    .prepare('SELECT * FROM templates WHERE key = ? ORDER BY locale, version DESC')
+    .bind(key)
+    .all<Row>();
+  const shipped = Object.keys(BUILT_IN_TEMPLATES[key] ?? {}).flatMap((l) => builtIn(key, l) ?? []);
+  return [...results.map(fromRow), ...shipped];
+}
+
+/** The newest version of each key and locale, built-in ones included. */
+export async function latestTemplates(db: D1Database): Promise<TemplateVersion[]> {
+  const { results } = await db
+    .prepare(
+      'SELECT t.* FROM templates t WHERE version = (SELECT max(version) FROM templates WHERE key = t.key AND locale = t.locale) ORDER BY key, locale',
+    )
+    .all<Row>();
+  const stored = results.map(fromRow);
+  const seen = new Set(stored.map((t) => `${t.key}\u0000${t.locale}`));
+  const shipped = Object.entries(BUILT_IN_TEMPLATES).flatMap(([key, locales]) =>
+    Object.keys(locales).flatMap((l) => (seen.has(`${key}\u0000${l}`) ? [] : (builtIn(key, l) ?? []))),
+  );
+  return [...stored, ...shipped].sort((a, b) => a.key.localeCompare(b.key) || a.locale.localeCompare(b.locale));
+}
+
+async function latestIn(db: D1Database, key: string, locale: string): Promise<TemplateVersion | null> {
+  const row = await db
+    .prepare('SELECT * FROM templates WHERE key = ? AND locale = ? ORDER BY version DESC LIMIT 1')
+    .bind(key, locale)
+    .first<Row>();
+  return row ? fromRow(row) : builtIn(key, locale);
+}
+
+/** Locales to try, in order: the requested one, its language, the user's, its language, then `en`. */
+export function localeChain(requested: string | null | undefined, user: string | null | undefined): string[] {
+  const chain = [requested, requested?.split('-')[0], user, user?.split('-')[0], 'en'];
+  return [...new Set(chain.filter((l): l is string => typeof l === 'string' && l.length > 0))];
+}
+
+/** The newest version of `key` in the first locale of the chain that has one; null for an unknown key. */
+export async function resolveTemplate(
+  db: D1Database,
+  key: string,
+  requested?: string | null,
+  userLocale?: string | null,
+): Promise<TemplateVersion | null> {
+  for (const locale of localeChain(requested, userLocale)) {
+    const found = await latestIn(db, key, locale);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** A template to publish: a new key (create) or a new version of a key in a locale (update). */
+export type TemplateInput = TemplateContent & { locale: string };
+
+function assertSyntax(input: TemplateInput): void {
+  const bad = syntaxError({ subject: input.subject, text: input.text, html: input.html });
+  if (bad) {
+    throw new AppError('VALIDATION_FAILED', 'The template does not parse; see errors.', {
+      errors: [{ path: `body.${bad.path}`, message: bad.message }],
+    });
+  }
+}
+
+/**
+ * Publishes the next version of `key` in `input.locale`. `mode: 'create'` refuses a key that exists (409);
+ * `'update'` refuses one that does not (404). Two racing publishers computing the same next version collide on the
+ * unique (key, locale, version) index: the loser gets a 409 and can retry; nothing is overwritten.
+ */
+export async function publishTemplate(
+  db: D1Database,
+  key: string,
+  input: TemplateInput,
+  mode: 'create' | 'update',
+  createdBy: string | null,
+): Promise<TemplateVersion> {
+  assertSyntax(input);
+  const existing = await versionsOf(db, key);
+  if (mode === 'create' && existing.length > 0) throw new AppError('CONFLICT', `Template ${key} exists; update it.`);
+  if (mode === 'update' && existing.length === 0) throw new AppError('NOT_FOUND', `No template ${key}.`);
+  const version = Math.max(0, ...existing.filter((t) => t.locale === input.locale).map((t) => t.version)) + 1;
+  try {
+    await db
+      .prepare(
+        'INSERT INTO templates (id, key, locale, version, channels, category, subject, text, html, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .bind(
+        newId('tpl'),
+        key,
+        input.locale,
+        version,
+        JSON.stringify(input.channels),
+        input.category,
+        input.subject,
+        input.text,
+        input.html,
+        createdBy,
+      )
+      .run();
+  } catch (err) {
+    if (String(err).includes('UNIQUE')) throw new AppError('CONFLICT', 'Another version was published meanwhile.');
+    throw err;
+  }
+  const published = await latestIn(db, key, input.locale);
+  if (!published) throw new Error('published template vanished');
+  return published;
+}
+
+/** Deletes every version of a custom template; built-in ones are refused (409), unknown ones are a 404. */
+export async function deleteTemplate(db: D1Database, key: string): Promise<void> {
+  if (isBuiltIn(key)) throw new AppError('CONFLICT', `${key} ships with the project; publish a new version instead.`);
+  const { meta } = await db.prepare('DELETE FROM templates WHERE key = ?').bind(key).run();
+  if (meta.changes === 0) throw new AppError('NOT_FOUND', `No template ${key}.`);
+}

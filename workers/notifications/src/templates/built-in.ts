@@ -1,0 +1,107 @@
+import type { Category, Channel } from '@onasis/contracts';
+
+/** A template's content; `text` is also the body of SMS, push, chat and in-app messages, `subject` the push title. */
+export interface TemplateContent {
+  channels: Channel[];
+  category: Category;
+  subject: string;
+  text: string;
+  html: string | null;
+}
+
+const layout = (title: string, body: string) =>
+  `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:560px;margin:auto;padding:24px">` +
+  `<h1 style="font-size:20px">${title}</h1>${body}` +
+  `<p style="color:#666;font-size:12px">Onasis. You receive this message because of activity on your account.</p>` +
+  `</body></html>`;
+
+const button = (label: string) =>
+  `<p><a href="{{url}}" style="background:#2563eb;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">${label}</a></p>` +
+  `<p style="font-size:12px">Or paste this link into your browser: {{url}}</p>`;
+
+/**
+ * The templates identity sends (IDENTITY_TEMPLATES), in English, as version 1 of their `en` locale. They ship in
+ * code so that a fresh database sends them; an admin may publish newer versions or other locales, never delete them.
+ */
+export const BUILT_IN_TEMPLATES: Record<string, Record<string, TemplateContent>> = {
+  'identity.verify-email': {
+    en: {
+      channels: ['email'],
+      category: 'security',
+      subject: 'Confirm your email address',
+      text:
+        'Hello{{#name}} {{name}}{{/name}},\n\n{{#newEmail}}Confirm that this is your new email address{{/newEmail}}' +
+        '{{^newEmail}}Welcome to Onasis. Confirm your email address{{/newEmail}} by opening this link:\n\n{{url}}\n\n' +
+        'The link works once and expires in 24 hours. If you did not ask for this, ignore this message.',
+      html: layout(
+        'Confirm your email address',
+        '<p>Hello{{#name}} {{name}}{{/name}},</p><p>{{#newEmail}}Confirm that this is your new email address.{{/newEmail}}' +
+          '{{^newEmail}}Welcome to Onasis. Confirm your email address to finish setting up your account.{{/newEmail}}</p>' +
+          `${button('Confirm email address')}<p>The link works once and expires in 24 hours. If you did not ask for this, ignore this message.</p>`,
+      ),
+    },
+  },
+  'identity.reset-password': {
+    en: {
+      channels: ['email'],
+      category: 'security',
+      subject: 'Reset your password',
+      text:
+        'Hello{{#name}} {{name}}{{/name}},\n\nSomeone (hopefully you) asked to reset the password of your Onasis ' +
+        'account. Choose a new password here:\n\n{{url}}\n\nThe link works once and expires in one hour. If you did ' +
+        'not ask for it, ignore this message: your password stays as it is.',
+      html: layout(
+        'Reset your password',
+        '<p>Hello{{#name}} {{name}}{{/name}},</p><p>Someone (hopefully you) asked to reset the password of your Onasis account.</p>' +
+          `${button('Choose a new password')}<p>The link works once and expires in one hour. If you did not ask for it, ignore this message: your password stays as it is.</p>`,
+      ),
+    },
+  },
+  'identity.new-sign-in': {
+    en: {
+      channels: ['email', 'push', 'inapp'],
+      category: 'security',
+      subject: 'New sign-in to your account',
+      text:
+        'Your Onasis account was signed in to from a new device.\n\nDevice: {{device}}\nIP address: {{ip}}\n' +
+        'Method: {{method}}\nTime: {{at}}\n\nIf this was you, there is nothing to do. If not, change your password ' +
+        'now and sign out of all sessions.',
+      html: layout(
+        'New sign-in to your account',
+        '<p>Your Onasis account was signed in to from a new device.</p><ul><li>Device: {{device}}</li>' +
+          '<li>IP address: {{ip}}</li><li>Method: {{method}}</li><li>Time: {{at}}</li></ul>' +
+          '<p>If this was you, there is nothing to do. If not, change your password now and sign out of all sessions.</p>',
+      ),
+    },
+  },
+  'identity.mfa-changed': {
+    en: {
+      channels: ['email', 'inapp'],
+      category: 'security',
+      subject: 'Your two-factor authentication changed',
+      text:
+        'The two-factor authentication of your Onasis account changed: {{change}}.\n\nIf you did not do this, ' +
+        'change your password now and contact support.',
+      html: layout(
+        'Your two-factor authentication changed',
+        '<p>The two-factor authentication of your Onasis account changed: <strong>{{change}}</strong>.</p>' +
+          '<p>If you did not do this, change your password now and contact support.</p>',
+      ),
+    },
+  },
+  'identity.email-changed': {
+    en: {
+      channels: ['email'],
+      category: 'security',
+      subject: 'Your email address changed',
+      text:
+        'The email address of your Onasis account changed from {{oldEmail}} to {{newEmail}}.\n\nMessages now go to ' +
+        'the new address. If you did not make this change, contact support at once.',
+      html: layout(
+        'Your email address changed',
+        '<p>The email address of your Onasis account changed from <strong>{{oldEmail}}</strong> to ' +
+          '<strong>{{newEmail}}</strong>.</p><p>Messages now go to the new address. If you did not make this change, contact support at once.</p>',
+      ),
+    },
+  },
+};

@@ -1,0 +1,99 @@
+import { env, exports } from 'cloudflare:workers';
+import type { Permission, Principal } from '@onasis/contracts';
+import type { DeliveryMessage, DeliveryRow } from '../src/services/deliveries.js';
+import { type SendRequest, sendNotification } from '../src/services/send.js';
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      /** Identity's database, which the real identity Worker beside this one reads (see vitest.config.ts). */
+      IDENTITY_DB: D1Database;
+    }
+  }
+}
+
+/** A request forwarded the way the gateway does it: over RPC, with the verified principal. */
+export function call(path: string, init: RequestInit & { json?: unknown } = {}, principal?: Principal) {
+  const { json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (json !== undefined) headers.set('content-type', 'application/json');
+  const request = new Request(`http://notifications${path}`, {
+    ...rest,
+    method: rest.method ?? (json === undefined ? 'GET' : 'POST'),
+    headers,
+    body: json === undefined ? rest.body : JSON.stringify(json),
+  });
+  return exports.NotificationsService.handle(request, {
+    requestId: `req_${crypto.randomUUID().replaceAll('-', '')}`,
+    traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    principal,
+  });
+}
+
+/** The principal of a signed-in user holding `permissions`. */
+export function principalOf(userId: string, permissions: Permission[] = []): Principal {
+  return { userId, sessionId: 'ses_test', permissions, via: 'access_token' };
+}
+
+/** An admin who may send and manage notifications. */
+export const admin = principalOf('usr_admin', ['notifications:send', 'notifications:manage']);
+
+/** A fresh active user in identity's database, which `contactOf` answers from. */
+export async function createUser(options: { locale?: string; name?: string; status?: string } = {}) {
+  const id = `usr_${crypto.randomUUID().replaceAll('-', '')}`;
+  const email = `${id}@example.com`;
+  await env.IDENTITY_DB.prepare(
+    'INSERT INTO users (id, email, email_verified_at, name, status, locale) VALUES (?, ?, ?, ?, ?, ?)',
+  )
+    .bind(id, email, new Date().toISOString(), options.name ?? null, options.status ?? 'active', options.locale ?? null)
+    .run();
+  return { id, email };
+}
+
+/** A queue that records what would be sent and sends nothing, so that no consumer acts on the rows meanwhile. */
+export function recordingQueue() {
+  const sent: DeliveryMessage[] = [];
+  return {
+    sent,
+    async sendBatch(messages: Iterable<MessageSendRequest<DeliveryMessage>>) {
+      for (const m of messages) sent.push(m.body);
+    },
+  };
+}
+
+/** Fans `req` out without enqueueing, and answers its rows. */
+export async function queuedDeliveries(req: Partial<SendRequest> & Pick<SendRequest, 'to' | 'template'>) {
+  const result = await sendNotification(
+    env,
+    { data: {}, idempotencyKey: `k_${crypto.randomUUID()}`, ...req },
+    recordingQueue(),
+  );
+  if (!result.ok) throw new Error(result.error.detail);
+  return result.data.deliveries;
+}
+
+/** A delivery row as stored. */
+export function row(id: string): Promise<DeliveryRow | null> {
+  return env.DB.prepare('SELECT * FROM deliveries WHERE id = ?').bind(id).first<DeliveryRow>();
+}
+
+/** Polls `probe` until it answers something truthy (queue delivery is asynchronous). */
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Publishes a custom template through the admin API. */
+export async function createTemplate(body: Record<string, unknown>) {
+  const res = await call('/api/v1/notifications/templates', { json: body }, admin);
+  if (res.status !== 201) throw new Error(`template not created: ${res.status} ${await res.text()}`);
+  return res.json();
+}

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { admin, call, createTemplate, createUser, principalOf, queuedDeliveries } from './helpers.js';
+
+const key = () => `test.t${crypto.randomUUID().slice(0, 8)}`;
+const content = {
+  channels: ['email'],
+  category: 'product',
+  subject: 'Hi {{name}}',
+  text: 'Text {{x}}',
+  html: '<p>{{x}}</p>',
+};
+
+describe('templates', () => {
+  it('lists the built-in identity templates', async () => {
+    const res = await call('/api/v1/notifications/templates', {}, admin);
+    expect(res.status).toBe(200);
+    const { data } = (await res.json()) as { data: { key: string; builtIn: boolean }[] };
+    for (const k of [
+      'identity.verify-email',
+      'identity.reset-password',
+      'identity.new-sign-in',
+      'identity.mfa-changed',
+    ])
+      expect(data).toContainEqual(expect.objectContaining({ key: k, builtIn: true }));
+  });
+
+  it('creates, versions, previews and deletes a custom template', async () => {
+    const k = key();
+    expect(await createTemplate({ key: k, ...content })).toMatchObject({ key: k, version: 1, locale: 'en' });
+    expect((await call('/api/v1/notifications/templates', { json: { key: k, ...content } }, admin)).status).toBe(409);
+
+    const put = await call(
+      `/api/v1/notifications/templates/${k}`,
+      { method: 'PUT', json: { ...content, subject: 'v2 {{name}}' } },
+      admin,
+    );
+    expect(put.status).toBe(200);
+    expect(await put.json()).toMatchObject({ version: 2, subject: 'v2 {{name}}' });
+
+    const got = (await (await call(`/api/v1/notifications/templates/${k}`, {}, admin)).json()) as {
+      versions: { version: number }[];
+    };
+    expect(got.versions.map((v) => v.version)).toEqual([2, 1]);
+
+    const preview = await call(
+      `/api/v1/notifications/templates/${k}/preview`,
+      { json: { data: { name: 'Ada', x: 'a & b' } } },
+      admin,
+    );
+    expect(await preview.json()).toMatchObject({
+      version: 2,
+      subject: 'v2 Ada',
+      text: 'Text a & b',
+      html: '<p>a &amp; b</p>',
+    });
+
+    expect((await call(`/api/v1/notifications/templates/${k}`, { method: 'DELETE' }, admin)).status).toBe(204);
+    expect((await call(`/api/v1/notifications/templates/${k}`, {}, admin)).status).toBe(404);
+  });
+
+  it('refuses a template mustache cannot parse with a 400 naming the part', async () => {
+    const res = await call(
+      '/api/v1/notifications/templates',
+      { json: { key: key(), ...content, html: '<p>{{#open}}</p>' } },
+      admin,
+    );
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'body.html' }] });
+  });
+
+  it('keeps built-in templates but lets them get newer versions', async () => {
+    const del = await call('/api/v1/notifications/templates/identity.mfa-changed', { method: 'DELETE' }, admin);
+    expect(del.status).toBe(409);
+    const put = await call(
+      '/api/v1/notifications/templates/identity.mfa-changed',
+      {
+        method: 'PUT',
+        json: {
+          channels: ['email'],
+          category: 'security',
+          subject: 'MFA: {{change}}',
+          text: 'Changed: {{change}}',
+          locale: 'de',
+        },
+      },
+      admin,
+    );
+    expect(await put.json()).toMatchObject({ locale: 'de', version: 1, builtIn: false });
+  });
+
+  it('needs notifications:manage', async () => {
+    const res = await call('/api/v1/notifications/templates', {}, principalOf('usr_x'));
+    expect(res.status).toBe(403);
+  });
+
+  it('escapes variables in HTML only', async () => {
+    const k = key();
+    await createTemplate({ key: k, ...content, subject: 'S {{x}}' });
+    const [d] = await queuedDeliveries({
+      to: 'someone@example.com',
+      template: k,
+      data: { x: '<script>alert(1)</script>' },
+    });
+    expect(d?.subject).toBe('S <script>alert(1)</script>');
+    expect(d?.bodyText).toBe('Text <script>alert(1)</script>');
+    expect(d?.bodyHtml).toBe('<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>');
+  });
+
+  it('renders a missing variable empty', async () => {
+    const [d] = await queuedDeliveries({
+      to: 'someone@example.com',
+      template: 'identity.email-changed',
+      data: { newEmail: 'n@example.com' },
+    });
+    expect(d?.bodyText).toContain('changed from  to n@example.com');
+  });
+
+  it('falls back from the requested locale to its language, the user’s locale, then en', async () => {
+    const k = key();
+    await createTemplate({ key: k, ...content, subject: 'en' });
+    for (const locale of ['pt', 'fr-CA'])
+      await call(
+        `/api/v1/notifications/templates/${k}`,
+        { method: 'PUT', json: { ...content, subject: locale, locale } },
+        admin,
+      );
+    const subjectFor = async (to: string, locale?: string) =>
+      (await queuedDeliveries({ to, template: k, ...(locale ? { locale } : {}) }))[0]?.subject;
+    expect(await subjectFor('a@example.com', 'pt-BR')).toBe('pt');
+    expect(await subjectFor('a@example.com', 'de')).toBe('en');
+    const user = await createUser({ locale: 'fr-CA' });
+    expect(await subjectFor(user.id)).toBe('fr-CA');
+    expect(await subjectFor(user.id, 'pt-PT')).toBe('pt');
+    const other = await createUser({ locale: 'fr-FR' });
+    expect(await subjectFor(other.id)).toBe('en');
+  });
+});
