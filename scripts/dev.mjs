@@ -39,11 +39,21 @@ const identityVars = Object.fromEntries(
   Object.entries(vars).filter(([key]) => key === 'OAUTH_PROVIDERS' || /^OAUTH_[A-Z0-9_]+_CLIENT_SECRET$/.test(key)),
 );
 
+// Notification provider credentials reach the notifications Worker the same way: all of them are optional.
+const notificationVars = Object.fromEntries(
+  Object.entries(vars).filter(([key]) =>
+    /^(NOTIFICATION_PROVIDERS|EMAIL_FROM|(RESEND|TWILIO|FCM|VAPID|SLACK|WEBPUSH)_[A-Z0-9_]+)$/.test(key),
+  ),
+);
+
 platform = await startPlatform({
   port,
   inspectorPort,
   persistTo,
-  workerVars: Object.keys(identityVars).length ? { identity: identityVars } : {},
+  workerVars: {
+    ...(Object.keys(identityVars).length ? { identity: identityVars } : {}),
+    ...(Object.keys(notificationVars).length ? { notifications: notificationVars } : {}),
+  },
   secrets: vars,
   signal: starting.signal,
   onOutput: (text) => process.stdout.write(text),

@@ -1,7 +1,6 @@
 // Accounts for the end-to-end suite: registration through the API, and the emails identity asked the notifications
-// Worker to send, read from its sandbox deliveries.
-import { expect, inject } from 'vitest';
-import { queryLocal } from '../../../scripts/platform.mjs';
+// Worker to send, read from its sandbox deliveries through the admin API.
+import { expect } from 'vitest';
 import { api } from './http.js';
 
 export interface Tokens {
@@ -26,23 +25,56 @@ export function bearer(accessToken: string): Record<string, string> {
   return { authorization: `Bearer ${accessToken}` };
 }
 
+/** An email as the sandbox recorded it, and the link in it that the user would follow. */
+export interface SandboxEmail {
+  subject: string;
+  text: string;
+  html: string;
+  /** The first link of the text body, and its `token` parameter. */
+  link: URL;
+  token: string;
+}
+
 /**
- * The variables of the newest sandbox delivery of `template` to `recipient`, waiting for the queue to deliver it.
- * The sandbox provider records what would have been emailed.
+ * The newest sandbox email of `template` to `recipient` (a user id, or the address a message was sent to), once
+ * there are more than `after` of them: read as an operator would, from `GET /api/v1/notifications/deliveries`,
+ * which shows the rendered subject and bodies of sandbox deliveries.
  */
-export async function emailTo(recipient: string, template: string, after = 0): Promise<Record<string, unknown>> {
-  const persistTo = inject('persistTo');
+export async function emailTo(recipient: string, template: string, after = 0): Promise<SandboxEmail> {
+  const token = await adminToken();
+  const query = new URLSearchParams({ recipient, template, channel: 'email', limit: '100' });
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const rows = (await queryLocal(
-      persistTo,
-      'notifications',
-      `SELECT data FROM deliveries WHERE recipient = '${recipient.replaceAll("'", "''")}' AND template = '${template}' ORDER BY created_at`,
-    )) as { data: string }[];
-    if (rows.length > after) return JSON.parse(rows.at(-1)?.data ?? '{}');
+    const res = await api(`/api/v1/notifications/deliveries?${query}`, { headers: bearer(token) });
+    expect(res.status).toBe(200);
+    // Newest first; only finished deliveries have been handed to the (sandbox) provider.
+    const sent = ((await res.json()) as { data: Delivery[] }).data.filter((d) => d.status === 'sent');
+    const newest = sent[0];
+    if (sent.length > after && newest) {
+      expect(newest.provider).toBe('sandbox');
+      const text = newest.bodyText ?? '';
+      const href = text.match(/https?:\/\/\S+/)?.[0];
+      if (!href) throw new Error(`no link in the ${template} email: ${text}`);
+      const link = new URL(href);
+      return {
+        subject: newest.subject ?? '',
+        text,
+        html: newest.bodyHtml ?? '',
+        link,
+        token: link.searchParams.get('token') ?? '',
+      };
+    }
     if (Date.now() > deadline) throw new Error(`no ${template} email to ${recipient}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+interface Delivery {
+  status: string;
+  provider: string | null;
+  subject: string | null;
+  bodyText: string | null;
+  bodyHtml: string | null;
 }
 
 /** Registers, verifies through the emailed link, and signs in. */
@@ -51,7 +83,7 @@ export async function registeredUser(password = 'end to end passphrase') {
   const res = await api('/auth/register', jsonRequest('POST', { email, password }));
   expect(res.status).toBe(201);
   const user = (await res.json()) as { id: string };
-  const { token } = (await emailTo(user.id, 'identity.verify-email')) as { token: string };
+  const { token } = await emailTo(user.id, 'identity.verify-email');
   expect((await api('/auth/verify-email', jsonRequest('POST', { token }))).status).toBe(200);
   const login = await api('/auth/login', jsonRequest('POST', { email, password }));
   expect(login.status).toBe(200);

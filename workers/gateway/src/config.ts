@@ -40,6 +40,12 @@ export function configOf(env: GatewayEnv): GatewayConfig {
   return config;
 }
 
+/**
+ * Paths that also take an HTML form body: the one-click unsubscribe of RFC 8058, which mail clients POST as
+ * `application/x-www-form-urlencoded` (`List-Unsubscribe=One-Click`), as does the confirmation page's button.
+ */
+export const FORM_BODY_PATHS: ReadonlySet<string> = new Set(['/api/v1/notifications/unsubscribe']);
+
 /** Path prefixes whose bodies are files rather than JSON: they get the upload size limit and any content type. */
 export const RAW_BODY_PREFIXES = ['/api/v1/uploads', '/api/v1/files'] as const;
 

@@ -119,6 +119,23 @@ describe('request limits', () => {
     expect((await problemOf(res)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('lets the unsubscribe link take the form body of a one-click POST, without a session', async () => {
+    const res = await get('/api/v1/notifications/unsubscribe?token=not-a-real-token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    // Through to the notifications Worker, which refuses the token: not a 415 nor a 401 from the gateway.
+    expect(res.status).toBe(400);
+    expect((await problemOf(res)).code).toBe('INVALID_TOKEN');
+    const elsewhere = await get('/api/v1/notifications/preferences', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedIn },
+      body: 'marketing=on',
+    });
+    expect(elsewhere.status).toBe(415);
+  });
+
   it('accepts application/*+json as JSON', async () => {
     const res = await get('/auth/login', {
       method: 'POST',

@@ -107,6 +107,15 @@ describe('delivery', () => {
     expect(await row(id)).toMatchObject({ status: 'sent', provider: 'backup', provider_message_id: 'fb_1' });
   });
 
+  it('keeps a refusal instead of handing it to the fallback', async () => {
+    const id = await emailDelivery();
+    const primary = scripted([{ ok: false, permanent: true, error: 'resend 422 validation_error: Invalid `to`' }]);
+    const fallback = scripted([{ ok: true, providerMessageId: 'fb_2' }], { name: 'backup' });
+    expect(await deliver(env, id, via(primary.provider, fallback.provider))).toEqual({ action: 'ack' });
+    expect(await row(id)).toMatchObject({ status: 'failed', error: expect.stringContaining('422') });
+    expect(fallback.received).toHaveLength(0);
+  });
+
   it('forgets a push target the provider says is gone', async () => {
     const user = await createUser();
     const reg = await call(

@@ -1,10 +1,11 @@
 import { AppError } from '@onasis/http';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { configOf, takesRawBody } from '../config.js';
+import { configOf, FORM_BODY_PATHS, takesRawBody } from '../config.js';
 import type { AppEnv } from '../context.js';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 const limiters = new Map<number, MiddlewareHandler>();
 
 function limiter(maxSize: number): MiddlewareHandler {
@@ -23,7 +24,8 @@ function limiter(maxSize: number): MiddlewareHandler {
 
 /**
  * Refuses bodies the platform will not read before they reach a service: over the size limit (413; upload routes
- * have their own, larger one) or, on JSON routes, of another media type (415).
+ * have their own, larger one) or, on JSON routes, of another media type (415; the unsubscribe link also takes the
+ * form body mail clients send).
  */
 export function bodyGuard(): MiddlewareHandler<AppEnv> {
   return async function bodyGuard(c, next) {
@@ -31,7 +33,8 @@ export function bodyGuard(): MiddlewareHandler<AppEnv> {
     if (!hasBody) return next();
     const config = configOf(c.env);
     const raw = takesRawBody(c.req.path);
-    if (!raw && !JSON_TYPE.test(c.req.header('content-type') ?? '')) {
+    const type = c.req.header('content-type') ?? '';
+    if (!raw && !JSON_TYPE.test(type) && !(FORM_BODY_PATHS.has(c.req.path) && FORM_TYPE.test(type))) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.');
     }
     return limiter(raw ? config.maxUploadBytes : config.maxBodyBytes)(c, next);

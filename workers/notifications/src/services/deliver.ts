@@ -74,7 +74,7 @@ async function finish(db: D1Database, id: string, now: number, sets: string, arg
 /**
  * Sends one delivery. Duplicate message: the claim fails and it is acked. Crash mid-send: the claim's lease expires
  * and the redelivered message sends again (a provider that deduplicates by `idempotencyKey` absorbs the repeat).
- * Provider failure: the fallback is tried; then a permanent failure is final, a retryable one goes back to `queued`
+ * Provider failure: a retryable one tries the fallback; then a permanent failure is final, a retryable one goes back to `queued`
  * and the message is retried with back-off (or when the provider asked).
  */
 export async function deliver(
@@ -135,7 +135,9 @@ export async function deliver(
   }
   let used = primary;
   let outcome: SendOutcome = await primary.send(message);
-  if (!outcome.ok && fallback) {
+  // Only an outage of the primary (5xx, 429, network) moves to the fallback: a refusal (an invalid address, say)
+  // would be refused by any provider, and a sandbox fallback would hide it as "sent".
+  if (!outcome.ok && !outcome.permanent && fallback) {
     const fallbackPaced = await pace(env, fallback, d);
     if (fallbackPaced.ok) {
       used = fallback;
