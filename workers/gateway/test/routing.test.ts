@@ -20,7 +20,7 @@ describe('routing to domain services', () => {
   });
 
   it('lets the owning service answer 404 for a path it does not have', async () => {
-    const res = await get('/api/v1/jobs/does-not-exist', { headers: signedIn });
+    const res = await get('/api/v1/payments/does-not-exist', { headers: signedIn });
     expect(res.status).toBe(404);
     expect((await problemOf(res)).code).toBe('ROUTE_NOT_FOUND');
   });
@@ -62,7 +62,7 @@ describe('routing to domain services', () => {
 
   it('answers 504 when a service does not answer within the upstream timeout', async () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const res = await fetchWith({ JOBS: env.FAULT_HANGS }, '/api/v1/jobs', { headers: signedIn });
+    const res = await fetchWith({ PAYMENTS: env.FAULT_HANGS }, '/api/v1/payments', { headers: signedIn });
     spy.mockRestore();
     expect(res.status).toBe(504);
     expect((await problemOf(res)).code).toBe('UPSTREAM_TIMEOUT');
