@@ -7,6 +7,16 @@ export { answerMethodNotAllowed } from './method-not-allowed.js';
 export { notFound, onError } from './on-error.js';
 export { requirePermission, requirePrincipal } from './principal.js';
 export { PROBLEM_CONTENT_TYPE, problemResponse } from './problem.js';
+export {
+  decodeCursor,
+  encodeCursor,
+  jsonBody,
+  jsonResponse,
+  needs,
+  pageOf,
+  problemCatalog,
+  refusing,
+} from './route-kit.js';
 export { endpointTemplate } from './route-template.js';
 export { createServiceApp, serveForwarded } from './service-app.js';
 export { nextTraceparent, requestIdFrom, traceIdOf } from './trace.js';

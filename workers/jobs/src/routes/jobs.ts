@@ -6,7 +6,7 @@ import { enqueueJob } from '../services/enqueue.js';
 import { cancelJob, replayJob } from '../services/job-actions.js';
 import { findJob, toView } from '../services/job-rows.js';
 import { attemptsOf, listJobs } from '../services/list-jobs.js';
-import { decodeCursor, needs, page, problems } from './common.js';
+import { needs, page, positionOf, problems } from './common.js';
 import { JobDetailSchema, JobIdParams, JobSchema } from './schemas.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -88,7 +88,7 @@ export function jobRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(listRoute, async (c) => {
     const { limit, cursor, status, type } = c.req.valid('query');
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const after = cursor === undefined ? undefined : positionOf(cursor);
     return c.json(page(await listJobs(c.env.DB, { status, type, after, limit }), limit, toView), 200);
   });
 }

@@ -7,7 +7,7 @@ import { SCHEDULES } from '../schedules.js';
 import { findJob, toView } from '../services/job-rows.js';
 import { listJobs } from '../services/list-jobs.js';
 import { scheduleViews } from '../services/schedule-views.js';
-import { decodeCursor, needs, page, problems } from './common.js';
+import { needs, page, positionOf, problems } from './common.js';
 import { JobSchema, ScheduleSchema } from './schemas.js';
 
 const deadLettersRoute = createRoute({
@@ -58,7 +58,7 @@ const runScheduleRoute = createRoute({
 export function operationRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(deadLettersRoute, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const after = cursor === undefined ? undefined : positionOf(cursor);
     return c.json(page(await listJobs(c.env.DB, { status: 'dead', after, limit }), limit, toView), 200);
   });
 
