@@ -89,7 +89,7 @@ export async function sendNotification(
           `INSERT INTO deliveries (id, idempotency_key, request_key, recipient, address, push_target_id, channel, template,
              template_version, locale, category, status, data, subject, body_text, body_html, headers, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
         )
         .bind(
           newId('dlv'),
@@ -112,14 +112,20 @@ export async function sendNotification(
         );
     }),
   );
-  const inserted = await db.batch<{ id: string }>(statements);
-  const fresh = inserted.flatMap((res) => res.results.map((r) => r.id));
+  const inserted = await db.batch<DeliveryRow>(statements);
+  const fresh = inserted.flatMap((res) => res.results);
   if (fresh.length > 0) {
-    await queue.sendBatch(fresh.map((deliveryId) => ({ body: { kind: 'delivery', deliveryId }, contentType: 'json' })));
+    await queue.sendBatch(
+      fresh.map((row) => ({ body: { kind: 'delivery', deliveryId: row.id }, contentType: 'json' })),
+    );
   }
-  const { results } = await db
-    .prepare('SELECT * FROM deliveries WHERE request_key = ? ORDER BY channel, id')
-    .bind(req.idempotencyKey)
-    .all<DeliveryRow>();
-  return { ok: true, data: { deliveries: results.map(deliveryView), enqueued: fresh.length, skipped: null } };
+  // A repeated request inserted less than it asked for: the rows of its first time answer instead.
+  const all =
+    fresh.length === rows.length
+      ? fresh
+      : (await db.prepare('SELECT * FROM deliveries WHERE request_key = ?').bind(req.idempotencyKey).all<DeliveryRow>())
+          .results;
+  const order = (x: DeliveryRow) => `${x.channel}\u0000${x.id}`;
+  all.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  return { ok: true, data: { deliveries: all.map(deliveryView), enqueued: fresh.length, skipped: null } };
 }

@@ -71,14 +71,6 @@ export async function latestTemplates(db: D1Database): Promise<TemplateVersion[]
   return [...stored, ...shipped].sort((a, b) => a.key.localeCompare(b.key) || a.locale.localeCompare(b.locale));
 }
 
-async function latestIn(db: D1Database, key: string, locale: string): Promise<TemplateVersion | null> {
-  const row = await db
-    .prepare('SELECT * FROM templates WHERE key = ? AND locale = ? ORDER BY version DESC LIMIT 1')
-    .bind(key, locale)
-    .first<Row>();
-  return row ? fromRow(row) : builtIn(key, locale);
-}
-
 /** Locales to try, in order: the requested one, its language, the user's, its language, then `en`. */
 export function localeChain(requested: string | null | undefined, user: string | null | undefined): string[] {
   const chain = [requested, requested?.split('-')[0], user, user?.split('-')[0], 'en'];
@@ -92,8 +84,18 @@ export async function resolveTemplate(
   requested?: string | null,
   userLocale?: string | null,
 ): Promise<TemplateVersion | null> {
-  for (const locale of localeChain(requested, userLocale)) {
-    const found = await latestIn(db, key, locale);
+  const chain = localeChain(requested, userLocale);
+  // One query for the whole chain: a send pays for one round trip, whichever locale answers.
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM templates WHERE key = ? AND locale IN (${chain.map(() => '?').join(', ')})
+       ORDER BY version DESC`,
+    )
+    .bind(key, ...chain)
+    .all<Row>();
+  for (const locale of chain) {
+    const row = results.find((r) => r.locale === locale);
+    const found = row ? fromRow(row) : builtIn(key, locale);
     if (found) return found;
   }
   return null;
@@ -150,7 +152,7 @@ export async function publishTemplate(
     if (String(err).includes('UNIQUE')) throw new AppError('CONFLICT', 'Another version was published meanwhile.');
     throw err;
   }
-  const published = await latestIn(db, key, input.locale);
+  const published = await resolveTemplate(db, key, input.locale);
   if (!published) throw new Error('published template vanished');
   return published;
 }
