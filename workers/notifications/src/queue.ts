@@ -73,13 +73,17 @@ export async function consumeNotifications(
   deps: DeliverDeps = {},
 ): Promise<void> {
   const dlq = batch.queue.startsWith('onasis-notifications-dlq');
-  for (const message of batch.messages) {
-    try {
-      if (dlq) await deadLetter(message, env);
-      else await handle(message, env, deps);
-    } catch (err) {
-      log('error', 'notification message failed', { id: message.id, queue: batch.queue, err: String(err) });
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-    }
-  }
+  // The messages of a batch are independent (each claims its own row; paced providers hand out slots in order), so
+  // they run side by side: the batch takes as long as its slowest message, not the sum of them.
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      try {
+        if (dlq) await deadLetter(message, env);
+        else await handle(message, env, deps);
+      } catch (err) {
+        log('error', 'notification message failed', { id: message.id, queue: batch.queue, err: String(err) });
+        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      }
+    }),
+  );
 }
