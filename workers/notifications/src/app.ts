@@ -2,6 +2,7 @@ import { createServiceApp } from '@onasis/http';
 import type { AppEnv } from './context.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { inboxRoutes } from './routes/inbox.js';
+import { phoneRoutes } from './routes/phone.js';
 import { preferenceRoutes } from './routes/preferences.js';
 import { pushTargetRoutes } from './routes/push-targets.js';
 import { resendWebhook } from './routes/resend-webhook.js';
@@ -18,6 +19,7 @@ export const app = createServiceApp<AppEnv>('notifications', (app) => {
   preferenceRoutes(app);
   unsubscribeRoutes(app);
   pushTargetRoutes(app);
+  phoneRoutes(app);
   inboxRoutes(app);
   app.route('/', resendWebhook);
 });

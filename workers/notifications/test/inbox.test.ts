@@ -82,26 +82,4 @@ describe('push targets and phone', () => {
     expect((await call(`/api/v1/notifications/push-targets/${a.id}`, { method: 'DELETE' }, me)).status).toBe(204);
     expect(await (await call('/api/v1/notifications/push-targets', {}, me)).json()).toEqual({ data: [] });
   });
-
-  it('sets a validated E.164 number that SMS then reaches', async () => {
-    const user = await createUser();
-    const me = principalOf(user.id);
-    expect((await call('/api/v1/notifications/phone', { method: 'PUT', json: { phone: '0123' } }, me)).status).toBe(
-      400,
-    );
-    expect(
-      (await call('/api/v1/notifications/phone', { method: 'PUT', json: { phone: '+14155550123' } }, me)).status,
-    ).toBe(200);
-    const deliveries = await queuedDeliveries({
-      to: user.id,
-      template: 'identity.mfa-changed',
-      channels: ['sms'],
-      data: {},
-    });
-    expect(deliveries.map((d) => [d.channel, d.address])).toEqual([['sms', '+14155550123']]);
-    expect((await call('/api/v1/notifications/phone', { method: 'DELETE' }, me)).status).toBe(204);
-    expect(
-      await queuedDeliveries({ to: user.id, template: 'identity.mfa-changed', channels: ['sms'], data: {} }),
-    ).toEqual([]);
-  });
 });

@@ -126,4 +126,11 @@ export const phoneNumbers = sqliteTable('phone_numbers', {
   userId: text('user_id').primaryKey(),
   phone: text('phone').notNull(),
   updatedAt: createdAt('updated_at'),
+  /** Set once the user entered the code texted to the number; SMS reaches only verified numbers. */
+  verifiedAt: text('verified_at'),
+  /** SHA-256 of the pending verification code, with when it was sent, when it expires and the wrong tries so far. */
+  codeHash: text('code_hash'),
+  codeSentAt: text('code_sent_at'),
+  codeExpiresAt: text('code_expires_at'),
+  codeAttempts: integer('code_attempts').notNull().default(0),
 });

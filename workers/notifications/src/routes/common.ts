@@ -10,6 +10,7 @@ export const problems = problemCatalog({
   403: 'The caller lacks the permission (`FORBIDDEN`)',
   404: 'No such resource (`NOT_FOUND`)',
   409: 'The change conflicts with the current state (`CONFLICT`)',
+  429: 'Too soon to ask again (`RATE_LIMITED`, with `Retry-After`)',
 });
 
 const CursorSchema = z.object({ createdAt: z.string(), id: z.string() });

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { AppError, requirePrincipal } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { newId } from '../services/ids.js';
-import { E164, type PushTargetRow } from '../services/recipient.js';
+import type { PushTargetRow } from '../services/recipient.js';
 import { body, json, problems } from './common.js';
 
 const TAG = ['notifications'];
@@ -24,8 +24,6 @@ const PushTargetSchema = z
   .object({ id: z.string(), kind: z.enum(['fcm', 'webpush']), address: z.string(), createdAt: z.string() })
   .openapi('PushTarget');
 const view = (r: PushTargetRow) => ({ id: r.id, kind: r.kind, address: r.address, createdAt: r.created_at });
-
-const PhoneSchema = z.object({ phone: z.string().regex(E164, 'An E.164 number, e.g. +14155550123') }).strict();
 
 const createTarget = createRoute({
   method: 'post',
@@ -59,23 +57,7 @@ const deleteTarget = createRoute({
   },
   responses: { 204: { description: 'Removed' }, ...problems(401, 404) },
 });
-const putPhone = createRoute({
-  method: 'put',
-  path: '/api/v1/notifications/phone',
-  tags: TAG,
-  request: body(PhoneSchema),
-  summary: 'Set my SMS number',
-  responses: { 200: json(PhoneSchema, 'The number'), ...problems(400, 401) },
-});
-const deletePhone = createRoute({
-  method: 'delete',
-  path: '/api/v1/notifications/phone',
-  tags: TAG,
-  summary: 'Remove my SMS number',
-  responses: { 204: { description: 'Removed (or there was none)' }, ...problems(401) },
-});
-
-/** Where the caller receives push messages and SMS. */
+/** The devices and browsers where the caller receives push messages. */
 export function pushTargetRoutes(app: OpenAPIHono<AppEnv>): void {
   // A repeated registration hits the unique (user, address) index and answers the row already there.
   app.openapi(createTarget, async (c) => {
@@ -113,24 +95,6 @@ export function pushTargetRoutes(app: OpenAPIHono<AppEnv>): void {
       .bind(c.req.valid('param').id, userId)
       .run();
     if (meta.changes === 0) throw new AppError('NOT_FOUND', 'No such push target.');
-    return c.body(null, 204);
-  });
-
-  app.openapi(putPhone, async (c) => {
-    const { userId } = requirePrincipal(c);
-    const { phone } = c.req.valid('json');
-    await c.env.DB.prepare(
-      `INSERT INTO phone_numbers (user_id, phone, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone, updated_at = excluded.updated_at`,
-    )
-      .bind(userId, phone, new Date().toISOString())
-      .run();
-    return c.json({ phone }, 200);
-  });
-
-  app.openapi(deletePhone, async (c) => {
-    const { userId } = requirePrincipal(c);
-    await c.env.DB.prepare('DELETE FROM phone_numbers WHERE user_id = ?').bind(userId).run();
     return c.body(null, 204);
   });
 }

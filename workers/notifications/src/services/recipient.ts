@@ -51,7 +51,10 @@ export async function resolveRecipient(
   const contact = await identity.contactOf(to);
   if (!contact) return null;
   const [phone, targets] = await Promise.all([
-    env.DB.prepare('SELECT phone FROM phone_numbers WHERE user_id = ?').bind(to).first<{ phone: string }>(),
+    // Only a number the user proved is theirs: an unverified one could be anybody's.
+    env.DB.prepare('SELECT phone FROM phone_numbers WHERE user_id = ? AND verified_at IS NOT NULL')
+      .bind(to)
+      .first<{ phone: string }>(),
     env.DB.prepare('SELECT * FROM push_targets WHERE user_id = ? ORDER BY created_at').bind(to).all<PushTargetRow>(),
   ]);
   const email = toAddress ?? contact.email;

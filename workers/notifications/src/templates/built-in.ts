@@ -104,4 +104,14 @@ export const BUILT_IN_TEMPLATES: Record<string, Record<string, TemplateContent>>
       ),
     },
   },
+  // Sent by this Worker itself when a user sets an SMS number: SMS goes only to numbers proven to be theirs.
+  'notifications.verify-phone': {
+    en: {
+      channels: ['sms'],
+      category: 'security',
+      subject: 'Your verification code',
+      text: 'Your Onasis verification code is {{code}}. It expires in 10 minutes. Do not share it.',
+      html: null,
+    },
+  },
 };
