@@ -19,6 +19,8 @@ declare module 'vitest' {
     metricsToken: string;
     /** Issuer URL of the local OpenID provider that identity knows as social login provider `e2e`. */
     oidcIssuer: string;
+    /** The signing secret (`whsec_…`) of Resend delivery webhooks in this run. */
+    resendWebhookSecret: string;
   }
 }
 
@@ -72,6 +74,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // A token of this run's own: `--var` overrides .dev.vars, so a developer's METRICS_TOKEN cannot change what the
   // metrics tests see, and the tests can check that the token is enforced.
   const metricsToken = `e2e-${randomBytes(16).toString('hex')}`;
+  // Svix-style: base64 key material behind `whsec_`, as Resend shows it.
+  const resendWebhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
   let platform: Platform | undefined;
   let cleanedUp = false;
   const starting = new AbortController();
@@ -117,6 +121,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         identity: {
           OAUTH_PROVIDERS: JSON.stringify([{ id: 'e2e', type: 'oidc', clientId: 'onasis-e2e', issuer: oidc.issuer }]),
         },
+        notifications: { RESEND_WEBHOOK_SECRET: resendWebhookSecret },
       },
       secrets: {
         PASSWORD_PEPPER,
@@ -138,6 +143,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('metricsToken', metricsToken);
   project.provide('persistTo', persistTo);
   project.provide('oidcIssuer', oidc.issuer);
+  project.provide('resendWebhookSecret', resendWebhookSecret);
 
   return async () => {
     removeListeners();
