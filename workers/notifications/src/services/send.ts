@@ -4,7 +4,7 @@ import { newId } from './ids.js';
 import { allowedChannels } from './preferences.js';
 import { resolveRecipient } from './recipient.js';
 import { render } from './render.js';
-import { resolveTemplate } from './templates.js';
+import { latestVersionsOf, pickTemplate } from './templates.js';
 import { unsubscribeLink } from './unsubscribe-token.js';
 
 /** A send as this Worker runs it: the public request, plus what identity's queue messages may add. */
@@ -48,9 +48,13 @@ export async function sendNotification(
   req: SendRequest,
   queue: DeliveryQueue = env.NOTIFICATIONS_QUEUE,
 ): Promise<{ ok: true; data: SendResult } | Failure> {
-  const recipient = await resolveRecipient(env, req.to, req.toAddress);
+  // Independent lookups side by side: the template's locales need not wait for identity's answer.
+  const [recipient, versions] = await Promise.all([
+    resolveRecipient(env, req.to, req.toAddress),
+    latestVersionsOf(env.DB, req.template),
+  ]);
   if (recipient === 'invalid') return invalid('`to` is not a user id, email address, E.164 number or `slack`.');
-  const template = await resolveTemplate(env.DB, req.template, req.locale, recipient?.locale);
+  const template = pickTemplate(versions, req.template, req.locale, recipient?.locale);
   if (!template) return invalid(`No template ${req.template}.`);
   if (recipient === null) {
     return { ok: true, data: { deliveries: [], enqueued: 0, skipped: 'The user is unknown or disabled.' } };

@@ -77,6 +77,35 @@ export function localeChain(requested: string | null | undefined, user: string |
   return [...new Set(chain.filter((l): l is string => typeof l === 'string' && l.length > 0))];
 }
 
+/** The newest stored version of `key` in each locale: one query, whatever locale a send then picks. */
+export async function latestVersionsOf(db: D1Database, key: string): Promise<TemplateVersion[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT t.* FROM templates t WHERE key = ?
+       AND version = (SELECT max(version) FROM templates WHERE key = t.key AND locale = t.locale)`,
+    )
+    .bind(key)
+    .all<Row>();
+  return results.map(fromRow);
+}
+
+/**
+ * Of `stored` (the newest stored version per locale of `key`), or else the built-in one, the template of the first
+ * locale of the chain that has one; null for an unknown key.
+ */
+export function pickTemplate(
+  stored: TemplateVersion[],
+  key: string,
+  requested?: string | null,
+  userLocale?: string | null,
+): TemplateVersion | null {
+  for (const locale of localeChain(requested, userLocale)) {
+    const found = stored.find((t) => t.locale === locale) ?? builtIn(key, locale);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** The newest version of `key` in the first locale of the chain that has one; null for an unknown key. */
 export async function resolveTemplate(
   db: D1Database,
@@ -84,21 +113,7 @@ export async function resolveTemplate(
   requested?: string | null,
   userLocale?: string | null,
 ): Promise<TemplateVersion | null> {
-  const chain = localeChain(requested, userLocale);
-  // One query for the whole chain: a send pays for one round trip, whichever locale answers.
-  const { results } = await db
-    .prepare(
-      `SELECT * FROM templates WHERE key = ? AND locale IN (${chain.map(() => '?').join(', ')})
-       ORDER BY version DESC`,
-    )
-    .bind(key, ...chain)
-    .all<Row>();
-  for (const locale of chain) {
-    const row = results.find((r) => r.locale === locale);
-    const found = row ? fromRow(row) : builtIn(key, locale);
-    if (found) return found;
-  }
-  return null;
+  return pickTemplate(await latestVersionsOf(db, key), key, requested, userLocale);
 }
 
 /** A template to publish: a new key (create) or a new version of a key in a locale (update). */
