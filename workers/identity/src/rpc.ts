@@ -9,7 +9,6 @@ import { type MaintenanceReport, runMaintenance } from './services/maintenance.j
 import { sessionsOf } from './services/sessions.js';
 import { publishedKeys, rotateSigningKeys } from './services/signing-keys.js';
 import { forgetSigningKey } from './services/tokens.js';
-import { findUserById } from './services/users.js';
 
 /** RPC surface of the identity Worker, bound by the gateway as `IDENTITY`. */
 export class IdentityService extends DomainEntrypoint<AppEnv> {
@@ -51,12 +50,23 @@ export class IdentityService extends DomainEntrypoint<AppEnv> {
    */
   async contactOf(userId: string): Promise<UserContact | null> {
     if (typeof userId !== 'string' || userId.length === 0 || userId.length > 64) return null;
-    const user = await findUserById(this.env.DB, userId);
-    if (user?.status !== 'active') return null;
+    // Only the columns a message needs: every notification to a user asks this.
+    const user = await this.env.DB.prepare(
+      'SELECT id, email, email_verified_at, locale, name FROM users WHERE id = ? AND status = ?',
+    )
+      .bind(userId, 'active')
+      .first<{
+        id: string;
+        email: string;
+        email_verified_at: string | null;
+        locale: string | null;
+        name: string | null;
+      }>();
+    if (!user) return null;
     return {
       userId: user.id,
       email: user.email,
-      emailVerified: user.emailVerified,
+      emailVerified: user.email_verified_at !== null,
       locale: user.locale,
       name: user.name,
     };
