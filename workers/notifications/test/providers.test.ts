@@ -77,6 +77,21 @@ describe('resend provider', () => {
     expect(down).toMatchObject({ ok: false, permanent: false });
   });
 
+  it('gives up on a provider that does not answer, as a retryable failure', async () => {
+    const ns = server();
+    await ns.script('resend', [{ status: 200, body: { id: 'too-late' }, delayMs: 3000 }]);
+    const started = Date.now();
+    const hung = await resendProvider({ apiKey: TEST_CREDENTIALS.resendApiKey, baseUrl: ns.base, timeoutMs: 200 }).send(
+      email(),
+    );
+    expect(hung).toMatchObject({ ok: false, permanent: false, error: expect.stringContaining('resend network error') });
+    expect(Date.now() - started).toBeLessThan(2500);
+    await ns.script('slack', [{ status: 200, body: 'ok', delayMs: 3000 }]);
+    const slack = slackProvider({ webhookUrl: `${ns.base}/services/T0/B0/hung`, timeoutMs: 200 });
+    const chat = await slack.send({ channel: 'chat', text: 'hi', idempotencyKey: 'k' });
+    expect(chat).toMatchObject({ ok: false, permanent: false, error: expect.stringContaining('slack network error') });
+  });
+
   it('refuses a message of another channel without calling Resend', async () => {
     const ns = server();
     const resend = resendProvider({ apiKey: TEST_CREDENTIALS.resendApiKey, baseUrl: ns.base });

@@ -40,6 +40,7 @@ export async function route(incoming: Incoming, ns: Namespace): Promise<Answer> 
   const handled = dispatch(incoming, ns, body);
   if (!handled) return json(404, { error: `no provider route for ${incoming.method} ${incoming.path}` });
   const scripted = ns.takeScript(handled.provider);
+  if (scripted?.delayMs) await new Promise((resolve) => setTimeout(resolve, scripted.delayMs));
   const { answer, ...extra } = scripted ? { answer: scripted } : await handled.answer();
   ns.received.push({
     provider: handled.provider,

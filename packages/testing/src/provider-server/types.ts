@@ -18,6 +18,8 @@ export interface ScriptedAnswer {
   headers?: Record<string, string>;
   /** JSON when an object, sent as is when a string. */
   body?: unknown;
+  /** Answer only after this many ms: a provider that hangs. */
+  delayMs?: number;
 }
 
 /** One request as the server received it. `body` is parsed JSON, a form's fields, or base64 for binary bodies. */

@@ -1,5 +1,6 @@
 import { importPKCS8, SignJWT } from 'jose';
 import { z } from 'zod';
+import { PROVIDER_TIMEOUT_MS } from './http-outcome.js';
 
 /** The fields of a Google service-account key file that the OAuth exchange needs. */
 export const ServiceAccountSchema = z.object({
@@ -41,18 +42,22 @@ export function dropAccessToken(account: ServiceAccount): void {
  * An OAuth2 access token for FCM: a JWT assertion signed with the service account's RS256 key, exchanged at its
  * `token_uri` (RFC 7523), cached until shortly before it expires. Concurrent callers share one exchange.
  */
-export async function accessToken(account: ServiceAccount, now = Date.now()): Promise<TokenResult> {
+export async function accessToken(
+  account: ServiceAccount,
+  now = Date.now(),
+  timeoutMs = PROVIDER_TIMEOUT_MS,
+): Promise<TokenResult> {
   const key = keyOf(account);
   const cached = tokens.get(key);
   if (cached && cached.expiresAt - EARLY_RENEWAL_MS > now) return { ok: true, token: cached.token };
   const inFlight = pending.get(key);
   if (inFlight) return inFlight;
-  const exchange = exchangeToken(account, now).finally(() => pending.delete(key));
+  const exchange = exchangeToken(account, now, timeoutMs).finally(() => pending.delete(key));
   pending.set(key, exchange);
   return exchange;
 }
 
-async function exchangeToken(account: ServiceAccount, now: number): Promise<TokenResult> {
+async function exchangeToken(account: ServiceAccount, now: number, timeoutMs: number): Promise<TokenResult> {
   let assertion: string;
   try {
     const privateKey = await importPKCS8(account.private_key, 'RS256');
@@ -72,6 +77,7 @@ async function exchangeToken(account: ServiceAccount, now: number): Promise<Toke
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
     return { ok: false, permanent: false, error: `fcm token exchange network error: ${String(err)}` };

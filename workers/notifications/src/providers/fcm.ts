@@ -1,8 +1,15 @@
 import { accessToken, dropAccessToken, type ServiceAccount } from './fcm-token.js';
-import { errorText, failedOutcome, networkOutcome, tryFetch, wrongChannel } from './http-outcome.js';
+import {
+  errorText,
+  failedOutcome,
+  networkOutcome,
+  type ProviderTimeout,
+  tryFetch,
+  wrongChannel,
+} from './http-outcome.js';
 import type { OutgoingMessage, Provider, SendOutcome } from './types.js';
 
-export interface FcmConfig {
+export interface FcmConfig extends ProviderTimeout {
   serviceAccount: ServiceAccount;
   /** Overrides https://fcm.googleapis.com. */
   baseUrl?: string;
@@ -27,19 +34,23 @@ export function fcmProvider(config: FcmConfig): Provider {
       if (message.target.kind !== 'fcm') {
         return { ok: false, permanent: true, error: 'fcm cannot deliver to a Web Push subscription' };
       }
-      const token = await accessToken(config.serviceAccount);
+      const token = await accessToken(config.serviceAccount, Date.now(), config.timeoutMs);
       if (!token.ok) return { ok: false, permanent: token.permanent, error: token.error };
-      const res = await tryFetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          message: {
-            token: message.target.token,
-            notification: { title: message.title, body: message.body },
-            ...(message.data && { data: message.data }),
-          },
-        }),
-      });
+      const res = await tryFetch(
+        url,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            message: {
+              token: message.target.token,
+              notification: { title: message.title, body: message.body },
+              ...(message.data && { data: message.data }),
+            },
+          }),
+        },
+        config.timeoutMs,
+      );
       if ('networkError' in res) return networkOutcome('fcm', res.networkError);
       if (res.ok) {
         const body = await res.json<{ name?: string }>().catch(() => ({ name: undefined }));

@@ -29,10 +29,30 @@ export function networkOutcome(provider: string, err: unknown): SendOutcome {
   return { ok: false, permanent: false, error: `${provider} network error: ${String(err)}` };
 }
 
-/** `fetch` that turns a thrown network failure into a value, so that providers never throw for transport errors. */
-export async function tryFetch(input: string, init: RequestInit): Promise<Response | { networkError: unknown }> {
+/**
+ * Longest wait for a provider's answer. A provider that hangs would otherwise hold the consumer until the platform
+ * ends the invocation, past the delivery's claim, so that a second attempt could send while the first still waits;
+ * past this the attempt is a retryable network error instead.
+ */
+export const PROVIDER_TIMEOUT_MS = 10_000;
+
+/** Every provider's configuration may shorten the wait for its answers (tests) or lengthen it. */
+export interface ProviderTimeout {
+  /** Longest wait for the provider's answer, in ms (default PROVIDER_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+/**
+ * `fetch` with the provider timeout that turns a thrown network failure (or the timeout) into a value, so that
+ * providers never throw for transport errors.
+ */
+export async function tryFetch(
+  input: string,
+  init: RequestInit,
+  timeoutMs = PROVIDER_TIMEOUT_MS,
+): Promise<Response | { networkError: unknown }> {
   try {
-    return await fetch(input, init);
+    return await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     return { networkError: err };
   }

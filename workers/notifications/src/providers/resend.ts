@@ -1,11 +1,11 @@
 import { Resend } from 'resend';
-import { failedOutcome, wrongChannel } from './http-outcome.js';
+import { failedOutcome, PROVIDER_TIMEOUT_MS, type ProviderTimeout, wrongChannel } from './http-outcome.js';
 import type { OutgoingMessage, Provider, SendOutcome } from './types.js';
 
 /** Resend's default: 2 requests per second per team. */
 const DEFAULT_RATE = 2;
 
-export interface ResendConfig {
+export interface ResendConfig extends ProviderTimeout {
   apiKey: string;
   /** Overrides https://api.resend.com, for a local server speaking Resend's API. */
   baseUrl?: string;
@@ -36,7 +36,11 @@ export function resendProvider(config: ResendConfig): Provider {
           ...(message.headers && { headers: message.headers }),
           ...(message.tags && { tags: Object.entries(message.tags).map(([name, value]) => ({ name, value })) }),
         },
-        { idempotencyKey: message.idempotencyKey },
+        // An aborted request comes back as the SDK's network error (statusCode null): retryable.
+        {
+          idempotencyKey: message.idempotencyKey,
+          signal: AbortSignal.timeout(config.timeoutMs ?? PROVIDER_TIMEOUT_MS),
+        },
       );
       if (error) {
         // statusCode null: no answer at all (network), which a later attempt may get.

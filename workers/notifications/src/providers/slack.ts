@@ -1,10 +1,17 @@
-import { errorText, failedOutcome, networkOutcome, tryFetch, wrongChannel } from './http-outcome.js';
+import {
+  errorText,
+  failedOutcome,
+  networkOutcome,
+  type ProviderTimeout,
+  tryFetch,
+  wrongChannel,
+} from './http-outcome.js';
 import type { OutgoingMessage, Provider, SendOutcome } from './types.js';
 
 /** Slack's incoming webhooks accept about one message per second per webhook. */
 const DEFAULT_RATE = 1;
 
-export interface SlackConfig {
+export interface SlackConfig extends ProviderTimeout {
   /** The incoming webhook URL: a secret, since anyone holding it can post to the channel. */
   webhookUrl: string;
   ratePerSecond?: number;
@@ -21,11 +28,15 @@ export function slackProvider(config: SlackConfig): Provider {
     ratePerSecond: config.ratePerSecond ?? DEFAULT_RATE,
     async send(message: OutgoingMessage): Promise<SendOutcome> {
       if (message.channel !== 'chat') return wrongChannel('slack', message.channel);
-      const res = await tryFetch(config.webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text: message.text }),
-      });
+      const res = await tryFetch(
+        config.webhookUrl,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text: message.text }),
+        },
+        config.timeoutMs,
+      );
       if ('networkError' in res) return networkOutcome('slack', res.networkError);
       if (!res.ok) return failedOutcome('slack', res.status, await errorText(res), res.headers);
       await res.body?.cancel();

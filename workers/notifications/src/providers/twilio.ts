@@ -1,7 +1,14 @@
-import { errorText, failedOutcome, networkOutcome, tryFetch, wrongChannel } from './http-outcome.js';
+import {
+  errorText,
+  failedOutcome,
+  networkOutcome,
+  type ProviderTimeout,
+  tryFetch,
+  wrongChannel,
+} from './http-outcome.js';
 import type { OutgoingMessage, Provider, SendOutcome } from './types.js';
 
-export interface TwilioConfig {
+export interface TwilioConfig extends ProviderTimeout {
   accountSid: string;
   authToken: string;
   /** A sender number (E.164); or use `messagingServiceSid`, which picks the sender itself. */
@@ -28,11 +35,15 @@ export function twilioProvider(config: TwilioConfig): Provider {
       const form = new URLSearchParams({ To: message.to, Body: message.body });
       if (config.messagingServiceSid) form.set('MessagingServiceSid', config.messagingServiceSid);
       else if (config.from) form.set('From', config.from);
-      const res = await tryFetch(url, {
-        method: 'POST',
-        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: form.toString(),
-      });
+      const res = await tryFetch(
+        url,
+        {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: form.toString(),
+        },
+        config.timeoutMs,
+      );
       if ('networkError' in res) return networkOutcome('twilio', res.networkError);
       if (!res.ok) return failedOutcome('twilio', res.status, twilioReason(await errorText(res)), res.headers);
       const body = await res.json<{ sid?: string }>().catch(() => ({ sid: undefined }));

@@ -1,8 +1,15 @@
 import { encryptNotification, type PushSubscription, vapidHeaders } from '@block65/webcrypto-web-push';
-import { errorText, failedOutcome, networkOutcome, tryFetch, wrongChannel } from './http-outcome.js';
+import {
+  errorText,
+  failedOutcome,
+  networkOutcome,
+  type ProviderTimeout,
+  tryFetch,
+  wrongChannel,
+} from './http-outcome.js';
 import type { OutgoingMessage, Provider, SendOutcome } from './types.js';
 
-export interface WebPushConfig {
+export interface WebPushConfig extends ProviderTimeout {
   /** The application server's VAPID key pair (base64url: the raw uncompressed public point, the private scalar). */
   publicKey: string;
   privateKey: string;
@@ -50,17 +57,21 @@ export function webPushProvider(config: WebPushConfig): Provider {
         // Malformed subscription keys or an oversized payload: no retry can fix either.
         return { ok: false, permanent: true, error: `webpush cannot encrypt: ${String(err)}` };
       }
-      const res = await tryFetch(endpoint.href, {
-        method: 'POST',
-        headers: {
-          ...headers,
-          ttl: String(TTL_SECONDS),
-          urgency: 'normal',
-          'content-encoding': 'aes128gcm',
-          'content-type': 'application/octet-stream',
+      const res = await tryFetch(
+        endpoint.href,
+        {
+          method: 'POST',
+          headers: {
+            ...headers,
+            ttl: String(TTL_SECONDS),
+            urgency: 'normal',
+            'content-encoding': 'aes128gcm',
+            'content-type': 'application/octet-stream',
+          },
+          body,
         },
-        body,
-      });
+        config.timeoutMs,
+      );
       if ('networkError' in res) return networkOutcome('webpush', res.networkError);
       if (res.status === 404 || res.status === 410) {
         await res.body?.cancel();
