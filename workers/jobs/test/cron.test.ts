@@ -98,6 +98,22 @@ describe('cron schedules', () => {
     await tick('0 3 * * *', Date.UTC(2026, 10, 28, 3, 0));
     expect((await row('job_stranded')).sent_at).not.toBeNull();
   });
+
+  it('takes back a job whose run died under its lease, closing the attempt as failed, and runs it again', async () => {
+    const past = new Date(Date.now() - 20 * 60 * 1000).toISOString();
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT INTO jobs (id, type, payload, status, attempts, lease_until, sent_at, created_at, updated_at) VALUES ('job_lapsed', 'identity.maintenance', '{}', 'running', 1, ?, ?, ?, ?)",
+      ).bind(past, past, past, past),
+      env.DB.prepare("INSERT INTO job_attempts (job_id, attempt, started_at) VALUES ('job_lapsed', 1, ?)").bind(past),
+    ]);
+    await tick('0 3 * * *', Date.UTC(2026, 10, 29, 3, 0));
+    expect(await row('job_lapsed')).toMatchObject({ status: 'queued', lease_until: null });
+    const first = await env.DB.prepare("SELECT outcome, error FROM job_attempts WHERE job_id = 'job_lapsed'").first();
+    expect(first).toEqual({ outcome: 'failed', error: 'run interrupted: lease expired' });
+    await deliverJobs('job_lapsed');
+    expect(await row('job_lapsed')).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
 });
 
 describe('user events', () => {
