@@ -5,7 +5,7 @@ import type { JWK } from 'jose';
 import { app } from './app.js';
 import type { AppEnv } from './context.js';
 import { type VerifiedApiKey, verifyApiKey } from './services/api-keys.js';
-import { type MaintenanceReport, runMaintenance } from './services/maintenance.js';
+import { runMaintenance } from './services/maintenance.js';
 import { sessionsOf } from './services/sessions.js';
 import { publishedKeys, rotateSigningKeys } from './services/signing-keys.js';
 import { forgetSigningKey } from './services/tokens.js';
@@ -39,11 +39,6 @@ export class IdentityService extends DomainEntrypoint<AppEnv> {
     return verifyApiKey(this.env.DB, key, (write) => this.ctx.waitUntil(write));
   }
 
-  /** Housekeeping for the platform's maintenance schedule; see services/maintenance.ts. */
-  maintenance(): Promise<MaintenanceReport> {
-    return runMaintenance(this.env);
-  }
-
   /**
    * Where to reach a user, for the notifications Worker: null for an unknown or disabled user, who gets no messages.
    * Deleted users are gone from the table, so nothing is sent to them after their erasure.
@@ -72,7 +67,10 @@ export class IdentityService extends DomainEntrypoint<AppEnv> {
     };
   }
 
-  /** Runs one attempt of an identity job for the jobs Worker; maintenance is safe to repeat, so attempts need no guard. */
+  /**
+   * Runs one attempt of an identity job for the jobs Worker: `identity.maintenance`, the housekeeping of
+   * services/maintenance.ts, which is safe to repeat, so attempts need no guard.
+   */
   async runJob(run: JobRun): Promise<JobOutcome> {
     if (run?.type !== 'identity.maintenance') {
       return {
