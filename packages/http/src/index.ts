@@ -8,11 +8,13 @@ export { notFound, onError } from './on-error.js';
 export { requirePermission, requirePrincipal } from './principal.js';
 export { PROBLEM_CONTENT_TYPE, problemResponse } from './problem.js';
 export {
+  createdAtPosition,
   decodeCursor,
   encodeCursor,
   jsonBody,
   jsonResponse,
   needs,
+  pageByCreatedAt,
   pageOf,
   problemCatalog,
   refusing,

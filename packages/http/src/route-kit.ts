@@ -1,4 +1,4 @@
-import type { z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { type Permission, ProblemSchema } from '@onasis/contracts';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from './app-error.js';
@@ -97,4 +97,20 @@ export function pageOf<R, T>(rows: R[], limit: number, view: (r: R) => T, positi
     data: shown.map(view),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(positionOf(last)) : null,
   };
+}
+
+const CreatedAtPosition = z.object({ createdAt: z.string(), id: z.string() });
+
+/** The position in a cursor of a list ordered `created_at DESC, id DESC`, or a 400 naming `cursor`. */
+export function createdAtPosition(cursor: string): z.infer<typeof CreatedAtPosition> {
+  return decodeCursor(cursor, CreatedAtPosition);
+}
+
+/** A page of rows fetched `created_at DESC, id DESC` with one extra, its cursor after the last row shown. */
+export function pageByCreatedAt<R extends { created_at: string; id: string }, T>(
+  rows: R[],
+  limit: number,
+  view: (r: R) => T,
+) {
+  return pageOf(rows, limit, view, (r) => ({ createdAt: r.created_at, id: r.id }));
 }
