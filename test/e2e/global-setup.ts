@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations, freePort, seedAdmin, startPlatform } from '../../scripts/platform.mjs';
+import { DEFAULT_POLICIES } from '../../workers/gateway/src/rate-limit/policies.js';
 import { startOidcProvider } from './support/oidc-provider.js';
 
 declare module 'vitest' {
@@ -28,36 +29,7 @@ declare module 'vitest' {
  * The default policies with room for a suite that signs in dozens of times from one address in a minute; the
  * policies still apply, so their headers can be checked.
  */
-const E2E_RATE_LIMITS = [
-  {
-    id: 'login',
-    match: 'POST /auth/login',
-    key: 'ip',
-    algorithm: 'sliding_window',
-    limit: 1000,
-    windowSeconds: 60,
-    failMode: 'closed',
-  },
-  {
-    id: 'register',
-    match: 'POST /auth/register',
-    key: 'ip',
-    algorithm: 'sliding_window',
-    limit: 1000,
-    windowSeconds: 60,
-    failMode: 'closed',
-  },
-  {
-    id: 'api',
-    match: '* /api/v1/*',
-    key: 'user_or_ip',
-    algorithm: 'token_bucket',
-    limit: 600,
-    windowSeconds: 1,
-    refillRate: 10,
-    failMode: 'open',
-  },
-];
+const E2E_RATE_LIMITS = DEFAULT_POLICIES.map((p) => (p.key === 'ip' ? { ...p, limit: 1000 } : p));
 
 /** Password of the seeded admin `admin@onasis.local` in this run. */
 const ADMIN_PASSWORD = 'e2e-admin-password';

@@ -1,20 +1,18 @@
 import { env, exports } from 'cloudflare:workers';
 import type { Principal } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
-import { LAST_USED_RESOLUTION_MS, MAX_ACTIVE_API_KEYS, verifyApiKey } from '../src/services/api-keys.js';
+import {
+  type ApiKeyView,
+  LAST_USED_RESOLUTION_MS,
+  MAX_ACTIVE_API_KEYS,
+  verifyApiKey,
+} from '../src/services/api-keys.js';
 import { sha256Hex } from '../src/services/crypto.js';
 import { call, createUser, principalFor } from './helpers.js';
 
 const KEYS = '/api/v1/users/me/api-keys';
 
-interface CreatedKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
+interface CreatedKey extends ApiKeyView {
   secret: string;
 }
 
