@@ -43,7 +43,12 @@ export const UserEventSchema = z.object({
   kind: z.literal('user-event'),
   /** Unique per event, for consumers to drop redeliveries. */
   id: z.string().min(1),
-  type: z.enum(['user.deleted']),
+  /**
+   * `user.deleted`: erase what you hold of the user. `user.account-claimed`: the owner of the address has just proved
+   * it (first verification, password reset, social login on a verified email), so whatever someone else set up on the
+   * account before that (push targets, phone number) must go.
+   */
+  type: z.enum(['user.deleted', 'user.account-claimed']),
   userId: z.string().min(1),
   occurredAt: z.iso.datetime(),
 });

@@ -11,19 +11,35 @@ export type JobOwner = (typeof JOB_OWNERS)[number];
 /**
  * Every job type the platform knows: who runs it and what its payload looks like. The jobs Worker refuses a type
  * not listed here and a payload its schema rejects, so an owner's `runJob` only ever sees payloads it accepts.
+ * `internal` types (housekeeping, erasure) are enqueued only by services over RPC and by schedules, never over HTTP:
+ * `jobs:write` must not become a way round the permissions of the service that runs them.
  */
 export const JOB_TYPES = {
   /** Identity's housekeeping: outbox relay, dead one-time tokens, expired social-login states. */
-  'identity.maintenance': { owner: 'identity', payload: z.object({}).strict() },
+  'identity.maintenance': { owner: 'identity', internal: true, payload: z.object({}).strict() },
   /** Notifications' housekeeping: stranded queued deliveries re-sent, old delivery rows and read inbox items purged. */
-  'notifications.maintenance': { owner: 'notifications', payload: z.object({}).strict() },
+  'notifications.maintenance': { owner: 'notifications', internal: true, payload: z.object({}).strict() },
   /** Erase what notifications holds about a deleted user (preferences, inbox, push targets, phone number). */
-  'notifications.erase-user': { owner: 'notifications', payload: z.object({ userId: z.string().min(1) }).strict() },
+  'notifications.erase-user': {
+    owner: 'notifications',
+    internal: true,
+    payload: z.object({ userId: z.string().min(1) }).strict(),
+  },
+  /** Drop the push targets and phone number of a user whose account was just claimed by the address's owner. */
+  'notifications.reset-devices': {
+    owner: 'notifications',
+    internal: true,
+    payload: z.object({ userId: z.string().min(1) }).strict(),
+  },
   /** A notification sent later: at `runAt`, after `delaySeconds`, or retried by the jobs Worker's back-off. */
   'notifications.send': { owner: 'notifications', payload: NotificationSendSchema },
   /** The jobs Worker's own housekeeping: finished jobs and their attempts past retention are deleted. */
-  'jobs.purge': { owner: 'jobs', payload: z.object({ olderThanDays: z.number().int().min(1).max(3650) }).strict() },
-} as const satisfies Record<string, { owner: JobOwner; payload: z.ZodType }>;
+  'jobs.purge': {
+    owner: 'jobs',
+    internal: true,
+    payload: z.object({ olderThanDays: z.number().int().min(1).max(3650) }).strict(),
+  },
+} as const satisfies Record<string, { owner: JobOwner; internal?: boolean; payload: z.ZodType }>;
 
 /** A registered job type. */
 export type JobType = keyof typeof JOB_TYPES;
