@@ -40,3 +40,14 @@ export interface UserContact {
   locale: string | null;
   name: string | null;
 }
+
+/**
+ * Identity's account-security mail (verification, reset, sign-in alerts) carries live one-time links: only identity's
+ * own queue messages may send these templates, never the public send route or a job enqueued over HTTP.
+ */
+export const PROTECTED_TEMPLATE_PREFIX = 'identity.';
+
+/** Whether `template` is one that only identity may send (and nobody may edit through the public API). */
+export function isProtectedTemplate(template: string): boolean {
+  return template.startsWith(PROTECTED_TEMPLATE_PREFIX);
+}
