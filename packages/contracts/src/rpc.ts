@@ -29,3 +29,43 @@ export type HealthReport = z.infer<typeof HealthReportSchema>;
 
 /** Header a domain Worker sets to the route template it matched, so gateway metrics stay low-cardinality. */
 export const ROUTE_HEADER = 'x-onasis-route';
+
+/**
+ * Header a domain Worker sets on an answer to tell the gateway which cached credentials it must drop at once (a
+ * revoked session, a user whose roles or status changed, a revoked API key), so that the gateway needs to know no
+ * service's paths. The gateway strips it. Its value is a comma-separated list of `session=<id>`, `user=<id>` and
+ * `api-key=<id>` items; see `formatForget` and `parseForget`.
+ */
+export const FORGET_HEADER = 'x-onasis-forget';
+
+/** What a `FORGET_HEADER` names. */
+export interface ForgetList {
+  sessions?: string[];
+  users?: string[];
+  apiKeys?: string[];
+}
+
+const FORGET_KINDS = { session: 'sessions', user: 'users', 'api-key': 'apiKeys' } as const;
+
+/** The `FORGET_HEADER` value for `list`. */
+export function formatForget(list: ForgetList): string {
+  const items: string[] = [];
+  for (const [kind, field] of Object.entries(FORGET_KINDS)) {
+    for (const id of list[field] ?? []) items.push(`${kind}=${id}`);
+  }
+  return items.join(', ');
+}
+
+/** The items of a `FORGET_HEADER` value; unknown kinds and malformed items are skipped. */
+export function parseForget(value: string): ForgetList {
+  const list: Required<ForgetList> = { sessions: [], users: [], apiKeys: [] };
+  for (const item of value.split(',')) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) continue;
+    const kind = item.slice(0, eq).trim() as keyof typeof FORGET_KINDS;
+    const id = item.slice(eq + 1).trim();
+    const field = FORGET_KINDS[kind];
+    if (field !== undefined && id !== '') list[field].push(id);
+  }
+  return list;
+}
