@@ -15,6 +15,7 @@ export const IDENTITY_TEMPLATES = [
   'identity.new-sign-in',
   'identity.mfa-changed',
   'identity.email-changed',
+  'identity.register-attempt',
 ] as const;
 
 /**

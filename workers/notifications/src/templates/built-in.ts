@@ -104,6 +104,26 @@ export const BUILT_IN_TEMPLATES: Record<string, Record<string, TemplateContent>>
       ),
     },
   },
+  // To the owner of an address someone tried to register again: register answers the same either way, so this is
+  // how the owner (and only the owner) learns of it. No name of the person who tried: they choose nothing in it.
+  'identity.register-attempt': {
+    en: {
+      channels: ['email'],
+      category: 'security',
+      subject: 'Someone tried to register with your email address',
+      text:
+        'Hello{{#name}} {{name}}{{/name}},\n\nSomeone tried to create an Onasis account with this email address, ' +
+        'which already has one. No new account was made and nothing changed.\n\nIf it was you, sign in instead; ' +
+        'if you forgot your password, reset it here:\n\n{{url}}\n\nIf it was not you, you can ignore this message.',
+      html: layout(
+        'Someone tried to register with your email address',
+        '<p>Hello{{#name}} {{name}}{{/name}},</p><p>Someone tried to create an Onasis account with this email address, ' +
+          'which already has one. No new account was made and nothing changed.</p><p>If it was you, sign in instead; ' +
+          `if you forgot your password, reset it:</p>${button('Reset your password')}` +
+          '<p>If it was not you, you can ignore this message.</p>',
+      ),
+    },
+  },
   // Sent by this Worker itself when a user sets an SMS number: SMS goes only to numbers proven to be theirs.
   'notifications.verify-phone': {
     en: {
