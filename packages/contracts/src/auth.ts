@@ -59,6 +59,8 @@ export const ROUTE_POLICIES: ReadonlyArray<{ method: string; path: string; acces
   { method: '*', path: '/api/v1/roles/*', access: 'roles:write' },
   { method: 'GET', path: '/api/v1/audit-logs', access: 'audit-logs:read' },
   { method: 'GET', path: '/api/v1/audit-logs/*', access: 'audit-logs:read' },
+  { method: '*', path: '/api/v1/signing-keys', access: 'keys:manage' },
+  { method: '*', path: '/api/v1/signing-keys/*', access: 'keys:manage' },
   { method: 'GET', path: '/api/v1/jobs', access: 'jobs:read' },
   { method: 'GET', path: '/api/v1/jobs/*', access: 'jobs:read' },
   { method: '*', path: '/api/v1/jobs', access: 'jobs:write' },

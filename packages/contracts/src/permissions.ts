@@ -15,6 +15,7 @@ export const PERMISSIONS = [
   'jobs:read',
   'jobs:write',
   'metrics:read',
+  'keys:manage',
 ] as const;
 
 /** A permission string. */

@@ -14,6 +14,7 @@ export const ROUTE_OWNERS: ReadonlyArray<{ prefix: string; service: ServiceName 
   { prefix: '/api/v1/users', service: 'identity' },
   { prefix: '/api/v1/roles', service: 'identity' },
   { prefix: '/api/v1/audit-logs', service: 'identity' },
+  { prefix: '/api/v1/signing-keys', service: 'identity' },
   { prefix: '/api/v1/payments', service: 'payments' },
   { prefix: '/webhooks/stripe', service: 'payments' },
   { prefix: '/webhooks/resend', service: 'notifications' },

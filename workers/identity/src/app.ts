@@ -7,6 +7,7 @@ import { authRoutes } from './routes/auth.js';
 import { meRoutes } from './routes/me.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { signingKeyRoutes } from './routes/signing-keys.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 
 /** The identity Worker's HTTP surface, served to the gateway through `IdentityService.handle`. */
@@ -19,4 +20,5 @@ export const app = createServiceApp<AppEnv>('identity', (app) => {
   apiKeyRoutes(app);
   adminRoutes(app);
   auditRoutes(app);
+  signingKeyRoutes(app);
 });

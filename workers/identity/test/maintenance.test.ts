@@ -44,16 +44,16 @@ describe('maintenance', () => {
         "INSERT INTO oauth_states (state_hash, provider, code_verifier, nonce, expires_at) VALUES ('s', 'google', 'v', 'n', '2000-01-01T00:00:00.000Z')",
       ),
     ]);
-    expect(await runMaintenanceJob()).toEqual({
+    expect(await runMaintenanceJob()).toMatchObject({
       ok: true,
-      result: { outboxRelayed: 1, emailTokensDeleted: 1, oauthStatesDeleted: 1 },
+      result: { outboxRelayed: 1, emailTokensDeleted: 1, oauthStatesDeleted: 1, auditEntriesPending: 0 },
     });
     await waitForMessages('onasis-notifications', (all) => all.some((m) => m.idempotencyKey === 'ntf_stranded'));
     expect(await env.DB.prepare('SELECT 1 FROM outbox').first()).toBeNull();
     expect(await env.DB.prepare("SELECT 1 FROM email_tokens WHERE token_hash = 'live'").first()).not.toBeNull();
-    expect(await runMaintenanceJob()).toEqual({
+    expect(await runMaintenanceJob()).toMatchObject({
       ok: true,
-      result: { outboxRelayed: 0, emailTokensDeleted: 0, oauthStatesDeleted: 0 },
+      result: { outboxRelayed: 0, emailTokensDeleted: 0, oauthStatesDeleted: 0, auditEntriesArchived: 0 },
     });
   });
 });

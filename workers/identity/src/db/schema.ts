@@ -63,6 +63,11 @@ export const signingKeys = sqliteTable('signing_keys', {
   publicJwk: text('public_jwk', { mode: 'json' }).$type<JWK>().notNull(),
   privateJwkEncrypted: text('private_jwk_encrypted'),
   createdAt: createdAt(),
+  /**
+   * When the key starts signing: normally some minutes after it is published, so every verifier has it first; at
+   * once for the key that replaces a retired (leaked) one. Null for keys made before this column: `created_at`.
+   */
+  signsFrom: text('signs_from'),
   retiredAt: text('retired_at'),
 });
 
@@ -129,15 +134,20 @@ export const oauthAccounts = sqliteTable(
 );
 
 /** Pending social logins: state, PKCE verifier and nonce for 10 minutes, spent by the callback. */
-export const oauthStates = sqliteTable('oauth_states', {
-  stateHash: text('state_hash').primaryKey(),
-  provider: text('provider').notNull(),
-  codeVerifier: text('code_verifier').notNull(),
-  nonce: text('nonce').notNull(),
-  redirectTo: text('redirect_to'),
-  expiresAt: text('expires_at').notNull(),
-  createdAt: createdAt(),
-});
+export const oauthStates = sqliteTable(
+  'oauth_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    provider: text('provider').notNull(),
+    codeVerifier: text('code_verifier').notNull(),
+    nonce: text('nonce').notNull(),
+    redirectTo: text('redirect_to'),
+    expiresAt: text('expires_at').notNull(),
+    createdAt: createdAt(),
+  },
+  // Every authorize and the maintenance sweep delete expired states: without it each one scans the table.
+  (t) => [index('oauth_states_expires_idx').on(t.expiresAt)],
+);
 
 /**
  * The append-only audit log. `seq` orders the chain and its uniqueness keeps two writers from both extending the
@@ -168,6 +178,25 @@ export const auditLogs = sqliteTable(
     index('audit_logs_action_idx').on(t.action, t.seq),
   ],
 );
+
+/**
+ * Audit entries moved to R2 (`AUDIT_ARCHIVE`) as NDJSON segments, one row per segment: which seqs it holds and the
+ * hashes at both ends, so the live chain in D1 verifies from the last segment's `last_hash` and the archive can be
+ * checked against these anchors. Triggers (migration 0007) let a segment only extend the previous one and only end
+ * at an entry that exists with that hash; `audit_logs` rows may be deleted only at or below the last archived seq.
+ */
+export const auditArchiveSegments = sqliteTable('audit_archive_segments', {
+  firstSeq: integer('first_seq').primaryKey(),
+  lastSeq: integer('last_seq').notNull(),
+  /** `prev_hash` of the first entry: the previous segment's `last_hash`, or the genesis hash. */
+  firstPrevHash: text('first_prev_hash').notNull(),
+  lastHash: text('last_hash').notNull(),
+  entries: integer('entries').notNull(),
+  objectKey: text('object_key').notNull(),
+  /** SHA-256 of the NDJSON object, to tell a damaged or swapped object from a broken chain. */
+  sha256: text('sha256').notNull(),
+  archivedAt: createdAt('archived_at'),
+});
 
 /**
  * Messages for other services, written in the same batch as the change that causes them and sent to their queue
@@ -205,4 +234,21 @@ export const apiKeys = sqliteTable(
     revokedAt: text('revoked_at'),
   },
   (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash), index('api_keys_user_idx').on(t.userId, t.createdAt)],
+);
+
+/**
+ * Fixed-window counters of the mail identity sends on a caller's request (verification resends, reset links, email
+ * changes, register-attempt notices), one row per limited subject: `user:<id>:<kind>` or `to:<SHA-256 of the
+ * address>`. Addresses are hashed so that the table holds no one's email. Rows whose window ended are swept as new
+ * ones are counted (services/send-limits.ts).
+ */
+export const sendLimits = sqliteTable(
+  'send_limits',
+  {
+    key: text('key').primaryKey(),
+    /** Epoch milliseconds at which the current window started. */
+    windowStart: integer('window_start').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [index('send_limits_window_idx').on(t.windowStart)],
 );

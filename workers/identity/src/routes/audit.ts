@@ -41,22 +41,51 @@ const AuditQuery = ListQuerySchema.extend({
   to: isoTime('Entries before this time.'),
 });
 
+const ArchiveSummarySchema = z
+  .object({
+    segments: z.number().int().openapi({ description: 'Segments moved to the archive (R2) by the retention job.' }),
+    throughSeq: z.number().int().openapi({ description: 'The last archived seq; the live log continues after it.' }),
+    checked: z.boolean().openapi({
+      description:
+        'Whether the archived segments were read and re-hashed entry by entry (`?archive=true`); otherwise the ' +
+        'live log is verified from the anchors recorded for each segment.',
+    }),
+  })
+  .openapi('AuditArchiveSummary');
+
 const VerificationSchema = z
   .union([
     z.object({
       valid: z.literal(true),
-      entries: z.number().int().openapi({ description: 'Entries checked: the whole chain.' }),
+      entries: z.number().int().openapi({ description: 'Length of the chain checked: the seq of its newest entry.' }),
       head: Hash.openapi({ description: 'Hash of the newest entry; keep it elsewhere to notice a chain cut short.' }),
+      archive: ArchiveSummarySchema,
     }),
     z.object({
       valid: z.literal(false),
-      entries: z.number().int().openapi({ description: 'Entries that passed before the break.' }),
+      entries: z.number().int().openapi({ description: 'Seq of the last entry that passed before the break.' }),
       head: Hash.openapi({ description: 'Hash of the last entry that passed.' }),
+      archive: ArchiveSummarySchema,
       firstBrokenSeq: z.number().int(),
-      reason: z.enum(['missing_entry', 'prev_hash_mismatch', 'hash_mismatch', 'malformed_entry']),
+      reason: z.enum([
+        'missing_entry',
+        'prev_hash_mismatch',
+        'hash_mismatch',
+        'malformed_entry',
+        'archive_mismatch',
+        'archive_missing',
+      ]),
     }),
   ])
   .openapi('AuditChainVerification');
+
+const VerifyQuery = z.object({
+  archive: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .openapi({ description: 'Also read and re-hash every archived segment in R2.' }),
+});
 
 const listRoute = createRoute({
   method: 'get',
@@ -78,12 +107,15 @@ const verifyRoute = createRoute({
   tags: ['identity'],
   summary: 'Verify the audit log hash chain',
   description:
-    'Recomputes every entry hash from seq 1 and checks the links and that no seq is missing; reports the first ' +
-    'break. Reads the whole log, so it takes time on a large one. Needs `audit-logs:read`.',
+    'Recomputes every entry hash and checks the links and that no seq is missing; reports the first break. ' +
+    'Entries older than the retention period live in R2 segments: the live log is verified from the last ' +
+    "segment's recorded hash, and with `archive=true` every segment is read and checked too. Reads the whole log, " +
+    'so it takes time on a large one. Needs `audit-logs:read`.',
   middleware: [needs('audit-logs:read')] as const,
+  request: { query: VerifyQuery },
   responses: {
     200: { description: 'The result of the check', content: { 'application/json': { schema: VerificationSchema } } },
-    ...problems(401, 403),
+    ...problems(400, 401, 403),
   },
 });
 
@@ -101,5 +133,8 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
     );
   });
 
-  app.openapi(verifyRoute, async (c) => c.json(await verifyAuditChain(c.env.DB), 200));
+  app.openapi(verifyRoute, async (c) => {
+    const { archive } = c.req.valid('query');
+    return c.json(await verifyAuditChain(c.env.DB, archive ? { archive: c.env.AUDIT_ARCHIVE } : {}), 200);
+  });
 }

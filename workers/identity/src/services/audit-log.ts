@@ -1,6 +1,7 @@
 import { type AuditEntry, entryHash, GENESIS_HASH } from './audit.js';
+import { sha256Hex } from './crypto.js';
 
-type Row = {
+export type Row = {
   seq: number;
   id: string;
   occurred_at: string;
@@ -18,7 +19,7 @@ type Row = {
 };
 
 /** A stored row as the entry `appendAudit` hashed: `data` is stored as JSON text and hashed as the parsed value. */
-function entryOf(row: Row): AuditEntry {
+export function entryOf(row: Row): AuditEntry {
   return {
     seq: row.seq,
     id: row.id,
@@ -80,57 +81,172 @@ export async function listAuditEntries(db: D1Database, filter: AuditFilter): Pro
   });
 }
 
+/** The stored entries among `ids` (at most 100), in chain order: how the writer tells which of a batch landed. */
+export async function entriesWithIds(db: D1Database, ids: string[]): Promise<AuditEntry[]> {
+  if (ids.length === 0) return [];
+  const { results } = await db
+    .prepare(`SELECT * FROM audit_logs WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY seq`)
+    .bind(...ids)
+    .all<Row>();
+  return results.map(entryOf);
+}
+
 /** Why a chain check stopped. */
-export type ChainBreak = 'missing_entry' | 'prev_hash_mismatch' | 'hash_mismatch' | 'malformed_entry';
+export type ChainBreak =
+  | 'missing_entry'
+  | 'prev_hash_mismatch'
+  | 'hash_mismatch'
+  | 'malformed_entry'
+  | 'archive_mismatch'
+  | 'archive_missing';
+
+/** What the check saw of the archive: how far it reaches, and whether its objects were read (`checked`) or trusted. */
+export interface ArchiveSummary {
+  segments: number;
+  throughSeq: number;
+  checked: boolean;
+}
 
 /** The answer of `verifyAuditChain`. */
 export type ChainVerification =
-  | { valid: true; entries: number; head: string }
-  | { valid: false; entries: number; head: string; firstBrokenSeq: number; reason: ChainBreak };
+  | { valid: true; entries: number; head: string; archive: ArchiveSummary }
+  | {
+      valid: false;
+      entries: number;
+      head: string;
+      archive: ArchiveSummary;
+      firstBrokenSeq: number;
+      reason: ChainBreak;
+    };
+
+/** One archive segment's anchors (table `audit_archive_segments`). */
+export interface ArchiveSegment {
+  firstSeq: number;
+  lastSeq: number;
+  firstPrevHash: string;
+  lastHash: string;
+  entries: number;
+  objectKey: string;
+  sha256: string;
+}
+
+/** Every archive segment, oldest first. */
+export async function archiveSegments(db: D1Database): Promise<ArchiveSegment[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT first_seq AS firstSeq, last_seq AS lastSeq, first_prev_hash AS firstPrevHash, last_hash AS lastHash,
+         entries, object_key AS objectKey, sha256 FROM audit_archive_segments ORDER BY first_seq`,
+    )
+    .all<ArchiveSegment>();
+  return results;
+}
+
+/** Where a walk along the chain stands: the last entry that passed. */
+interface Walk {
+  seq: number;
+  head: string;
+}
 
 /**
- * Walks the whole chain from seq 1, `pageSize` rows per query: each seq must follow the previous one, each
- * `prev_hash` must be the previous entry's hash, and each hash must be what `entryHash` computes from the row.
- * `entries` counts the entries that passed and `head` is the hash of the last of them, so a caller can also keep
- * the head elsewhere and notice a chain cut short at its end, which no check inside the chain can see.
+ * Checks `entries` (parsed, or null where a row did not parse) as the continuation of the chain after `at`, and
+ * moves `at` past those that pass. Answers the first break, if any.
+ */
+async function walk(
+  at: Walk,
+  rows: { seq: number; prevHash: string; hash: string; entry: AuditEntry | null }[],
+): Promise<{ seq: number; reason: ChainBreak } | null> {
+  // The digests are independent of each other; only the comparisons below are sequential.
+  const hashes = await Promise.all(rows.map((r) => (r.entry ? entryHash(r.entry) : null)));
+  for (const [i, row] of rows.entries()) {
+    const expected = at.seq + 1;
+    if (row.seq !== expected) return { seq: expected, reason: 'missing_entry' };
+    if (row.prevHash !== at.head) return { seq: row.seq, reason: 'prev_hash_mismatch' };
+    if (hashes[i] === null) return { seq: row.seq, reason: 'malformed_entry' };
+    if (hashes[i] !== row.hash) return { seq: row.seq, reason: 'hash_mismatch' };
+    at.seq = expected;
+    at.head = row.hash;
+  }
+  return null;
+}
+
+/** The entries of one archived NDJSON segment, or why they cannot be read. */
+async function readSegment(
+  bucket: R2Bucket,
+  segment: ArchiveSegment,
+): Promise<{ rows: Parameters<typeof walk>[1] } | { reason: ChainBreak }> {
+  const object = await bucket.get(segment.objectKey);
+  if (!object) return { reason: 'archive_missing' };
+  const body = await object.text();
+  if ((await sha256Hex(body)) !== segment.sha256) return { reason: 'archive_mismatch' };
+  const rows = body
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const entry = JSON.parse(line) as AuditEntry;
+      return { seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash, entry };
+    });
+  return { rows };
+}
+
+/**
+ * Walks the chain from seq 1: each seq must follow the previous one, each `prev_hash` must be the previous entry's
+ * hash, and each hash must be what `entryHash` computes from the entry. Archived entries (moved to R2 by the
+ * retention job) are covered by their segments' anchors: each segment must start where the previous one ended and
+ * the live log continues from the last one's `last_hash`. With `archive`, every segment's object is also read and
+ * re-hashed entry by entry; without it the anchors in D1 are trusted. `entries` is the seq of the last entry that
+ * passed and `head` its hash, so a caller can also keep the head elsewhere and notice a chain cut short at its end,
+ * which no check inside the chain can see.
  */
 export async function verifyAuditChain(
   db: D1Database,
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; archive?: R2Bucket } = {},
 ): Promise<ChainVerification> {
   const pageSize = options.pageSize ?? 500;
-  let entries = 0;
-  let head = GENESIS_HASH;
+  const at: Walk = { seq: 0, head: GENESIS_HASH };
+  const segments = await archiveSegments(db);
+  const archive: ArchiveSummary = {
+    segments: segments.length,
+    throughSeq: segments.at(-1)?.lastSeq ?? 0,
+    checked: options.archive !== undefined,
+  };
+  const broken = (seq: number, reason: ChainBreak): ChainVerification => ({
+    valid: false,
+    entries: at.seq,
+    head: at.head,
+    archive,
+    firstBrokenSeq: seq,
+    reason,
+  });
+  for (const segment of segments) {
+    if (segment.firstSeq !== at.seq + 1 || segment.firstPrevHash !== at.head)
+      return broken(at.seq + 1, 'archive_mismatch');
+    if (options.archive) {
+      const read = await readSegment(options.archive, segment);
+      if ('reason' in read) return broken(segment.firstSeq, read.reason);
+      const found = await walk(at, read.rows);
+      if (found) return broken(found.seq, found.reason);
+      if (at.seq !== segment.lastSeq || at.head !== segment.lastHash) return broken(at.seq + 1, 'archive_mismatch');
+    } else {
+      at.seq = segment.lastSeq;
+      at.head = segment.lastHash;
+    }
+  }
   for (;;) {
     const { results } = await db
       .prepare('SELECT * FROM audit_logs WHERE seq > ? ORDER BY seq LIMIT ?')
-      .bind(entries, pageSize)
+      .bind(at.seq, pageSize)
       .all<Row>();
-    const parsed = results.map((row) => {
+    const rows = results.map((row) => {
+      let entry: AuditEntry | null;
       try {
-        return entryOf(row);
+        entry = entryOf(row);
       } catch {
-        return null;
+        entry = null;
       }
+      return { seq: row.seq, prevHash: row.prev_hash, hash: row.hash, entry };
     });
-    // The digests of a page are independent of each other; only the comparisons below are sequential.
-    const hashes = await Promise.all(parsed.map((entry) => (entry ? entryHash(entry) : null)));
-    for (const [i, row] of results.entries()) {
-      const expected = entries + 1;
-      const broken = (reason: ChainBreak, seq = row.seq): ChainVerification => ({
-        valid: false,
-        entries,
-        head,
-        firstBrokenSeq: seq,
-        reason,
-      });
-      if (row.seq !== expected) return broken('missing_entry', expected);
-      if (row.prev_hash !== head) return broken('prev_hash_mismatch');
-      if (hashes[i] === null) return broken('malformed_entry');
-      if (hashes[i] !== row.hash) return broken('hash_mismatch');
-      entries = expected;
-      head = row.hash;
-    }
-    if (results.length < pageSize) return { valid: true, entries, head };
+    const found = await walk(at, rows);
+    if (found) return broken(found.seq, found.reason);
+    if (results.length < pageSize) return { valid: true, entries: at.seq, head: at.head, archive };
   }
 }

@@ -61,10 +61,18 @@ function linkedFields(entry: Omit<AuditEntry, 'hash'>) {
   ] as const;
 }
 
-/** The newest entry's position and hash, or the genesis values of an empty log. */
+/**
+ * The newest entry's position and hash: the live log's head, or the last archived segment's end when every entry
+ * was archived, or the genesis values of an empty log.
+ */
 export async function chainHead(db: D1Database): Promise<{ seq: number; hash: string }> {
   const head = await db
-    .prepare('SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1')
+    .prepare(
+      `SELECT seq, hash FROM (SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1)
+       UNION ALL SELECT * FROM (
+         SELECT last_seq AS seq, last_hash AS hash FROM audit_archive_segments ORDER BY last_seq DESC LIMIT 1)
+       ORDER BY seq DESC LIMIT 1`,
+    )
     .first<{ seq: number; hash: string }>();
   return head ?? { seq: 0, hash: GENESIS_HASH };
 }
@@ -124,20 +132,70 @@ export function insertEntry(db: D1Database, entry: AuditEntry): D1PreparedStatem
     .bind(...fields);
 }
 
-/**
- * Appends an entry to the chain through its single writer, the AuditChain Durable Object, which links entries in
- * arrival order and commits them in batches (see durable-objects/audit-chain.ts).
- */
-export function appendAudit(env: IdentityEnv, input: AuditInput): Promise<AuditEntry> {
-  return env.AUDIT_CHAIN.get(env.AUDIT_CHAIN.idFromName('audit-log')).append(input);
+/** What the chain writer answers: the committed entry, or that the entry is kept in its storage for the next flush. */
+export type AppendResult = { entry: AuditEntry } | { queued: string };
+
+/** The chain's single writer (see durable-objects/audit-chain.ts). */
+export function auditChainOf(env: IdentityEnv) {
+  return env.AUDIT_CHAIN.get(env.AUDIT_CHAIN.idFromName('audit-log'));
 }
 
-/** Records a security event of the current request, with its ip, user agent and request id. */
-export function audit(c: Context<AppEnv>, event: AuditEvent): Promise<AuditEntry> {
-  return appendAudit(c.env, {
+/** Thrown by `appendAudit` when the entry was kept for a later flush instead of being committed now. */
+export class AuditQueuedError extends Error {
+  constructor(readonly id: string) {
+    super(`audit entry ${id} is queued for a later flush`);
+    this.name = 'AuditQueuedError';
+  }
+}
+
+/**
+ * Appends an entry to the chain through its single writer, the AuditChain Durable Object, which links entries in
+ * arrival order and commits them in batches (see durable-objects/audit-chain.ts). Resolves with the committed entry;
+ * rejects with AuditQueuedError when the writer kept it in its storage for a later flush (D1 failing, or its queue
+ * full), and with any other error when the writer could not be reached.
+ */
+export async function appendAudit(env: IdentityEnv, input: AuditInput): Promise<AuditEntry> {
+  // RPC typing loses the shape of `data`; the object answers exactly AppendResult.
+  const result = (await auditChainOf(env).append(pendingEntry(input))) as AppendResult;
+  if ('entry' in result) return result.entry;
+  throw new AuditQueuedError(result.queued);
+}
+
+/** Delays between tries of an append whose writer could not be reached, after the response went out. */
+const DEFERRED_TRIES_MS = [1000, 5000, 20_000];
+
+/**
+ * Records a security event of the current request, with its ip, user agent and request id. Never fails the request:
+ * the change it records is already committed, and the client must get its answer (recovery codes, a key's secret,
+ * a session). The writer keeps an entry it cannot commit yet in its own storage; when the writer itself cannot be
+ * reached, the same entry (same id, so never recorded twice) is tried again after the response.
+ */
+export async function audit(c: Context<AppEnv>, event: AuditEvent): Promise<void> {
+  const pending = pendingEntry({
     ...event,
     ip: c.get('clientIp') ?? null,
     userAgent: c.req.header('user-agent') ?? null,
     requestId: c.get('requestId'),
   });
+  const chain = auditChainOf(c.env);
+  try {
+    await chain.append(pending);
+  } catch (err) {
+    const log = c.get('log');
+    const about = { action: event.action, auditId: pending.id, err: String(err) };
+    log.warn('audit append deferred', about);
+    c.executionCtx.waitUntil(
+      (async () => {
+        for (const ms of DEFERRED_TRIES_MS) {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          try {
+            await auditChainOf(c.env).append(pending);
+            return;
+          } catch {}
+        }
+        // Ids and the action only: an entry's data may name an address.
+        log.error('audit entry lost', about);
+      })(),
+    );
+  }
 }

@@ -8,8 +8,11 @@ import { drizzle } from 'drizzle-orm/d1';
 import { SignJWT } from 'jose';
 import { type ActiveSigningKey, activeSigningKey } from './signing-keys.js';
 
-/** How long an isolate keeps signing with the key it loaded before it looks for a newer one. */
-const KEY_CACHE_MS = 5 * 60 * 1000;
+/**
+ * How long an isolate keeps signing with the key it loaded before it looks for a newer one. Short, because a retired
+ * (leaked) key must stop signing everywhere soon, not only in the isolate that retired it.
+ */
+const KEY_CACHE_MS = 60 * 1000;
 let cachedKey: { key: ActiveSigningKey; loadedAt: number } | null = null;
 
 async function signingKey(env: IdentityEnv): Promise<ActiveSigningKey> {
