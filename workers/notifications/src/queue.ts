@@ -1,6 +1,6 @@
 import { NotificationMessageSchema } from '@onasis/contracts';
 import { backoffSeconds, type DeliverDeps, deliver } from './services/deliver.js';
-import type { DeliveryMessage } from './services/deliveries.js';
+import { type DeliveryMessage, ERASE_IF_SECURITY } from './services/deliveries.js';
 import { sendNotification } from './services/send.js';
 
 const log = (level: 'info' | 'error', msg: string, fields: Record<string, unknown>) =>
@@ -50,14 +50,20 @@ async function handle(message: Message<unknown>, env: NotificationsEnv, deps: De
 async function deadLetter(message: Message<unknown>, env: NotificationsEnv): Promise<void> {
   if (isDeliveryMessage(message.body)) {
     await env.DB.prepare(
-      `UPDATE deliveries SET status = 'failed', lease_until = NULL, updated_at = ?,
+      `UPDATE deliveries SET status = 'failed', lease_until = NULL, updated_at = ?, ${ERASE_IF_SECURITY},
          error = 'dead-lettered after ' || attempts || ' attempts: ' || coalesce(error, 'no error recorded')
        WHERE id = ? AND status IN ('queued', 'sending')`,
     )
       .bind(new Date().toISOString(), message.body.deliveryId)
       .run();
   } else {
-    log('error', 'notification request dead-lettered', { id: message.id, body: message.body });
+    // Ids only: the body of identity's request holds the verification or reset link itself.
+    const b = message.body as { idempotencyKey?: unknown; template?: unknown } | null;
+    log('error', 'notification request dead-lettered', {
+      id: message.id,
+      idempotencyKey: typeof b?.idempotencyKey === 'string' ? b.idempotencyKey : null,
+      template: typeof b?.template === 'string' ? b.template : null,
+    });
   }
   message.ack();
 }

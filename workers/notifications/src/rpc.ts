@@ -1,5 +1,6 @@
 import {
   type HealthReport,
+  isProtectedTemplate,
   type JobOutcome,
   type JobRun,
   type NotificationSend,
@@ -11,7 +12,9 @@ import { app } from './app.js';
 import type { AppEnv } from './context.js';
 import { providersCheck } from './providers/index.js';
 import { eraseUser, runMaintenance } from './services/maintenance.js';
+import { resetDevices } from './services/reset-devices.js';
 import { type SendResult, sendNotification } from './services/send.js';
+import { latestVersionsOf, pickTemplate } from './services/templates.js';
 
 const notRetryable = (detail: string): JobOutcome => ({
   ok: false,
@@ -48,15 +51,21 @@ export class NotificationsService extends DomainEntrypoint<AppEnv> {
     switch (run?.type) {
       case 'notifications.maintenance':
         return { ok: true, result: await runMaintenance(this.env) };
-      case 'notifications.erase-user': {
+      case 'notifications.erase-user':
+      case 'notifications.reset-devices': {
         const userId = (run.payload as { userId?: unknown } | null)?.userId;
         if (typeof userId !== 'string' || userId.length === 0) return notRetryable('payload.userId is required');
-        return { ok: true, result: await eraseUser(this.env, userId) };
+        const result =
+          run.type === 'notifications.erase-user'
+            ? await eraseUser(this.env, userId)
+            : await resetDevices(this.env, userId);
+        return { ok: true, result };
       }
       case 'notifications.send': {
         const parsed = NotificationSendSchema.safeParse(run.payload);
         if (!parsed.success) return notRetryable('the payload is not a notification send');
-        const sent = await sendNotification(this.env, parsed.data);
+        // Jobs carry what an API caller asked for: the same rules as the public send route.
+        const sent = await sendNotification(this.env, { ...parsed.data, untrusted: true });
         if (!sent.ok) return { ok: false, error: sent.error, retryable: false };
         return {
           ok: true,
@@ -66,6 +75,25 @@ export class NotificationsService extends DomainEntrypoint<AppEnv> {
       default:
         return notRetryable(`notifications runs no ${String(run?.type)} jobs`);
     }
+  }
+
+  /**
+   * Whether a caller outside the platform may send `input.template` (the jobs Worker asks before it accepts a
+   * `notifications.send` job over HTTP): identity's templates and `security` ones are FORBIDDEN. An unknown
+   * template passes here; the send itself reports it.
+   */
+  async vetSend(input: { template?: unknown }): Promise<RpcResult<null>> {
+    const template = typeof input?.template === 'string' ? input.template : '';
+    const refused = {
+      ok: false as const,
+      error: {
+        code: 'FORBIDDEN' as const,
+        detail: `${template} is a security template: only identity sends it, never a caller of the API.`,
+      },
+    };
+    if (isProtectedTemplate(template)) return refused;
+    const found = pickTemplate(await latestVersionsOf(this.env.DB, template), template);
+    return found?.category === 'security' ? refused : { ok: true, data: null };
   }
 
   health(): Promise<HealthReport> {

@@ -2,7 +2,7 @@ import { env, exports } from 'cloudflare:workers';
 import type { JobRun } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
 import { deliver } from '../src/services/deliver.js';
-import { call, createUser, eventually, principalOf, queuedDeliveries, row } from './helpers.js';
+import { call, createTemplate, createUser, eventually, principalOf, queuedDeliveries, row } from './helpers.js';
 
 const run = (type: string, payload: unknown): JobRun =>
   ({
@@ -91,9 +91,17 @@ describe('runJob', () => {
   });
 
   it('sends a notifications.send job once, by its key', async () => {
+    const template = `test.job${crypto.randomUUID().slice(0, 8)}`;
+    await createTemplate({
+      key: template,
+      channels: ['email'],
+      category: 'product',
+      subject: 'S',
+      text: 'T {{change}}',
+    });
     const payload = {
       to: 'job@example.com',
-      template: 'identity.mfa-changed',
+      template,
       data: { change: 'enabled' },
       idempotencyKey: crypto.randomUUID(),
     };

@@ -8,11 +8,14 @@ import type { PushTarget } from '../src/providers/types.js';
 
 const WEBPUSH: PushTarget = { kind: 'webpush', endpoint: 'https://push.example/x', keys: { p256dh: 'p', auth: 'a' } };
 
+/** The environment where the sandbox may stand in for a provider. */
+const LOCAL: ProviderEnv = { ENVIRONMENT: 'local' };
+
 const names = (p: ReturnType<typeof providersFor>) => [p.primary.name, p.fallback?.name];
 
 describe('providersFor', () => {
   it('gives every channel the sandbox when no credentials are configured', () => {
-    const bare: ProviderEnv = {};
+    const bare: ProviderEnv = LOCAL;
     for (const channel of ['email', 'sms', 'chat', 'inapp'] as const) {
       expect(names(providersFor(channel, bare))).toEqual(['sandbox', undefined]);
     }
@@ -23,6 +26,7 @@ describe('providersFor', () => {
 
   it('picks the default provider of each channel whose credentials are present', () => {
     const configured: ProviderEnv = {
+      ...LOCAL,
       RESEND_API_KEY: 're_x',
       TWILIO_ACCOUNT_SID: 'AC1',
       TWILIO_AUTH_TOKEN: 't',
@@ -42,6 +46,7 @@ describe('providersFor', () => {
 
   it('applies NOTIFICATION_PROVIDERS: a fallback, a forced sandbox, and a rate override', () => {
     const configured: ProviderEnv = {
+      ...LOCAL,
       NOTIFICATION_PROVIDERS: JSON.stringify({
         email: { primary: 'resend', fallback: 'sandbox' },
         chat: { primary: 'sandbox' },
@@ -58,6 +63,7 @@ describe('providersFor', () => {
 
   it('leaves out a fallback without credentials instead of making it a second sandbox', () => {
     const configured: ProviderEnv = {
+      ...LOCAL,
       NOTIFICATION_PROVIDERS: JSON.stringify({ email: { primary: 'sandbox', fallback: 'resend' } }),
     };
     expect(names(providersFor('email', configured))).toEqual(['sandbox', undefined]);
@@ -65,6 +71,7 @@ describe('providersFor', () => {
 
   it('reports an invalid configuration and keeps the defaults instead of failing', async () => {
     const broken: ProviderEnv = {
+      ...LOCAL,
       NOTIFICATION_PROVIDERS: '{"email": {"primary": "mailgun"}}',
       RESEND_API_KEY: 're_x',
       FCM_SERVICE_ACCOUNT: '{"not": "a key"}',
@@ -77,11 +84,42 @@ describe('providersFor', () => {
     expect(problems[0]).toMatch(/^NOTIFICATION_PROVIDERS is not valid \(email\.primary: /);
     expect(problems.join(' ')).toContain('FCM_SERVICE_ACCOUNT');
     expect(problems.join(' ')).toContain('SLACK_RATE_PER_SECOND');
-    expect(providerProblems({ NOTIFICATION_PROVIDERS: 'not json' })).toEqual([
+    expect(providerProblems({ ...LOCAL, NOTIFICATION_PROVIDERS: 'not json' })).toEqual([
       'NOTIFICATION_PROVIDERS is not valid (not JSON); the defaults apply',
     ]);
     await expect(providersCheck(broken)()).rejects.toThrow('NOTIFICATION_PROVIDERS');
-    await expect(providersCheck({})()).resolves.toBeUndefined();
+    await expect(providersCheck(LOCAL)()).resolves.toBeUndefined();
+  });
+
+  it('allows the sandbox only in local: elsewhere a channel without credentials fails its sends and health', async () => {
+    for (const ENVIRONMENT of ['production', 'staging', undefined]) {
+      const deployed: ProviderEnv = {
+        ENVIRONMENT,
+        RESEND_API_KEY: 're_x',
+        NOTIFICATION_PROVIDERS: JSON.stringify({
+          email: { primary: 'resend', fallback: 'sandbox' },
+          chat: { primary: 'sandbox' },
+        }),
+      };
+      expect(names(providersFor('email', deployed))).toEqual(['resend', undefined]);
+      const sms = providersFor('sms', deployed).primary;
+      expect(sms.name).toBe('unconfigured');
+      const outcome = await sms.send({ channel: 'sms', to: '+14155550100', body: 'x', idempotencyKey: 'dlv_x' });
+      expect(outcome).toMatchObject({
+        ok: false,
+        permanent: true,
+        error: expect.stringContaining('TWILIO_ACCOUNT_SID'),
+      });
+      expect(providersFor('chat', deployed).primary.name).toBe('unconfigured');
+      const problems = providerProblems(deployed);
+      expect(problems).toEqual([
+        expect.stringMatching(/^sms has no provider: twilio needs TWILIO_ACCOUNT_SID/),
+        expect.stringMatching(/^push to fcm targets has no provider: fcm needs FCM_SERVICE_ACCOUNT/),
+        expect.stringMatching(/^push to webpush targets has no provider: webpush needs VAPID_PUBLIC_KEY/),
+        expect.stringMatching(/^chat has no provider: sandbox needs a real provider/),
+      ]);
+      await expect(providersCheck(deployed)()).rejects.toThrow('sms has no provider');
+    }
   });
 
   it('builds providers once per env and reuses them', () => {

@@ -121,25 +121,57 @@ describe('sending', () => {
 
   it('answers 400 over HTTP for an unknown template or recipient, and needs notifications:send', async () => {
     const send = (body: unknown, who = admin) => call('/api/v1/notifications/send', { json: body }, who);
-    expect((await send({ to: 'x@example.com', template: 'nope', idempotencyKey: 'k1' })).status).toBe(400);
-    expect((await send({ to: 'not an address', template: 'identity.mfa-changed', idempotencyKey: 'k2' })).status).toBe(
-      400,
+    const template = `test.http${crypto.randomUUID().slice(0, 8)}`;
+    await createTemplate({ key: template, channels: ['email'], category: 'product', subject: 'S', text: 'T' });
+    const unknown = await send({ to: 'x@example.com', template: 'nope', idempotencyKey: 'k1' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'template' }] });
+    for (const to of ['not an address', 'a\u0000b', 'line\r\nBcc: x@example.com', '\u0007']) {
+      const bad = await send({ to, template, idempotencyKey: 'k2' });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ path: 'to', message: expect.any(String) }],
+      });
+    }
+    expect((await send({ to: 'x@example.com', template, idempotencyKey: 'k3' }, principalOf('usr_y'))).status).toBe(
+      403,
     );
-    expect(
-      (
-        await send(
-          { to: 'x@example.com', template: 'identity.mfa-changed', idempotencyKey: 'k3' },
-          principalOf('usr_y'),
-        )
-      ).status,
-    ).toBe(403);
-    const ok = await send({
-      to: 'x@example.com',
-      template: 'identity.mfa-changed',
-      data: { change: 'enabled' },
-      idempotencyKey: crypto.randomUUID(),
-    });
+    const ok = await send({ to: 'x@example.com', template, idempotencyKey: crypto.randomUUID() });
     expect(ok.status).toBe(202);
+  });
+
+  it('refuses identity and security templates over HTTP and in send jobs, but not from identity', async () => {
+    const send = (body: unknown) => call('/api/v1/notifications/send', { json: body }, admin);
+    for (const template of ['identity.reset-password', 'identity.not-shipped', 'notifications.verify-phone']) {
+      const res = await send({
+        to: 'victim@example.com',
+        template,
+        data: { url: 'https://evil.example/' },
+        idempotencyKey: crypto.randomUUID(),
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    expect(await exports.NotificationsService.vetSend({ template: 'notifications.verify-phone' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    const job = await exports.NotificationsService.runJob({
+      id: 'job_x',
+      type: 'notifications.send',
+      payload: { to: 'victim@example.com', template: 'identity.reset-password', idempotencyKey: crypto.randomUUID() },
+      attempt: 1,
+      maxAttempts: 5,
+      scheduledFor: new Date().toISOString(),
+    });
+    expect(job).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' }, retryable: false });
+    const rows = await env.DB.prepare(
+      "SELECT count(*) AS n FROM deliveries WHERE recipient = 'victim@example.com'",
+    ).first<{
+      n: number;
+    }>();
+    expect(rows?.n).toBe(0);
   });
 
   it('RPC send validates its input and returns the deliveries', async () => {

@@ -1,5 +1,6 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { admin, call, createTemplate, createUser, principalOf, queuedDeliveries } from './helpers.js';
+import { admin, call, createTemplate, createUser, principalOf, queuedDeliveries, row } from './helpers.js';
 
 const key = () => `test.t${crypto.randomUUID().slice(0, 8)}`;
 const content = {
@@ -68,24 +69,46 @@ describe('templates', () => {
     expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'body.html' }] });
   });
 
-  it('keeps built-in templates but lets them get newer versions', async () => {
+  it('locks built-in and identity templates: no new version, no delete, no new identity key', async () => {
     const del = await call('/api/v1/notifications/templates/identity.mfa-changed', { method: 'DELETE' }, admin);
-    expect(del.status).toBe(409);
-    const put = await call(
-      '/api/v1/notifications/templates/identity.mfa-changed',
-      {
-        method: 'PUT',
-        json: {
-          channels: ['email'],
-          category: 'security',
-          subject: 'MFA: {{change}}',
-          text: 'Changed: {{change}}',
-          locale: 'de',
-        },
-      },
+    expect(del.status).toBe(403);
+    const leak = { channels: ['email'], category: 'product', subject: 'Reset', text: 'https://evil.example/{{url}}' };
+    for (const key of ['identity.reset-password', 'notifications.verify-phone']) {
+      const put = await call(`/api/v1/notifications/templates/${key}`, { method: 'PUT', json: leak }, admin);
+      expect(put.status).toBe(403);
+      expect(await put.json()).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    const created = await call(
+      '/api/v1/notifications/templates',
+      { json: { key: 'identity.new-one', ...leak } },
       admin,
     );
-    expect(await put.json()).toMatchObject({ locale: 'de', version: 1, builtIn: false });
+    expect(created.status).toBe(403);
+    const security = await call(
+      '/api/v1/notifications/templates',
+      { json: { key: key(), ...leak, category: 'security' } },
+      admin,
+    );
+    expect(security.status).toBe(400);
+    expect(await security.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'category' }] });
+  });
+
+  it('ignores versions of a locked template stored before the lock', async () => {
+    // As an attacker with notifications:manage could have published before this rule existed.
+    await env.DB.prepare(
+      `INSERT INTO templates (id, key, locale, version, channels, category, subject, text, html, created_by)
+       VALUES ('tpl_planted', 'identity.reset-password', 'en', 2, '["email"]', 'security', 'Reset',
+         'https://evil.example/?t={{url}}', NULL, 'usr_attacker')`,
+    ).run();
+    const [d] = await queuedDeliveries({
+      to: 'victim@example.com',
+      template: 'identity.reset-password',
+      data: { url: 'u' },
+    });
+    expect(d?.templateVersion).toBe(1);
+    expect((await row(d?.id ?? ''))?.body_text).not.toContain('evil.example');
+    const got = await call('/api/v1/notifications/templates/identity.reset-password', {}, admin);
+    expect(((await got.json()) as { versions: { version: number }[] }).versions.map((v) => v.version)).toEqual([1]);
   });
 
   it('needs notifications:manage', async () => {
@@ -112,7 +135,8 @@ describe('templates', () => {
       template: 'identity.email-changed',
       data: { newEmail: 'n@example.com' },
     });
-    expect(d?.bodyText).toContain('changed from  to n@example.com');
+    // Read from the row: the API hides a security message's body until the local sandbox has caught it.
+    expect((await row(d?.id ?? ''))?.body_text).toContain('changed from  to n@example.com');
   });
 
   it('falls back from the requested locale to its language, the user’s locale, then en', async () => {

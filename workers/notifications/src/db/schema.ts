@@ -48,6 +48,11 @@ export const deliveries = sqliteTable(
      */
     leaseUntil: text('lease_until'),
     sentAt: text('sent_at'),
+    /**
+     * When the row's queue message was handed to the queue; null while it never was (a send interrupted between the
+     * insert and the queue), which is what a replayed request re-enqueues.
+     */
+    enqueuedAt: text('enqueued_at'),
   },
   (t) => [
     index('deliveries_recipient_idx').on(t.recipient, t.createdAt),
@@ -133,4 +138,14 @@ export const phoneNumbers = sqliteTable('phone_numbers', {
   codeSentAt: text('code_sent_at'),
   codeExpiresAt: text('code_expires_at'),
   codeAttempts: integer('code_attempts').notNull().default(0),
+});
+
+/**
+ * When the last verification text went out, per user (`user:<id>`) and per number (`phone:<E.164>`): the
+ * once-a-minute limit outlives a removed number, and several accounts cannot take turns texting one number.
+ * Maintenance purges rows older than a day.
+ */
+export const smsThrottle = sqliteTable('sms_throttle', {
+  key: text('key').primaryKey(),
+  sentAt: text('sent_at').notNull(),
 });

@@ -2,7 +2,7 @@ import type { Channel } from '@onasis/contracts';
 import { type ProviderEnv, type ProviderSettings, rateOf, readProviderSettings, serviceAccountOf } from './config.js';
 import { fcmProvider } from './fcm.js';
 import { resendProvider } from './resend.js';
-import { sandboxProvider } from './sandbox.js';
+import { sandboxProvider, unconfiguredProvider, unconfiguredReason } from './sandbox.js';
 import { slackProvider } from './slack.js';
 import { twilioProvider } from './twilio.js';
 import type { ChannelProviders, Provider, PushTarget } from './types.js';
@@ -54,9 +54,13 @@ function build(name: ProviderName, channel: Channel, env: ProviderEnv): Provider
           })
         : null;
     case 'sandbox':
-      return sandboxProvider(channel);
+      // A sandbox reports "sent" while sending nothing: only a developer's machine (and the tests) may have one.
+      return isLocal(env) ? sandboxProvider(channel) : null;
   }
 }
+
+/** Whether this Worker runs where the sandbox is allowed. */
+const isLocal = (env: ProviderEnv) => env.ENVIRONMENT === 'local';
 
 const DEFAULTS: Record<Exclude<Channel, 'inapp'>, ProviderName> = {
   email: 'resend',
@@ -115,14 +119,44 @@ function resolve(
     if (primary !== 'sandbox' && primary !== kind) primary = kind;
     if (fallback !== undefined && fallback !== 'sandbox' && fallback !== kind) fallback = undefined;
   }
-  const first = build(primary, channel, env) ?? sandboxProvider(channel);
+  const first =
+    build(primary, channel, env) ?? (isLocal(env) ? sandboxProvider(channel) : unconfiguredProvider(channel, primary));
   const second = fallback && fallback !== primary ? build(fallback, channel, env) : null;
   return second && second.name !== first.name ? { primary: first, fallback: second } : { primary: first };
 }
 
-/** What is wrong with the provider configuration, for the Worker's `providers` health check (empty: all well). */
+const PROBED: [Channel, PushTarget | undefined][] = [
+  ['email', undefined],
+  ['sms', undefined],
+  ['push', { kind: 'fcm', token: 'probe' }],
+  ['push', { kind: 'webpush', endpoint: 'https://probe.invalid/', keys: { p256dh: '', auth: '' } }],
+  ['chat', undefined],
+];
+
+/**
+ * What is wrong with the provider configuration, for the Worker's `providers` health check (empty: all well).
+ * Outside `local` that includes every channel (and kind of push target) without a provider's credentials.
+ */
 export function providerProblems(env: ProviderEnv): string[] {
-  return builtFor(env).settings.problems;
+  const problems = [...builtFor(env).settings.problems];
+  if (!isLocal(env)) {
+    for (const [channel, target] of PROBED) {
+      const { primary } = providersFor(channel, env, target);
+      if (primary.name !== 'unconfigured') continue;
+      const intended = resolveIntended(channel, builtFor(env).settings, target);
+      problems.push(unconfiguredReason(channel === 'push' ? `push to ${target?.kind} targets` : channel, intended));
+    }
+  }
+  return problems;
+}
+
+function resolveIntended(channel: Channel, settings: ProviderSettings, target?: PushTarget): string {
+  if (channel === 'push') {
+    const primary = settings.config.push?.primary;
+    return primary === 'sandbox' ? 'sandbox' : (target?.kind ?? 'fcm');
+  }
+  if (channel === 'inapp') return 'inapp';
+  return settings.config[channel]?.primary ?? DEFAULTS[channel];
 }
 
 /** A `runHealthChecks` check that fails (and logs why) while the provider configuration has problems. */

@@ -1,3 +1,5 @@
+import { ERASE_IF_SECURITY } from '../services/deliveries.js';
+
 /** Where each Resend event takes a delivery, and how far along that is (a row never moves to a lower rank). */
 interface Transition {
   status: 'sent' | 'delivered' | 'failed' | 'bounced';
@@ -60,7 +62,8 @@ export async function applyResendEvent(db: D1Database, event: ResendEmailEvent):
   const note = noteOf(event);
   const result = await db
     .prepare(
-      `UPDATE deliveries SET status = ?1, error = COALESCE(?2, error), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+      `UPDATE deliveries SET status = ?1, error = COALESCE(?2, error), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+         ${ERASE_IF_SECURITY}
        WHERE provider = 'resend' AND provider_message_id = ?3
          AND (${RANK_SQL} < ?4 OR (?5 = 1 AND ${RANK_SQL} = ?4 AND error IS NOT ?2))`,
     )

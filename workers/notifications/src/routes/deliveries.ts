@@ -18,7 +18,8 @@ const listRoute = createRoute({
   path: '/api/v1/notifications/deliveries',
   tags: ['notifications'],
   summary: 'List deliveries',
-  description: 'Newest first; sandbox deliveries include the rendered message. Needs `notifications:manage`.',
+  description:
+    'Newest first; sandbox deliveries include the rendered message (security messages only where `ENVIRONMENT` is `local`, once the sandbox caught them). Needs `notifications:manage`.',
   middleware: [needs('notifications:manage')] as const,
   request: { query: Query },
   responses: { 200: json(listOf(DeliverySchema), 'One page of deliveries'), ...problems(400, 401, 403) },
@@ -47,12 +48,15 @@ export function deliveryRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listRoute, async (c) => {
     const { limit, cursor, ...filter } = c.req.valid('query');
     const rows = await listDeliveries(c.env.DB, filter, afterCursor(cursor), limit);
-    return c.json(page(rows, limit, deliveryView), 200);
+    return c.json(
+      page(rows, limit, (r) => deliveryView(r, c.env.ENVIRONMENT)),
+      200,
+    );
   });
 
   app.openapi(getRoute, async (c) => {
     const row = await findDelivery(c.env.DB, c.req.valid('param').id);
     if (!row) throw new AppError('NOT_FOUND', 'No such delivery.');
-    return c.json(deliveryView(row), 200);
+    return c.json(deliveryView(row, c.env.ENVIRONMENT), 200);
   });
 }

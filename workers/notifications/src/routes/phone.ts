@@ -3,6 +3,7 @@ import { AppError, requirePrincipal } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { confirmPhone, phoneOf, requestPhoneVerification } from '../services/phone.js';
 import { E164 } from '../services/recipient.js';
+import { requireVerifiedEmail } from '../services/verified-owner.js';
 import { body, json, problems } from './common.js';
 
 const TAG = ['notifications'];
@@ -32,11 +33,13 @@ const putPhone = createRoute({
   summary: 'Set my SMS number',
   description:
     'Texts a six-digit code to the number (202); SMS reaches it once the code is confirmed at `/phone/verify`. ' +
-    'Setting the number already verified answers 200 and texts nothing. A new code at most once a minute (429).',
+    'Setting the number already verified answers 200 and texts nothing. A new code at most once a minute per user ' +
+    'and per number (429). Needs a verified email address (403 `EMAIL_NOT_VERIFIED`); a number outside ' +
+    '`SMS_ALLOWED_COUNTRIES` is a 400.',
   responses: {
     200: json(PhoneViewSchema, 'Already verified'),
     202: json(PhoneViewSchema, 'Code sent'),
-    ...problems(400, 401, 429),
+    ...problems(400, 401, 403, 429),
   },
 });
 const verifyPhone = createRoute({
@@ -66,7 +69,9 @@ export function phoneRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(putPhone, async (c) => {
     const { userId } = requirePrincipal(c);
-    const { view, sent } = await requestPhoneVerification(c.env, userId, c.req.valid('json').phone);
+    const { phone } = c.req.valid('json');
+    await requireVerifiedEmail(c.env, userId);
+    const { view, sent } = await requestPhoneVerification(c.env, userId, phone);
     return sent ? c.json(view, 202) : c.json(view, 200);
   });
 

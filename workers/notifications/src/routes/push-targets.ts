@@ -3,9 +3,13 @@ import { AppError, requirePrincipal } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { newId } from '../services/ids.js';
 import type { PushTargetRow } from '../services/recipient.js';
+import { requireVerifiedEmail } from '../services/verified-owner.js';
 import { body, json, problems } from './common.js';
 
 const TAG = ['notifications'];
+
+/** Push targets a user may hold: enough for every device of a person, few enough that one send stays small. */
+export const MAX_PUSH_TARGETS = 20;
 
 const CreateSchema = z
   .discriminatedUnion('kind', [
@@ -31,8 +35,10 @@ const createTarget = createRoute({
   tags: TAG,
   request: body(CreateSchema),
   summary: 'Register a device or browser for push',
-  description: 'Registering the same token or endpoint again answers the existing target.',
-  responses: { 201: json(PushTargetSchema, 'Registered'), ...problems(400, 401) },
+  description:
+    'Registering the same token or endpoint again answers the existing target. Needs a verified email address ' +
+    `(403 \`EMAIL_NOT_VERIFIED\`). At most ${MAX_PUSH_TARGETS} per user: a new one beyond is a 409 (remove one first).`,
+  responses: { 201: json(PushTargetSchema, 'Registered'), ...problems(400, 401, 403, 409) },
 });
 const listTargets = createRoute({
   method: 'get',
@@ -59,25 +65,33 @@ const deleteTarget = createRoute({
 });
 /** The devices and browsers where the caller receives push messages. */
 export function pushTargetRoutes(app: OpenAPIHono<AppEnv>): void {
-  // A repeated registration hits the unique (user, address) index and answers the row already there.
+  // A repeated registration hits the unique (user, address) index and answers the row already there. The cap is
+  // part of the same statement (the SELECT yields no row at the cap), so racing registrations cannot pass it together;
+  // re-registering a target already held still updates it at the cap.
   app.openapi(createTarget, async (c) => {
     const { userId } = requirePrincipal(c);
     const input = c.req.valid('json');
+    await requireVerifiedEmail(c.env, userId);
     const address = input.kind === 'fcm' ? input.token : input.endpoint;
     const keys = input.kind === 'webpush' ? input.keys : { p256dh: null, auth: null };
     const db = c.env.DB;
     await db
       .prepare(
-        `INSERT INTO push_targets (id, user_id, kind, address, p256dh, auth) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO push_targets (id, user_id, kind, address, p256dh, auth)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6
+         WHERE (SELECT count(*) FROM push_targets WHERE user_id = ?2) < ?7
+            OR EXISTS (SELECT 1 FROM push_targets WHERE user_id = ?2 AND address = ?4)
          ON CONFLICT (user_id, address) DO UPDATE SET kind = excluded.kind, p256dh = excluded.p256dh, auth = excluded.auth`,
       )
-      .bind(newId('pst'), userId, input.kind, address, keys.p256dh, keys.auth)
+      .bind(newId('pst'), userId, input.kind, address, keys.p256dh, keys.auth, MAX_PUSH_TARGETS)
       .run();
     const row = await db
       .prepare('SELECT * FROM push_targets WHERE user_id = ? AND address = ?')
       .bind(userId, address)
       .first<PushTargetRow>();
-    if (!row) throw new Error('push target vanished');
+    if (!row) {
+      throw new AppError('CONFLICT', `At most ${MAX_PUSH_TARGETS} push targets per user; remove one first.`);
+    }
     return c.json(view(row), 201);
   });
 

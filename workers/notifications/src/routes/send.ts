@@ -24,7 +24,9 @@ const sendRoute = createRoute({
   summary: 'Send a notification',
   description:
     'Fans out to the template’s channels (or `channels`) that the recipient’s preferences allow and that have an ' +
-    'address. The same `idempotencyKey` answers the same deliveries and sends nothing again. Needs `notifications:send`.',
+    'address. The same `idempotencyKey` answers the same deliveries and sends nothing again (and re-enqueues any whose ' +
+    'first enqueue failed). Identity’s templates and `security` templates are a 403: only identity sends them. ' +
+    'Needs `notifications:send`.',
   middleware: [needs('notifications:send')] as const,
   request: body(NotificationSendSchema),
   responses: { 202: json(SendResultSchema, 'Accepted for delivery'), ...problems(400, 401, 403) },
@@ -33,8 +35,11 @@ const sendRoute = createRoute({
 /** `POST /api/v1/notifications/send` for admins: the RPC `send`, over HTTP. */
 export function sendRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(sendRoute, async (c) => {
-    const result = await sendNotification(c.env, c.req.valid('json'));
-    if (!result.ok) throw new AppError(result.error.code, result.error.detail);
+    const result = await sendNotification(c.env, { ...c.req.valid('json'), untrusted: true });
+    if (!result.ok) {
+      const detail = result.errors ? 'The request is not valid; see errors.' : result.error.detail;
+      throw new AppError(result.error.code, detail, result.errors ? { errors: result.errors } : {});
+    }
     return c.json(result.data, 202);
   });
 }

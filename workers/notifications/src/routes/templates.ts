@@ -73,7 +73,8 @@ const createRoute_ = createRoute({
   middleware: [needs('notifications:manage')] as const,
   request: body(CreateSchema),
   summary: 'Create a template',
-  description: 'Version 1 of a new key. A template mustache cannot parse is a 400.',
+  description:
+    'Version 1 of a new key. A template mustache cannot parse is a 400; the `security` category is a 400 (it is kept for the templates that ship with the platform); an `identity.*` key is a 403.',
   responses: { 201: json(TemplateSchema, 'Created'), ...problems(400, 401, 403, 409) },
 });
 const getRoute = createRoute({
@@ -95,7 +96,8 @@ const updateRoute = createRoute({
   middleware: [needs('notifications:manage')] as const,
   request: { params: KeyParams, ...body(UpdateSchema) },
   summary: 'Publish a new version',
-  description: 'Earlier versions stay, and deliveries record which version they used. Built-in keys too.',
+  description:
+    'Earlier versions stay, and deliveries record which version they used. Built-in (security) templates and `identity.*` keys change only with the code: 403.',
   responses: { 200: json(TemplateSchema, 'The new version'), ...problems(400, 401, 403, 404, 409) },
 });
 const deleteRoute = createRoute({
@@ -105,7 +107,7 @@ const deleteRoute = createRoute({
   middleware: [needs('notifications:manage')] as const,
   request: { params: KeyParams },
   summary: 'Delete a custom template',
-  description: 'Built-in templates are a 409.',
+  description: 'Built-in (security) templates and `identity.*` keys are a 403.',
   responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404, 409) },
 });
 const previewRoute = createRoute({

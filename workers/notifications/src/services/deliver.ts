@@ -1,7 +1,7 @@
 import type { Channel } from '@onasis/contracts';
 import { providersFor } from '../providers/index.js';
 import type { ChannelProviders, Provider, PushTarget, SendOutcome } from '../providers/types.js';
-import type { DeliveryRow } from './deliveries.js';
+import { type DeliveryRow, ERASE_IF_SECURITY } from './deliveries.js';
 import { isoNow, newId } from './ids.js';
 import { outgoing, pushTargetOf } from './outgoing.js';
 
@@ -113,7 +113,7 @@ export async function deliver(
       db
         .prepare(
           `UPDATE deliveries SET status = 'sent', provider = 'inapp', sent_at = ?, lease_until = NULL, updated_at = ?,
-             subject = NULL, body_text = NULL, body_html = NULL WHERE id = ?`,
+             ${ERASE_IF_SECURITY}, subject = NULL, body_text = NULL, body_html = NULL WHERE id = ?`,
         )
         .bind(isoNow(d.now()), isoNow(d.now()), row.id),
     ]);
@@ -124,7 +124,7 @@ export async function deliver(
   const message = outgoing(env, row, target);
   if (!message) {
     const why = row.channel === 'push' ? 'the push target was removed' : 'the recipient has no address';
-    await finish(db, row.id, d.now(), 'status = ?, error = ?', ['failed', why]);
+    await finish(db, row.id, d.now(), `status = ?, error = ?, ${ERASE_IF_SECURITY}`, ['failed', why]);
     return { action: 'ack' };
   }
   const { primary, fallback } = d.providers(row.channel as Channel, env, target);
@@ -146,9 +146,9 @@ export async function deliver(
   }
   const now = d.now();
   if (outcome.ok) {
-    // Rendered bodies hold one-time links: only the sandbox, which sends nothing, keeps them for reading.
+    // Rendered bodies hold one-time links: only the local sandbox, which sends nothing, keeps them, as a mail catcher.
     const clear =
-      used.name === 'sandbox'
+      used.name === 'sandbox' && env.ENVIRONMENT === 'local'
         ? ''
         : ', subject = NULL, body_text = NULL, body_html = NULL, data = NULL, headers = NULL';
     await finish(
@@ -164,7 +164,10 @@ export async function deliver(
     await db.prepare('DELETE FROM push_targets WHERE id = ?').bind(row.push_target_id).run();
   }
   if (outcome.permanent || outcome.gone) {
-    await finish(db, row.id, now, "status = 'failed', provider = ?, error = ?", [used.name, outcome.error]);
+    await finish(db, row.id, now, `status = 'failed', provider = ?, error = ?, ${ERASE_IF_SECURITY}`, [
+      used.name,
+      outcome.error,
+    ]);
     return { action: 'ack' };
   }
   // Queues delay a message by at most 12 hours.

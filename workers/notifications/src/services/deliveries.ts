@@ -30,10 +30,32 @@ export interface DeliveryRow {
   attempts: number;
   lease_until: string | null;
   sent_at: string | null;
+  enqueued_at: string | null;
 }
 
-/** A delivery as the API shows it; the rendered message is only kept (and so only shown) for sandbox deliveries. */
-export function deliveryView(r: DeliveryRow) {
+/**
+ * Whether the API may show a delivery's rendered message. A security message (verification and reset links, codes)
+ * only as the local mail catcher: caught by the sandbox, which runs only where `ENVIRONMENT` is `local`. Anywhere
+ * else, and in every other state, it is hidden even while still stored (queued, sending); other messages show what
+ * is stored (a real provider's deliveries are cleared once sent).
+ */
+export function showsBody(r: Pick<DeliveryRow, 'category' | 'provider' | 'status'>, environment?: string): boolean {
+  if (r.category !== 'security') return true;
+  return environment === 'local' && r.provider === 'sandbox' && r.status === 'sent';
+}
+
+/**
+ * SET items that clear what a security delivery carries (rendered links and codes, the variables behind them), for
+ * every UPDATE that makes a delivery final: failed, dead-lettered, sent, delivered, bounced. Other categories keep
+ * theirs until sent (a failed one can be inspected and re-sent).
+ */
+export const ERASE_IF_SECURITY = ['subject', 'body_text', 'body_html', 'data', 'headers']
+  .map((column) => `${column} = CASE WHEN category = 'security' THEN NULL ELSE ${column} END`)
+  .join(', ');
+
+/** A delivery as the API shows it; see `showsBody` for when the rendered message is included. */
+export function deliveryView(r: DeliveryRow, environment?: string) {
+  const body = showsBody(r, environment);
   return {
     id: r.id,
     recipient: r.recipient,
@@ -49,9 +71,9 @@ export function deliveryView(r: DeliveryRow) {
     error: r.error,
     attempts: r.attempts,
     idempotencyKey: r.idempotency_key,
-    subject: r.subject,
-    bodyText: r.body_text,
-    bodyHtml: r.body_html,
+    subject: body ? r.subject : null,
+    bodyText: body ? r.body_text : null,
+    bodyHtml: body ? r.body_html : null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     sentAt: r.sent_at,

@@ -1,5 +1,6 @@
 import { AppError } from '@onasis/http';
 import { sendNotification } from './send.js';
+import { smsAllowed } from './sms-countries.js';
 
 /** How long a texted code works, how many wrong tries it survives, and how often a new one may be texted. */
 export const PHONE_CODE_TTL_MS = 10 * 60 * 1000;
@@ -15,7 +16,6 @@ export interface PhoneView {
 interface PhoneRow {
   phone: string;
   verified_at: string | null;
-  code_sent_at: string | null;
 }
 
 async function codeHash(userId: string, code: string): Promise<string> {
@@ -42,11 +42,54 @@ export async function phoneOf(db: D1Database, userId: string): Promise<PhoneView
   return row ? { phone: row.phone, verified: row.verified_at !== null } : null;
 }
 
+const tooSoon = (waitSeconds: number) =>
+  new AppError('RATE_LIMITED', `A code was sent less than a minute ago; try again in ${waitSeconds} s.`, {
+    headers: { 'retry-after': String(waitSeconds) },
+  });
+
+/**
+ * Takes the minute's text slot of the user and of the number, or throws 429. One batch (one transaction): the user's
+ * slot is taken only while the number's is free, and the number's only once the user's was taken, so a refused
+ * request takes neither; each upsert is conditional on the last text being a minute old, so of racing requests one
+ * wins. The slots outlive a removed number, so removing
+ * and setting a number again does not text it twice a minute, nor can several accounts take turns on one number.
+ */
+async function takeTextSlot(db: D1Database, userId: string, phone: string, now: number): Promise<void> {
+  const at = new Date(now).toISOString();
+  const cutoff = new Date(now - PHONE_CODE_RESEND_MS).toISOString();
+  const userKey = `user:${userId}`;
+  const phoneKey = `phone:${phone}`;
+  const [byUser, byPhone] = await db.batch<{ key: string }>([
+    db
+      .prepare(
+        `INSERT INTO sms_throttle (key, sent_at) SELECT ?1, ?2
+         WHERE NOT EXISTS (SELECT 1 FROM sms_throttle WHERE key = ?4 AND sent_at > ?3)
+         ON CONFLICT (key) DO UPDATE SET sent_at = ?2 WHERE sms_throttle.sent_at <= ?3 RETURNING key`,
+      )
+      .bind(userKey, at, cutoff, phoneKey),
+    db
+      .prepare(
+        `INSERT INTO sms_throttle (key, sent_at) SELECT ?1, ?2
+         WHERE EXISTS (SELECT 1 FROM sms_throttle WHERE key = ?4 AND sent_at = ?2)
+         ON CONFLICT (key) DO UPDATE SET sent_at = ?2 WHERE sms_throttle.sent_at <= ?3 RETURNING key`,
+      )
+      .bind(phoneKey, at, cutoff, userKey),
+  ]);
+  if ((byUser?.results.length ?? 0) > 0 && (byPhone?.results.length ?? 0) > 0) return;
+  const { results } = await db
+    .prepare('SELECT max(sent_at) AS last FROM sms_throttle WHERE key IN (?, ?) AND sent_at > ?')
+    .bind(userKey, phoneKey, cutoff)
+    .all<{ last: string | null }>();
+  const last = results[0]?.last ? Date.parse(results[0].last) : now;
+  throw tooSoon(Math.max(1, Math.ceil((last + PHONE_CODE_RESEND_MS - now) / 1000)));
+}
+
 /**
  * Sets the user's number and texts it a code; SMS reaches the number only once the code comes back. Setting the
- * number that is already verified changes nothing. A new code goes out at most once a minute per user (each text
- * costs money and would let anyone flood a stranger's phone); the code's row is written before the text is queued, so
- * a retry within the minute is refused rather than sending twice.
+ * number that is already verified changes nothing. A number outside `SMS_ALLOWED_COUNTRIES` is a 400. A new code
+ * goes out at most once a minute per user and per number (each text costs money and would let anyone flood a
+ * stranger's phone); the slot is taken before the text is queued, so a retry within the minute is refused rather
+ * than sending twice.
  */
 export async function requestPhoneVerification(
   env: NotificationsEnv,
@@ -54,51 +97,36 @@ export async function requestPhoneVerification(
   phone: string,
   now = Date.now(),
 ): Promise<{ view: PhoneView; sent: boolean }> {
-  const db = env.DB;
-  const current = await db
-    .prepare('SELECT phone, verified_at, code_sent_at FROM phone_numbers WHERE user_id = ?')
-    .bind(userId)
-    .first<PhoneRow>();
-  if (current?.phone === phone && current.verified_at !== null) return { view: { phone, verified: true }, sent: false };
-  const lastSent = current?.code_sent_at ? Date.parse(current.code_sent_at) : 0;
-  if (now - lastSent < PHONE_CODE_RESEND_MS) {
-    const wait = Math.ceil((lastSent + PHONE_CODE_RESEND_MS - now) / 1000);
-    throw new AppError('RATE_LIMITED', `A code was sent less than a minute ago; try again in ${wait} s.`, {
-      headers: { 'retry-after': String(wait) },
+  if (!smsAllowed(phone, env.SMS_ALLOWED_COUNTRIES)) {
+    throw new AppError('VALIDATION_FAILED', 'The request is not valid; see errors.', {
+      errors: [{ path: 'phone', message: 'SMS is not offered to this country (SMS_ALLOWED_COUNTRIES).' }],
     });
   }
+  const db = env.DB;
+  const current = await db
+    .prepare('SELECT phone, verified_at FROM phone_numbers WHERE user_id = ?')
+    .bind(userId)
+    .first<Pick<PhoneRow, 'phone' | 'verified_at'>>();
+  if (current?.phone === phone && current.verified_at !== null) return { view: { phone, verified: true }, sent: false };
+  await takeTextSlot(db, userId, phone, now);
   const code = randomCode();
   const sentAt = new Date(now).toISOString();
-  // Conditional on the code this request saw, so two racing requests cannot both pass the once-a-minute check.
-  const { meta } = await db
+  await db
     .prepare(
       `INSERT INTO phone_numbers (user_id, phone, updated_at, verified_at, code_hash, code_sent_at, code_expires_at, code_attempts)
        VALUES (?1, ?2, ?3, NULL, ?4, ?3, ?5, 0)
        ON CONFLICT (user_id) DO UPDATE SET phone = ?2, updated_at = ?3, verified_at = NULL, code_hash = ?4,
-         code_sent_at = ?3, code_expires_at = ?5, code_attempts = 0
-       WHERE phone_numbers.code_sent_at IS ?6`,
+         code_sent_at = ?3, code_expires_at = ?5, code_attempts = 0`,
     )
-    .bind(
-      userId,
-      phone,
-      sentAt,
-      await codeHash(userId, code),
-      new Date(now + PHONE_CODE_TTL_MS).toISOString(),
-      current?.code_sent_at ?? null,
-    )
+    .bind(userId, phone, sentAt, await codeHash(userId, code), new Date(now + PHONE_CODE_TTL_MS).toISOString())
     .run();
-  if (meta.changes === 0) {
-    throw new AppError('RATE_LIMITED', 'A code was just sent; try again in a minute.', {
-      headers: { 'retry-after': String(PHONE_CODE_RESEND_MS / 1000) },
-    });
-  }
   const sent = await sendNotification(env, {
     to: phone,
     template: 'notifications.verify-phone',
     data: { code },
     idempotencyKey: `phone-verify:${userId}:${sentAt}`,
   });
-  if (!sent.ok) throw new Error(`the verification text was refused: ${sent.error.detail}`);
+  if (!sent.ok) throw new Error(`the verification text was refused: ${sent.error.code}`);
   return { view: { phone, verified: false }, sent: true };
 }
 

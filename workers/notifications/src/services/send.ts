@@ -1,7 +1,9 @@
-import type { Category, Channel, ErrorCode } from '@onasis/contracts';
+import { type Category, type Channel, type ErrorCode, isProtectedTemplate } from '@onasis/contracts';
+import type { FieldError } from '@onasis/http';
 import { type DeliveryMessage, type DeliveryRow, type DeliveryView, deliveryView } from './deliveries.js';
 import { newId } from './ids.js';
 import { allowedChannels } from './preferences.js';
+import { type BatchQueue, enqueueDeliveries } from './queue-batches.js';
 import { resolveRecipient } from './recipient.js';
 import { render } from './render.js';
 import { latestVersionsOf, pickTemplate } from './templates.js';
@@ -19,6 +21,11 @@ export interface SendRequest {
   toAddress?: string;
   /** Identity's messages name their category; otherwise the template's applies. */
   category?: Category;
+  /**
+   * A send asked for from outside the platform's own services (the HTTP route, a `notifications.send` job): identity's
+   * templates and every `security` template are refused, since they carry one-time links only identity may issue.
+   */
+  untrusted?: boolean;
 }
 
 /** The deliveries of one send (new and earlier ones of the same key); `skipped` says why there are none. */
@@ -29,33 +36,48 @@ export interface SendResult {
 }
 
 /** Where fan-out puts its delivery messages: the notifications queue (tests may record instead). */
-export interface DeliveryQueue {
-  sendBatch(messages: Iterable<MessageSendRequest<DeliveryMessage>>): Promise<unknown>;
-}
+export type DeliveryQueue = BatchQueue<DeliveryMessage>;
 
-type Failure = { ok: false; error: { code: ErrorCode; detail: string } };
+/** A refused send; `errors` names the fields of a `VALIDATION_FAILED`. */
+export type Failure = { ok: false; error: { code: ErrorCode; detail: string }; errors?: FieldError[] };
 
-const invalid = (detail: string): Failure => ({ ok: false, error: { code: 'VALIDATION_FAILED', detail } });
+const invalid = (path: string, message: string): Failure => ({
+  ok: false,
+  error: { code: 'VALIDATION_FAILED', detail: `${path}: ${message}` },
+  errors: [{ path, message }],
+});
+
+const forbidden = (template: string): Failure => ({
+  ok: false,
+  error: {
+    code: 'FORBIDDEN',
+    detail: `${template} is a security template: only identity sends it, never a caller of this API.`,
+  },
+});
 
 /**
  * Fans a request out to one delivery row per channel (per push target), rendered now, and one queue message per new
  * row. Retry/duplicate: rows are keyed `<idempotencyKey>:<channel>[:<target>]` and inserted ON CONFLICT DO NOTHING,
- * so the same request again inserts and enqueues nothing and answers the same deliveries. Interruption between the
- * insert and the queue send leaves `queued` rows that maintenance re-queues.
+ * so the same request again inserts nothing and answers the same deliveries. Interruption between the insert and the
+ * queue send leaves `queued` rows without `enqueued_at`: the same request again enqueues exactly those (and
+ * maintenance does, if nobody retries); a row whose message did go out is not enqueued twice.
  */
 export async function sendNotification(
   env: NotificationsEnv,
   req: SendRequest,
   queue: DeliveryQueue = env.NOTIFICATIONS_QUEUE,
 ): Promise<{ ok: true; data: SendResult } | Failure> {
+  if (req.untrusted && isProtectedTemplate(req.template)) return forbidden(req.template);
   // Independent lookups side by side: the template's locales need not wait for identity's answer.
   const [recipient, versions] = await Promise.all([
     resolveRecipient(env, req.to, req.toAddress),
     latestVersionsOf(env.DB, req.template),
   ]);
-  if (recipient === 'invalid') return invalid('`to` is not a user id, email address, E.164 number or `slack`.');
+  if (recipient === 'invalid') return invalid('to', 'Not a user id, email address, E.164 number or `slack`.');
   const template = pickTemplate(versions, req.template, req.locale, recipient?.locale);
-  if (!template) return invalid(`No template ${req.template}.`);
+  if (!template) return invalid('template', `No template ${req.template}.`);
+  if (req.untrusted && (template.category === 'security' || req.category === 'security'))
+    return forbidden(req.template);
   if (recipient === null) {
     return { ok: true, data: { deliveries: [], enqueued: 0, skipped: 'The user is unknown or disabled.' } };
   }
@@ -118,18 +140,17 @@ export async function sendNotification(
   );
   const inserted = await db.batch<DeliveryRow>(statements);
   const fresh = inserted.flatMap((res) => res.results);
-  if (fresh.length > 0) {
-    await queue.sendBatch(
-      fresh.map((row) => ({ body: { kind: 'delivery', deliveryId: row.id }, contentType: 'json' })),
-    );
-  }
   // A repeated request inserted less than it asked for: the rows of its first time answer instead.
   const all =
     fresh.length === rows.length
       ? fresh
       : (await db.prepare('SELECT * FROM deliveries WHERE request_key = ?').bind(req.idempotencyKey).all<DeliveryRow>())
           .results;
+  // New rows, and earlier ones whose message never reached the queue (the first request failed between its insert
+  // and its queue send): a replay is how a caller who saw that failure gets its notification out at once.
+  const unsent = all.filter((r) => r.status === 'queued' && r.enqueued_at === null).map((r) => r.id);
+  if (unsent.length > 0) await enqueueDeliveries(db, queue, unsent);
   const order = (x: DeliveryRow) => `${x.channel}\u0000${x.id}`;
   all.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
-  return { ok: true, data: { deliveries: all.map(deliveryView), enqueued: fresh.length, skipped: null } };
+  return { ok: true, data: { deliveries: all.map((r) => deliveryView(r)), enqueued: fresh.length, skipped: null } };
 }

@@ -1,4 +1,4 @@
-import type { Category, Channel } from '@onasis/contracts';
+import { type Category, type Channel, isProtectedTemplate } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
 import { BUILT_IN_TEMPLATES, type TemplateContent } from '../templates/built-in.js';
 import { newId } from './ids.js';
@@ -46,6 +46,13 @@ const builtIn = (key: string, locale: string): TemplateVersion | null => {
 /** Whether a key ships with the project (and so cannot be deleted). */
 export const isBuiltIn = (key: string) => Object.hasOwn(BUILT_IN_TEMPLATES, key);
 
+/**
+ * Whether a key is locked to the code: identity's namespace and every built-in (all of them security messages that
+ * carry one-time links or codes). Nobody creates, changes or deletes these through the API, and versions stored
+ * before this rule existed are ignored, so a planted `{{token}}` leak cannot survive it.
+ */
+export const isLockedTemplate = (key: string) => isProtectedTemplate(key) || isBuiltIn(key);
+
 /** Every version of a key in every locale, newest first per locale; empty for an unknown key. */
 export async function versionsOf(db: D1Database, key: string): Promise<TemplateVersion[]> {
   const { results } = await db
@@ -53,7 +60,7 @@ export async function versionsOf(db: D1Database, key: string): Promise<TemplateV
     .bind(key)
     .all<Row>();
   const shipped = Object.keys(BUILT_IN_TEMPLATES[key] ?? {}).flatMap((l) => builtIn(key, l) ?? []);
-  return [...results.map(fromRow), ...shipped];
+  return [...(isLockedTemplate(key) ? [] : results.map(fromRow)), ...shipped];
 }
 
 /** The newest version of each key and locale, built-in ones included. */
@@ -63,7 +70,7 @@ export async function latestTemplates(db: D1Database): Promise<TemplateVersion[]
       'SELECT t.* FROM templates t WHERE version = (SELECT max(version) FROM templates WHERE key = t.key AND locale = t.locale) ORDER BY key, locale',
     )
     .all<Row>();
-  const stored = results.map(fromRow);
+  const stored = results.filter((r) => !isLockedTemplate(r.key)).map(fromRow);
   const seen = new Set(stored.map((t) => `${t.key}\u0000${t.locale}`));
   const shipped = Object.entries(BUILT_IN_TEMPLATES).flatMap(([key, locales]) =>
     Object.keys(locales).flatMap((l) => (seen.has(`${key}\u0000${l}`) ? [] : (builtIn(key, l) ?? []))),
@@ -79,6 +86,7 @@ export function localeChain(requested: string | null | undefined, user: string |
 
 /** The newest stored version of `key` in each locale: one query, whatever locale a send then picks. */
 export async function latestVersionsOf(db: D1Database, key: string): Promise<TemplateVersion[]> {
+  if (isLockedTemplate(key)) return [];
   const { results } = await db
     .prepare(
       `SELECT t.* FROM templates t WHERE key = ?
@@ -140,6 +148,12 @@ export async function publishTemplate(
   mode: 'create' | 'update',
   createdBy: string | null,
 ): Promise<TemplateVersion> {
+  assertUnlocked(key);
+  if (input.category === 'security') {
+    throw new AppError('VALIDATION_FAILED', 'The request is not valid; see errors.', {
+      errors: [{ path: 'category', message: 'security is kept for the templates that ship with the platform.' }],
+    });
+  }
   assertSyntax(input);
   const existing = await versionsOf(db, key);
   if (mode === 'create' && existing.length > 0) throw new AppError('CONFLICT', `Template ${key} exists; update it.`);
@@ -172,9 +186,15 @@ export async function publishTemplate(
   return published;
 }
 
-/** Deletes every version of a custom template; built-in ones are refused (409), unknown ones are a 404. */
+function assertUnlocked(key: string): void {
+  if (isLockedTemplate(key)) {
+    throw new AppError('FORBIDDEN', `${key} is a security template: it changes only with the code that ships it.`);
+  }
+}
+
+/** Deletes every version of a custom template; locked ones are refused (403), unknown ones are a 404. */
 export async function deleteTemplate(db: D1Database, key: string): Promise<void> {
-  if (isBuiltIn(key)) throw new AppError('CONFLICT', `${key} ships with the project; publish a new version instead.`);
+  assertUnlocked(key);
   const { meta } = await db.prepare('DELETE FROM templates WHERE key = ?').bind(key).run();
   if (meta.changes === 0) throw new AppError('NOT_FOUND', `No template ${key}.`);
 }
