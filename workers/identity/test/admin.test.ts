@@ -206,6 +206,8 @@ describe('roles: changes', () => {
     expect(entry?.data).toEqual({
       before: { description: 'v1', permissions: ['files:read'] },
       after: { description: 'v1', permissions: ['files:read', 'jobs:write'] },
+      holdersSignedOut: 0,
+      sessionsRevoked: 0,
     });
   });
 
@@ -487,17 +489,31 @@ describe('users: status and name', () => {
     expect(row?.status).toBe('active');
   });
 
-  it('does not disable the last active admin', async () => {
-    const { id } = await admin();
-    await onlyAdmin(id);
-    const principal = holding('users:write');
-    const res = await call(`/api/v1/users/${id}`, { method: 'PATCH', json: { status: 'disabled' } }, { principal });
-    expect(res.status).toBe(409);
-    expect((await problemOf(res)).detail).toMatch(/last active admin/);
-    const second = await admin();
-    const now = await call(`/api/v1/users/${id}`, { method: 'PATCH', json: { status: 'disabled' } }, { principal });
-    expect(now.status).toBe(200);
-    await call(`/api/v1/users/${id}`, { method: 'PATCH', json: { status: 'active' } }, { principal: second.principal });
+  it('does not disable the last active admin when the last two disable each other at once', async () => {
+    const a = await admin();
+    const b = await admin();
+    await onlyAdmin(a.id);
+    await env.DB.prepare("INSERT INTO user_roles (user_id, role) VALUES (?, 'admin')").bind(b.id).run();
+    const results = await Promise.all(
+      [
+        [a, b],
+        [b, a],
+      ].map(([by, target]) =>
+        call(
+          `/api/v1/users/${target?.id}`,
+          { method: 'PATCH', json: { status: 'disabled' } },
+          { principal: by?.principal },
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const refused = results.find((r) => r.status === 409);
+    expect(refused && (await problemOf(refused)).detail).toMatch(/last active admin/);
+    const active = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE id IN (?, ?) AND status = 'active'")
+      .bind(a.id, b.id)
+      .first<{ n: number }>();
+    expect(active?.n).toBe(1);
+    await env.DB.prepare("UPDATE users SET status = 'active' WHERE id IN (?, ?)").bind(a.id, b.id).run();
   });
 
   it('answers 400 to invalid or empty changes and 404 to an unknown user', async () => {
@@ -533,7 +549,12 @@ describe('users: roles', () => {
     expect(await rolesOf(user.id)).toEqual(['member', name].sort());
     const entry = await lastAudit('user.roles_changed', user.id);
     expect(entry).toMatchObject({ actor_id: adminId, target_type: 'user' });
-    expect(entry?.data).toEqual({ before: ['member'], after: ['member', name].sort() });
+    expect(entry?.data).toEqual({
+      before: ['member'],
+      after: ['member', name].sort(),
+      permissionsLost: [],
+      sessionsRevoked: 0,
+    });
     const none = await call(`/api/v1/users/${user.id}/roles`, { method: 'PUT', json: { roles: [] } }, { principal });
     expect((await none.json<User>()).roles).toEqual([]);
     expect((await principalFor(user.id)).permissions).toEqual([]);
@@ -563,29 +584,35 @@ describe('users: roles', () => {
   });
 
   it('keeps the admin role on the last active admin', async () => {
-    const { id, principal } = await admin();
+    const { id } = await createUser({ roles: ['admin', 'member'] });
+    const principal = await principalFor(id);
     await onlyAdmin(id);
     const res = await call(`/api/v1/users/${id}/roles`, { method: 'PUT', json: { roles: ['member'] } }, { principal });
     expect(res.status).toBe(409);
     expect((await problemOf(res)).code).toBe('CONFLICT');
-    expect(await rolesOf(id)).toEqual(['admin']);
+    expect(await rolesOf(id)).toEqual(['admin', 'member']);
     // A disabled admin does not count as another admin.
     const disabled = await createUser({ roles: ['admin'] });
     await env.DB.prepare("UPDATE users SET status = 'disabled' WHERE id = ?").bind(disabled.id).run();
     const still = await call(`/api/v1/users/${id}/roles`, { method: 'PUT', json: { roles: [] } }, { principal });
     expect(still.status).toBe(409);
-    // Adding roles next to admin is fine.
-    const more = await call(
+    // Keeping admin is fine.
+    const same = await call(
       `/api/v1/users/${id}/roles`,
       { method: 'PUT', json: { roles: ['admin', 'member'] } },
       { principal },
     );
-    expect(more.status).toBe(200);
+    expect(same.status).toBe(200);
   });
 
   it('lets only one of the last two admins drop admin when both try at once', async () => {
-    const a = await admin();
-    const b = await admin();
+    const [a, b] = await Promise.all(
+      [0, 1].map(async () => {
+        const { id } = await createUser({ roles: ['admin', 'member'] });
+        return { id, principal: await principalFor(id) };
+      }),
+    );
+    if (!a || !b) throw new Error('no admins');
     await onlyAdmin(a.id);
     await env.DB.prepare("INSERT INTO user_roles (user_id, role) VALUES (?, 'admin')").bind(b.id).run();
     const results = await Promise.all(

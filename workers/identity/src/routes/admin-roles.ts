@@ -1,9 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { ListQuerySchema, listOf, PERMISSIONS } from '@onasis/contracts';
 import { requirePrincipal } from '@onasis/http';
+import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
-import { createRole, deleteRole, listRoles, requireRole, updateRole } from '../services/roles.js';
+import { grantorOf, grantRefusal, grantRefused } from '../services/grants.js';
+import { forget, revokeSessionsOf } from '../services/revocation.js';
+import { createRole, deleteRole, holdersOf, listRoles, requireRole, updateRole } from '../services/roles.js';
 import { decodeCursor, needs, page, problems } from './admin-common.js';
 
 const PermissionSchema = z.enum(PERMISSIONS).openapi('Permission');
@@ -78,7 +81,8 @@ const createRoleRoute = createRoute({
   tags: ['identity'],
   summary: 'Create a role',
   description:
-    'Creates a custom role from permissions in the registry. Needs `roles:write`; audited as `role.created`.',
+    'Creates a custom role from permissions in the registry. Needs `roles:write`, and only permissions you hold ' +
+    '(`users:write` and `roles:write` only by admins; else 403). Audited as `role.created`.',
   middleware: [needs('roles:write')] as const,
   request: { body: { required: true, content: { 'application/json': { schema: CreateRoleSchema } } } },
   responses: { 201: json(RoleSchema, 'The new role'), ...problems(400, 401, 403, 409, 415) },
@@ -91,7 +95,9 @@ const updateRoleRoute = createRoute({
   summary: 'Update a role',
   description:
     'Changes the description and permissions of a role; a built-in role keeps its permissions (409 `ROLE_BUILT_IN`). ' +
-    'Holders get the new permissions with their next access token. Needs `roles:write`; audited as `role.updated`.',
+    'Permissions added or removed must be ones you hold (`users:write` and `roles:write` only by admins; else 403). ' +
+    'When the role loses a permission, every holder is signed out everywhere (within 30 s at the gateway); added ' +
+    'ones arrive with the next access token. Needs `roles:write`; audited as `role.updated`.',
   middleware: [needs('roles:write')] as const,
   request: {
     params: NameParams,
@@ -106,8 +112,8 @@ const deleteRoleRoute = createRoute({
   tags: ['identity'],
   summary: 'Delete a role',
   description:
-    'Deletes a custom role and takes it from every holder; built-in roles cannot be deleted (409 `ROLE_BUILT_IN`). ' +
-    'Needs `roles:write`; audited as `role.deleted`.',
+    'Deletes a custom role and takes it from every holder, who are signed out everywhere; built-in roles cannot be ' +
+    'deleted (409 `ROLE_BUILT_IN`). Needs `roles:write` and every permission of the role (403); audited as `role.deleted`.',
   middleware: [needs('roles:write')] as const,
   request: { params: NameParams },
   responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404, 409) },
@@ -131,7 +137,9 @@ export function roleRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(createRoleRoute, async (c) => {
     const principal = requirePrincipal(c);
-    const role = await createRole(c.env.DB, c.req.valid('json'));
+    const body = c.req.valid('json');
+    await assertMayGrant(c, 'role.create_refused', body.name, body.permissions);
+    const role = await createRole(c.env.DB, body);
     await audit(c, {
       action: 'role.created',
       actorId: principal.userId,
@@ -145,7 +153,21 @@ export function roleRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(updateRoleRoute, async (c) => {
     const principal = requirePrincipal(c);
     const { name } = c.req.valid('param');
-    const { before, after } = await updateRole(c.env.DB, name, c.req.valid('json'));
+    const patch = c.req.valid('json');
+    const db = c.env.DB;
+    const current = await requireRole(db, name);
+    if (patch.permissions !== undefined) {
+      const wanted = new Set(patch.permissions);
+      const changed = [
+        ...patch.permissions.filter((p) => !current.permissions.includes(p)),
+        ...current.permissions.filter((p) => !wanted.has(p)),
+      ];
+      await assertMayGrant(c, 'role.update_refused', name, changed);
+    }
+    const { before, after } = await updateRole(db, name, patch);
+    const lost = before.permissions.filter((p) => !after.permissions.includes(p));
+    const holders = lost.length > 0 ? await holdersOf(db, name) : [];
+    const sessionsRevoked = await revokeSessionsOf(c.env, holders, 'role_changed');
     await audit(c, {
       action: 'role.updated',
       actorId: principal.userId,
@@ -154,22 +176,62 @@ export function roleRoutes(app: OpenAPIHono<AppEnv>): void {
       data: {
         before: { description: before.description, permissions: before.permissions },
         after: { description: after.description, permissions: after.permissions },
+        holdersSignedOut: holders.length,
+        sessionsRevoked,
       },
     });
+    if (holders.length > 0) forget(c, { users: holders });
     return c.json(after, 200);
   });
 
   app.openapi(deleteRoleRoute, async (c) => {
     const principal = requirePrincipal(c);
     const { name } = c.req.valid('param');
-    const role = await deleteRole(c.env.DB, name);
+    const db = c.env.DB;
+    const current = await requireRole(db, name);
+    if (!current.builtIn) await assertMayGrant(c, 'role.delete_refused', name, current.permissions);
+    const holders = await holdersOf(db, name);
+    const role = await deleteRole(db, name);
+    const signedOut = role.permissions.length > 0 ? holders : [];
+    const sessionsRevoked = await revokeSessionsOf(c.env, signedOut, 'role_deleted');
     await audit(c, {
       action: 'role.deleted',
       actorId: principal.userId,
       targetType: 'role',
       targetId: name,
-      data: { description: role.description, permissions: role.permissions, memberCount: role.memberCount },
+      data: {
+        description: role.description,
+        permissions: role.permissions,
+        memberCount: role.memberCount,
+        holdersSignedOut: signedOut.length,
+        sessionsRevoked,
+      },
     });
+    if (signedOut.length > 0) forget(c, { users: signedOut });
     return c.body(null, 204);
   });
+}
+
+/**
+ * Refuses (403, audited as `action`) a role change that hands out or takes away a permission the caller does not
+ * hold, or an admin-only one when the caller is no admin: `roles:write` alone must not be a way to escalate.
+ */
+async function assertMayGrant(
+  c: Context<AppEnv>,
+  action: string,
+  role: string,
+  permissions: readonly string[],
+): Promise<void> {
+  const principal = requirePrincipal(c);
+  const refusal = grantRefusal(await grantorOf(c.env.DB, principal.userId), permissions);
+  if (!refusal) return;
+  await audit(c, {
+    action,
+    outcome: 'failure',
+    actorId: principal.userId,
+    targetType: 'role',
+    targetId: role,
+    data: { reason: refusal, permissions },
+  });
+  throw grantRefused(refusal);
 }

@@ -4,9 +4,13 @@ import { AppError, requirePrincipal } from '@onasis/http';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
+import { DisplayNameSchema } from '../services/display-name.js';
+import { grantorOf, grantRefusal, grantRefused } from '../services/grants.js';
+import { forget, revokeSessionsOf } from '../services/revocation.js';
+import { permissionsOfRoles } from '../services/roles.js';
 import { sessionsOf } from '../services/sessions.js';
 import { listUsers, replaceUserRoles, updateUser } from '../services/user-admin.js';
-import { requireUser, viewOf } from '../services/users.js';
+import { permissionsOf, requireUser, viewOf } from '../services/users.js';
 import { decodeCursor, needs, page, problems, refusing } from './admin-common.js';
 import { UserSchema } from './auth-schemas.js';
 
@@ -30,7 +34,7 @@ const UpdateUserSchema = z
     status: z.enum(['active', 'disabled']).optional().openapi({
       description: 'Disabling signs the user out everywhere; admins cannot disable themselves.',
     }),
-    name: z.string().trim().min(1).max(100).nullable().optional(),
+    name: DisplayNameSchema.nullable().optional(),
   })
   .refine((b) => b.status !== undefined || b.name !== undefined, 'Give status, name or both.')
   .openapi('UpdateUser');
@@ -88,8 +92,9 @@ const updateRoute = createRoute({
   tags: ['identity'],
   summary: 'Enable, disable or rename a user',
   description:
-    'Disabling revokes every session of the user. The last active admin cannot be disabled. Needs `users:write`; ' +
-    'audited as `user.disabled`, `user.enabled` and `user.updated`.',
+    'Disabling revokes every session of the user. The last active admin cannot be disabled. Needs `users:write`, ' +
+    'and a user holding a permission you do not hold (or the admin role, unless you are an admin) is refused with ' +
+    '403; audited as `user.disabled`, `user.enabled` and `user.updated`, refusals as `user.update_refused`.',
   middleware: [userIdOnly, needs('users:write')] as const,
   request: {
     params: IdParams,
@@ -104,8 +109,11 @@ const replaceRolesRoute = createRoute({
   tags: ['identity'],
   summary: "Replace a user's roles",
   description:
-    'Sets exactly these roles, atomically. The last active admin keeps the admin role (409). The user gets the new ' +
-    'permissions with their next access token. Needs `users:write`; audited as `user.roles_changed`.',
+    'Sets exactly these roles, atomically. The last active admin keeps the admin role (409). Needs `users:write`, ' +
+    'and every role added or removed must grant only permissions you hold; only admins grant or remove the admin ' +
+    'role and roles with `users:write` or `roles:write`, and nobody adds roles to themselves (403). A user who loses ' +
+    'a permission is signed out everywhere (within 30 s at the gateway); one who only gains gets the new ' +
+    'permissions with their next access token. Audited as `user.roles_changed`, refusals as `user.roles_change_refused`.',
   middleware: [userIdOnly, needs('users:write')] as const,
   request: {
     params: IdParams,
@@ -134,8 +142,22 @@ export function userAdminRoutes(app: OpenAPIHono<AppEnv>): void {
     const principal = requirePrincipal(c);
     const { id } = c.req.valid('param');
     const patch = c.req.valid('json');
+    const target = { actorId: principal.userId, targetType: 'user', targetId: id };
     if (patch.status === 'disabled' && id === principal.userId)
       throw new AppError('CONFLICT', 'You cannot disable your own account.');
+    if (id !== principal.userId) {
+      // Nobody below a user may switch them off (or rename them): that would be a way to act on someone above you.
+      const subject = await requireUser(c.env.DB, id);
+      const refusal = grantRefusal(
+        await grantorOf(c.env.DB, principal.userId),
+        await permissionsOf(c.env.DB, id),
+        subject.roles,
+      );
+      if (refusal) {
+        await audit(c, { ...target, action: 'user.update_refused', outcome: 'failure', data: { reason: refusal } });
+        throw grantRefused(`You cannot change this user. ${refusal}`);
+      }
+    }
     const { before, after } = await updateUser(c.env.DB, id, patch);
     // Revoked on every disabling request, not only the first: a retry after a failed revocation finishes the job.
     let sessionsRevoked: number | null = null;
@@ -147,7 +169,6 @@ export function userAdminRoutes(app: OpenAPIHono<AppEnv>): void {
         revokeError = err;
       }
     }
-    const target = { actorId: principal.userId, targetType: 'user', targetId: id };
     if (before.status !== after.status) {
       await audit(c, {
         ...target,
@@ -163,22 +184,48 @@ export function userAdminRoutes(app: OpenAPIHono<AppEnv>): void {
       });
     }
     if (revokeError !== undefined) throw revokeError;
+    if (patch.status === 'disabled') forget(c, { users: [id] });
     return c.json(after, 200);
   });
 
   app.openapi(replaceRolesRoute, async (c) => {
     const principal = requirePrincipal(c);
     const { id } = c.req.valid('param');
-    const { before, after } = await replaceUserRoles(c.env.DB, id, c.req.valid('json').roles);
-    if (before.roles.join() !== after.roles.join()) {
+    const db = c.env.DB;
+    const wanted = [...new Set(c.req.valid('json').roles)];
+    const current = await requireUser(db, id);
+    const added = wanted.filter((r) => !current.roles.includes(r));
+    const changed = [...added, ...current.roles.filter((r) => !wanted.includes(r))];
+    const refuse = async (reason: string) => {
       await audit(c, {
-        action: 'user.roles_changed',
+        action: 'user.roles_change_refused',
+        outcome: 'failure',
         actorId: principal.userId,
         targetType: 'user',
         targetId: id,
-        data: { before: before.roles, after: after.roles },
+        data: { reason, before: current.roles, requested: wanted },
       });
-    }
+      return grantRefused(reason);
+    };
+    if (id === principal.userId && added.length > 0) throw await refuse('You cannot give yourself roles.');
+    const refusal = grantRefusal(await grantorOf(db, principal.userId), await permissionsOfRoles(db, changed), changed);
+    if (refusal) throw await refuse(refusal);
+    const heldBefore = await permissionsOf(db, id);
+    const { before, after } = await replaceUserRoles(db, id, wanted);
+    if (before.roles.join() === after.roles.join()) return c.json(after, 200);
+    // Losing a permission must take effect now, not when the access token expires: every session ends, and the
+    // gateway drops what it cached of the user. Gaining one can wait for the next token.
+    const heldAfter = new Set(await permissionsOf(db, id));
+    const lost = heldBefore.filter((p) => !heldAfter.has(p));
+    const sessionsRevoked = lost.length > 0 ? await revokeSessionsOf(c.env, [id], 'roles_changed') : 0;
+    await audit(c, {
+      action: 'user.roles_changed',
+      actorId: principal.userId,
+      targetType: 'user',
+      targetId: id,
+      data: { before: before.roles, after: after.roles, permissionsLost: lost, sessionsRevoked },
+    });
+    if (lost.length > 0) forget(c, { users: [id] });
     return c.json(after, 200);
   });
 }

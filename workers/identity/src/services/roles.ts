@@ -140,3 +140,25 @@ export async function unknownRoles(db: D1Database, names: readonly string[]): Pr
   const known = new Set(results.map((r) => r.name));
   return names.filter((n) => !known.has(n));
 }
+
+/** Every permission that the roles named in `names` grant together, without repeats. */
+export async function permissionsOfRoles(db: D1Database, names: readonly string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT p.value AS permission FROM roles r, json_each(r.permissions) p
+       WHERE r.name IN (SELECT value FROM json_each(?))`,
+    )
+    .bind(JSON.stringify(names))
+    .all<{ permission: string }>();
+  return results.map((r) => r.permission);
+}
+
+/** The ids of every user holding the role `name`. */
+export async function holdersOf(db: D1Database, name: string): Promise<string[]> {
+  const { results } = await db
+    .prepare('SELECT user_id FROM user_roles WHERE role = ?')
+    .bind(name)
+    .all<{ user_id: string }>();
+  return results.map((r) => r.user_id);
+}
