@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
-import { randomSecret, sha256Hex } from '../services/crypto.js';
+import { base64url } from 'jose';
+import { hmacKey, randomSecret, sha256Hex } from '../services/crypto.js';
 import { describeDevice } from '../services/device.js';
 
 /** Refresh-token family lifetime: absolute from sign-in, and idle since the last refresh. */
@@ -11,6 +12,13 @@ export const LOCKOUT_BASE_MS = 30_000;
 export const LOCKOUT_MAX_MS = 60 * 60 * 1000;
 /** Failures older than this no longer count. */
 const FAILURE_MEMORY_MS = 24 * 3600 * 1000;
+/**
+ * How long a spent refresh token is still answered with its successor instead of being taken for a stolen copy: two
+ * tabs refreshing at once, or a retry after a lost or failed answer, present the same token within seconds.
+ */
+export const REFRESH_GRACE_MS = 30_000;
+/** How many rotations a token answered within the grace period may be behind the family's newest. */
+const GRACE_CHAIN = 5;
 /** How long an MFA challenge issued after a correct password can be answered, and how many wrong codes it takes. */
 export const MFA_CHALLENGE_MS = 5 * 60 * 1000;
 const MFA_CHALLENGE_ATTEMPTS = 5;
@@ -36,7 +44,8 @@ export interface SessionOrigin {
 }
 
 export type RotateResult =
-  | { ok: true; sessionId: string; refreshSecret: string }
+  /** `replayed`: the token was spent moments ago and this is its successor again (see REFRESH_GRACE_MS). */
+  | { ok: true; sessionId: string; refreshSecret: string; replayed?: boolean }
   | { ok: false; reason: 'invalid' | 'reused' | 'expired' };
 
 type SessionRow = {
@@ -142,32 +151,33 @@ export class UserSessions extends DurableObject<IdentityEnv> {
   }
 
   /**
-   * Spends a refresh secret and issues the next one of its family. A secret that was already spent revokes the
-   * family: either the client retried with a stale token or someone else holds a copy, and only the second can be
-   * told from the first by revoking.
+   * Spends a refresh secret and issues the next one of its family. The successor is derived from the spent secret
+   * (HMAC under a key only this Worker holds), so the raw successor is never stored: within REFRESH_GRACE_MS of its
+   * spending, the same spent secret is answered with the same successor again (or the newest of a few rotations in
+   * that window), as Auth0's and Supabase's reuse interval do. A secret spent longer ago revokes the family: either
+   * the client retried with a stale token or someone else holds a copy, and only revoking tells the second from the
+   * first.
    */
   async rotate(refreshSecret: string, origin: Pick<SessionOrigin, 'ip' | 'userAgent'>): Promise<RotateResult> {
     const now = Date.now();
     const hash = await sha256Hex(refreshSecret);
-    const token = this.sql
-      .exec<{ session_id: string; spent_at: number | null }>(
-        'SELECT session_id, spent_at FROM refresh_tokens WHERE hash = ?',
-        hash,
-      )
-      .toArray()[0];
+    const token = this.refreshToken(hash);
     if (!token) return { ok: false, reason: 'invalid' };
     const session = this.liveSession(token.session_id, now);
     if (token.spent_at !== null) {
+      if (session && now - token.spent_at <= REFRESH_GRACE_MS) {
+        const replay = await this.successorWithinGrace(refreshSecret, session.id, now);
+        if (replay) return { ok: true, sessionId: session.id, refreshSecret: replay, replayed: true };
+      }
       if (session) this.revokeRow(session.id, 'refresh_token_reused', now);
       return { ok: false, reason: 'reused' };
     }
     if (!session) return { ok: false, reason: 'expired' };
-    const next = randomSecret(32);
-    const nextHash = await sha256Hex(next);
+    const next = await this.successorOf(refreshSecret);
     this.sql.exec('UPDATE refresh_tokens SET spent_at = ? WHERE hash = ?', now, hash);
     this.sql.exec(
       'INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?, ?, ?)',
-      nextHash,
+      await sha256Hex(next),
       session.id,
       now,
     );
@@ -180,6 +190,41 @@ export class UserSessions extends DurableObject<IdentityEnv> {
       session.id,
     );
     return { ok: true, sessionId: session.id, refreshSecret: next };
+  }
+
+  private refreshToken(hash: string) {
+    return this.sql
+      .exec<{ session_id: string; spent_at: number | null }>(
+        'SELECT session_id, spent_at FROM refresh_tokens WHERE hash = ?',
+        hash,
+      )
+      .toArray()[0];
+  }
+
+  /**
+   * The unspent successor of a secret spent within the grace period, following successors that were themselves
+   * spent within it (a client that refreshed again meanwhile); null when the family moved on beyond that.
+   */
+  private async successorWithinGrace(secret: string, sessionId: string, now: number): Promise<string | null> {
+    let current = secret;
+    for (let i = 0; i < GRACE_CHAIN; i++) {
+      const next = await this.successorOf(current);
+      const row = this.refreshToken(await sha256Hex(next));
+      if (!row || row.session_id !== sessionId) return null;
+      if (row.spent_at === null) return next;
+      if (now - row.spent_at > REFRESH_GRACE_MS) return null;
+      current = next;
+    }
+    return null;
+  }
+
+  private successorKey: Promise<CryptoKey> | undefined;
+
+  /** The refresh secret that follows `secret`: HMAC-SHA-256 under a key derived from KEY_ENCRYPTION_KEY. */
+  private async successorOf(secret: string): Promise<string> {
+    this.successorKey ??= hmacKey(this.env.KEY_ENCRYPTION_KEY, 'onasis/refresh-successor');
+    const mac = await crypto.subtle.sign('HMAC', await this.successorKey, new TextEncoder().encode(secret));
+    return base64url.encode(new Uint8Array(mac));
   }
 
   /** Whether `sessionId` is live: the gateway's check that an access token's session was not revoked. */

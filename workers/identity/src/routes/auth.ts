@@ -11,9 +11,9 @@ import { dispatchOutbox, securityNotice } from '../services/outbox.js';
 import { hashPassword, verifyPassword } from '../services/password.js';
 import { assertAcceptablePassword } from '../services/password-policy.js';
 import { answerSession, clearSessionCookies, refreshCookie } from '../services/session-cookies.js';
-import { accessTokenFor, sessionsOf, startSession } from '../services/sessions.js';
-import { formatRefreshToken, parseUserToken } from '../services/tokens.js';
-import { findUserByEmail, findUserById, normaliseEmail, viewOf } from '../services/users.js';
+import { sessionsOf, startSession } from '../services/sessions.js';
+import { accessTokenSigner, formatRefreshToken, parseUserToken } from '../services/tokens.js';
+import { findUserByEmail, findUserById, normaliseEmail, tokenClaimsOf, viewOf } from '../services/users.js';
 import {
   CookieFlag,
   CookieSessionSchema,
@@ -119,8 +119,9 @@ const refresh = createRoute({
   tags: ['identity'],
   summary: 'Exchange a refresh token for new tokens',
   description:
-    'Rotates the refresh token: the one sent is spent. Sending a spent token again revokes its session, since a ' +
-    'copy of it may be in someone else’s hands.',
+    'Rotates the refresh token: the one sent is spent. Within 30 seconds of its spending, the same token is ' +
+    'answered with the same successor again (two tabs, or a retry after a lost answer); later, a spent token ' +
+    'revokes its session, since a copy of it may be in someone else’s hands.',
   request: jsonBody(
     z
       .object({
@@ -421,6 +422,15 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
     if (!parsed) throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid.');
     const sessions = sessionsOf(c.env, parsed.userId);
     const origin = originOf(c, 'refresh');
+    // Everything the new tokens need comes before the rotation: once the old token is spent nothing may fail.
+    const [user, claims, sign] = await Promise.all([
+      findUserById(c.env.DB, parsed.userId),
+      tokenClaimsOf(c.env.DB, parsed.userId),
+      accessTokenSigner(c.env),
+    ]);
+    // Disabling revokes sessions already; this closes the gap of a refresh that raced the revocation.
+    if (user?.status !== 'active')
+      throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid or has expired.');
     const rotated = await sessions.rotate(parsed.secret, { ip: origin.ip, userAgent: origin.userAgent });
     if (!rotated.ok) {
       if (rotated.reason === 'reused') {
@@ -435,14 +445,8 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
       }
       throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid or has expired.');
     }
-    const user = await findUserById(c.env.DB, parsed.userId);
-    if (user?.status !== 'active') {
-      // Disabling revokes sessions already; this closes the gap of a refresh that raced the revocation.
-      await sessions.revoke(rotated.sessionId, 'user_unavailable');
-      throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid or has expired.');
-    }
     const tokens = {
-      accessToken: await accessTokenFor(c.env, user.id, rotated.sessionId),
+      accessToken: await sign({ userId: user.id, sessionId: rotated.sessionId, ...claims }),
       refreshToken: formatRefreshToken(user.id, rotated.refreshSecret),
       tokenType: 'Bearer' as const,
       expiresIn: ACCESS_TOKEN_TTL_SECONDS,

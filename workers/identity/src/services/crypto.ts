@@ -32,6 +32,18 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** An HMAC-SHA-256 key for one `purpose`, derived with HKDF from the KEY_ENCRYPTION_KEY secret. */
+export async function hmacKey(secret: string, purpose: string): Promise<CryptoKey> {
+  const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveKey']);
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode(purpose), info: encoder.encode('v1') },
+    material,
+    { name: 'HMAC', hash: 'SHA-256', length: 256 },
+    false,
+    ['sign'],
+  );
+}
+
 /**
  * The AES-GCM key that seals secrets at rest for one `purpose`, derived with HKDF from the KEY_ENCRYPTION_KEY secret,
  * so that any long random string works as the secret and each purpose gets its own key.

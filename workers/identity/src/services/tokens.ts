@@ -39,7 +39,19 @@ export interface TokenSubject {
 
 /** A signed access token: ES256, `typ: at+jwt`, 15 minutes, with the subject's session and permissions. */
 export async function signAccessToken(env: IdentityEnv, subject: TokenSubject): Promise<string> {
+  return signWith(env, await signingKey(env), subject);
+}
+
+/**
+ * Loads the signing key first and answers a signer that needs no I/O: a refresh gets everything it needs for the
+ * new access token before it spends the refresh token, so no failure can leave the client with neither.
+ */
+export async function accessTokenSigner(env: IdentityEnv): Promise<(subject: TokenSubject) => Promise<string>> {
   const key = await signingKey(env);
+  return (subject) => signWith(env, key, subject);
+}
+
+function signWith(env: IdentityEnv, key: ActiveSigningKey, subject: TokenSubject): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ sid: subject.sessionId, permissions: subject.permissions, plan: subject.plan })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYPE, kid: key.kid })
