@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { sha256Hex } from '../src/services/crypto.js';
 import { clientSecretName, oauthProviders } from '../src/services/oauth-config.js';
 import { sessionsOf } from '../src/services/sessions.js';
-import { call, createUser, uniqueEmail } from './helpers.js';
+import { call, createUser, uniqueEmail, waitForMessages } from './helpers.js';
 import type { MockLogin } from './oidc-provider.global.js';
 
 // APP_URL and ISSUER of the identity Worker's wrangler.toml.
@@ -213,18 +213,25 @@ describe('GET /auth/oauth/{provider}/callback', () => {
     expect(row?.password_hash).not.toBeNull();
     const log = await auditOf(existing.id);
     expect(log.map((e) => e.action)).toEqual(['oauth.linked', 'user.login']);
-    expect(log[0]?.data).toEqual({ method: 'oauth:mock', claimed: false });
+    expect(log[0]?.data).toEqual({ method: 'oauth:mock', claimed: false, apiKeysRevoked: [] });
     // The link holds: the next login finds the user through the provider account.
     expect((await tokensOf(await signIn({ claims: who }))).userId).toBe(existing.id);
   });
 
-  it('claims an account whose email was never verified: its password and sessions are dropped', async () => {
+  it('claims an account whose email was never verified: its password, sessions and API keys are dropped', async () => {
     const squatter = await createUser({ email: uniqueEmail('squat'), verified: false });
     const { sessionId } = await sessionsOf(env, squatter.id).createSession({
       ip: null,
       userAgent: null,
       method: 'password',
     });
+    // A key made before keys needed a verified address.
+    const keyId = `apk_${crypto.randomUUID().replaceAll('-', '')}`;
+    await env.DB.prepare(
+      "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, scopes) VALUES (?, ?, 'squat', 'onk_squatter', ?, '[]')",
+    )
+      .bind(keyId, squatter.id, crypto.randomUUID())
+      .run();
     const { userId } = await tokensOf(
       await signIn({ claims: { sub: `sub-${crypto.randomUUID()}`, email: squatter.email } }),
     );
@@ -235,7 +242,17 @@ describe('GET /auth/oauth/{provider}/callback', () => {
     expect(row?.password_hash).toBeNull();
     expect(row?.email_verified_at).not.toBeNull();
     expect(await sessionsOf(env, squatter.id).isActive(sessionId)).toBe(false);
-    expect((await auditOf(squatter.id))[0]).toMatchObject({ action: 'oauth.linked', data: { claimed: true } });
+    expect((await auditOf(squatter.id))[0]).toMatchObject({
+      action: 'oauth.linked',
+      data: { claimed: true, apiKeysRevoked: [keyId] },
+    });
+    const key = await env.DB.prepare('SELECT revoked_at FROM api_keys WHERE id = ?')
+      .bind(keyId)
+      .first<{ revoked_at: string | null }>();
+    expect(key?.revoked_at).not.toBeNull();
+    await waitForMessages('onasis-user-events', (all) =>
+      all.some((m) => m.type === 'user.account-claimed' && m.userId === squatter.id),
+    );
   });
 
   it('answers with a redirect to redirect_to carrying the tokens in the fragment', async () => {

@@ -5,7 +5,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
 import { createApiKey, listApiKeys, MAX_ACTIVE_API_KEYS, revokeApiKey } from '../services/api-keys.js';
 import { audit } from '../services/audit.js';
-import { permissionsOf } from '../services/users.js';
+import { findUserById, permissionsOf } from '../services/users.js';
 import { json, jsonBody, problem } from './auth-schemas.js';
 
 const security = [{ bearerAuth: [] }];
@@ -41,14 +41,15 @@ const createKey = createRoute({
   summary: 'Create an API key',
   description:
     'The key (`secret`) is in this answer only; identity keeps its hash. Send it as `Authorization: Bearer onk_…` ' +
-    `or \`X-API-Key\`. At most ${MAX_ACTIVE_API_KEYS} active keys per user. Needs a signed-in session, not a key.`,
+    `or \`X-API-Key\`. At most ${MAX_ACTIVE_API_KEYS} active keys per user. Needs a signed-in session, not a key, ` +
+    'and a verified email address (403 `EMAIL_NOT_VERIFIED`).',
   security,
   request: jsonBody(CreateApiKeySchema),
   responses: {
     201: json('The key, with its secret', ApiKeySchema.extend({ secret: z.string() })),
     400: problem('Invalid body, or a scope you do not hold'),
     401: problem('Not signed in'),
-    403: problem('Called with an API key'),
+    403: problem('Called with an API key, or the email address is not verified'),
     409: problem('Too many active keys'),
   },
 });
@@ -99,6 +100,21 @@ export function apiKeyRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(createKey, async (c) => {
     const principal = sessionPrincipal(c);
     const body = c.req.valid('json');
+    // Until the address is proven the account may be someone else's pre-registration of it, and a key would
+    // outlive the owner's claim of the account.
+    const owner = await findUserById(c.env.DB, principal.userId);
+    if (!owner) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+    if (!owner.emailVerified) {
+      await audit(c, {
+        action: 'api_key.create_refused',
+        outcome: 'failure',
+        actorId: principal.userId,
+        targetType: 'user',
+        targetId: principal.userId,
+        data: { reason: 'email_not_verified' },
+      });
+      throw new AppError('EMAIL_NOT_VERIFIED', 'Confirm your email address before creating API keys.');
+    }
     // The roles as they are now, not as the access token recorded them up to its lifetime ago.
     const held = await permissionsOf(c.env.DB, principal.userId);
     const key = await createApiKey(c.env.DB, {

@@ -9,6 +9,7 @@ import { timingSafeEqual } from '../services/crypto.js';
 import { OAUTH_STATE_TTL_MS, resolveOAuthAccount, saveLoginState, spendLoginState } from '../services/oauth.js';
 import { oauthProviders, type ProviderConfig } from '../services/oauth-config.js';
 import { authorizationUrl, completeLogin, safeCode } from '../services/oauth-provider.js';
+import { forget } from '../services/revocation.js';
 import { sessionsOf, startSession } from '../services/sessions.js';
 import { formatRefreshToken } from '../services/tokens.js';
 import { json, MfaChallengeSchema, problem, TokenPairSchema } from './auth-schemas.js';
@@ -171,7 +172,13 @@ export function oauthRoutes(app: OpenAPIHono<AppEnv>): void {
       const target = { actorId: user.id, targetType: 'user', targetId: user.id };
       if (account.kind === 'created') await audit(c, { action: 'user.registered', ...target, data: { method } });
       if (account.kind === 'linked') {
-        await audit(c, { action: 'oauth.linked', ...target, data: { method, claimed: account.claimed } });
+        await audit(c, {
+          action: 'oauth.linked',
+          ...target,
+          data: { method, claimed: account.claimed, apiKeysRevoked: account.revokedKeyIds },
+        });
+        // A claim ended every earlier session and key: the gateway isolate that forwarded this forgets them now.
+        if (account.claimed) forget(c, { users: [user.id], apiKeys: account.revokedKeyIds });
       }
 
       deleteCookie(c, COOKIE, cookieOptions(c.env));

@@ -158,7 +158,8 @@ type VerifyRow = {
 };
 
 /**
- * The caller an API key proves, or null when it is unknown, revoked, expired or its user is disabled. The key's
+ * The caller an API key proves, or null when it is unknown, revoked, expired, or its user is disabled or has not
+ * proven their address (keys from before that rule must not act for an account still open to being claimed). The key's
  * scopes are narrowed to the permissions its user holds now, so that losing a role shrinks every key with it.
  * `touch` receives the write that records the use, at most once per LAST_USED_RESOLUTION_MS per key, for the caller
  * to run after answering.
@@ -179,7 +180,7 @@ export async function verifyApiKey(
        ) AS held
        FROM api_keys k JOIN users u ON u.id = k.user_id
        WHERE k.key_hash = ? AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)
-         AND u.status = 'active'`,
+         AND u.status = 'active' AND u.email_verified_at IS NOT NULL`,
     )
     .bind(await sha256Hex(key), at)
     .first<VerifyRow>();

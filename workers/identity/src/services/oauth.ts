@@ -1,5 +1,8 @@
+import { claimOf } from './account-claim.js';
 import { newId, sha256Hex } from './crypto.js';
+import { acceptableName } from './display-name.js';
 import type { PendingLogin, ProviderIdentity } from './oauth-provider.js';
+import { dispatchOutbox } from './outbox.js';
 import { sessionsOf } from './sessions.js';
 import { findUserByEmail, findUserById, normaliseEmail, type UserRecord } from './users.js';
 
@@ -66,7 +69,7 @@ export async function spendLoginState(db: D1Database, provider: string, state: s
 /** How a social login found its user. */
 export type AccountResolution =
   | { kind: 'returning'; user: UserRecord }
-  | { kind: 'linked'; user: UserRecord; claimed: boolean }
+  | { kind: 'linked'; user: UserRecord; claimed: boolean; revokedKeyIds: string[] }
   | { kind: 'created'; user: UserRecord }
   | { kind: 'disabled'; user: UserRecord };
 
@@ -76,7 +79,8 @@ export type AccountResolution =
  *
  * Linking to an account whose address was never verified *claims* it: whoever registered it did not prove the
  * mailbox, the provider just did for this person, so the unproven password, second factor and sessions are dropped
- * (otherwise someone could pre-register a victim's address and share the account once the victim signs in).
+ * (otherwise someone could pre-register a victim's address and share the account once the victim signs in), and so
+ * are its API keys; `user.account-claimed` tells notifications to drop the push targets and phone number.
  */
 export async function resolveOAuthAccount(
   env: IdentityEnv,
@@ -110,18 +114,28 @@ export async function resolveOAuthAccount(
       const existing = await findUserByEmail(db, email);
       if (existing) {
         if (existing.status === 'disabled') return { kind: 'disabled', user: existing };
-        const claimed = existing.emailVerifiedAt === null;
-        await db.batch([link(existing.id), ...(claimed ? claimStatements(db, existing.id, now) : [])]);
-        if (claimed) await sessionsOf(env, existing.id).revokeAll('account_claimed');
+        // The claim's statements act only while the address is unproven, in the same transaction as the link.
+        const claim = claimOf(db, existing.id, now);
+        const results = await db.batch([
+          link(existing.id),
+          ...claim.statements,
+          ...(existing.emailVerifiedAt === null ? claimStatements(db, existing.id, now) : []),
+        ]);
+        const { claimed, revokedKeyIds } = claim.outcome(results, 1);
+        if (claimed) {
+          await sessionsOf(env, existing.id).revokeAll('account_claimed');
+          await dispatchOutbox(env, [claim.event]);
+        }
         const user = claimed ? await findUserById(db, existing.id) : existing;
         if (!user) throw new Error('linked user vanished');
-        return { kind: 'linked', user, claimed };
+        return { kind: 'linked', user, claimed, revokedKeyIds };
       }
       const id = newId('usr');
       await db.batch([
         db
           .prepare('INSERT INTO users (id, email, email_verified_at, name) VALUES (?, ?, ?, ?)')
-          .bind(id, email, now, identity.name),
+          // A provider's profile name enters emails like any other name: kept only when it would pass as one.
+          .bind(id, email, now, acceptableName(identity.name)),
         db.prepare("INSERT INTO user_roles (user_id, role) VALUES (?, 'member')").bind(id),
         link(id),
       ]);
