@@ -3,10 +3,17 @@ import { consumeJobMessage } from './services/consume-job.js';
 import { consumeDeadLetter } from './services/dead-letter.js';
 import { enqueueJob } from './services/enqueue.js';
 
+/** The job each user event becomes, run by the services that hold data about the user. */
+const JOB_OF_EVENT = {
+  'user.deleted': 'notifications.erase-user',
+  'user.account-claimed': 'notifications.reset-devices',
+} as const;
+
 /**
- * Fans a `user.deleted` event out as a `notifications.erase-user` job. The idempotency key comes from the event id,
- * so a redelivered event returns the first job instead of a second (erasing twice would be harmless anyway, which
- * covers a redelivery later than the key's 24 h).
+ * Fans a user event out as a job: `user.deleted` as `notifications.erase-user`, `user.account-claimed` as
+ * `notifications.reset-devices`. The idempotency key comes from the event id, so a redelivered event returns the first
+ * job instead of a second (both jobs are harmless to repeat anyway, which covers a redelivery later than the key's
+ * 24 h).
  */
 async function consumeUserEvent(env: JobsEnv, message: Message<unknown>): Promise<void> {
   const event = UserEventSchema.safeParse(message.body);
@@ -17,12 +24,12 @@ async function consumeUserEvent(env: JobsEnv, message: Message<unknown>): Promis
     return message.ack();
   }
   const result = await enqueueJob(env, {
-    type: 'notifications.erase-user',
+    type: JOB_OF_EVENT[event.data.type],
     payload: { userId: event.data.userId },
     idempotencyKey: `user-event:${event.data.id}`,
   });
   if (!result.ok)
-    console.error(JSON.stringify({ level: 'error', msg: 'user event not enqueued', detail: result.error.detail }));
+    console.error(JSON.stringify({ level: 'error', msg: 'user event not enqueued', eventId: event.data.id }));
   message.ack();
 }
 

@@ -12,6 +12,7 @@ export interface Schedule {
 /** The platform's recurring maintenance. Adding one here needs its cron in wrangler.toml too (a test checks). */
 export const SCHEDULES: readonly Schedule[] = [
   { name: 'identity-maintenance', cron: '*/10 * * * *', type: 'identity.maintenance', payload: {} },
-  { name: 'notifications-maintenance', cron: '0 3 * * *', type: 'notifications.maintenance', payload: {} },
+  // Every five minutes: it re-queues deliveries stranded by a failed enqueue (a reset mail must not wait for the night).
+  { name: 'notifications-maintenance', cron: '*/5 * * * *', type: 'notifications.maintenance', payload: {} },
   { name: 'jobs-purge', cron: '30 3 * * *', type: 'jobs.purge', payload: { olderThanDays: 30 } },
 ];

@@ -7,7 +7,8 @@ import type { JobRow, JobView } from '../src/services/job-rows.js';
 export const ADMIN: Principal = {
   userId: 'usr_admin',
   sessionId: 'ses_admin',
-  permissions: ['jobs:read', 'jobs:write'],
+  // As the seeded admin role: a notifications.send job over HTTP also needs notifications:send.
+  permissions: ['jobs:read', 'jobs:write', 'notifications:send'],
   via: 'access_token',
 };
 

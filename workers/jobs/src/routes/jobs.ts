@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { EnqueueJobSchema, JOB_STATUSES, ListQuerySchema, listOf } from '@onasis/contracts';
-import { AppError } from '@onasis/http';
+import { AppError, requirePrincipal } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { enqueueJob } from '../services/enqueue.js';
 import { cancelJob, replayJob } from '../services/job-actions.js';
@@ -20,7 +20,7 @@ const enqueueRoute = createRoute({
   tags: ['jobs'],
   summary: 'Enqueue a job',
   description:
-    'A registered type and a payload its schema accepts. A repeated `idempotencyKey` (within 24 h) answers 200 with the first job. Needs `jobs:write`.',
+    'A registered type and a payload its schema accepts. A repeated `idempotencyKey` (within 24 h) answers 200 with the first job. Needs `jobs:write`. Internal types (erasure, housekeeping) are a 403: only services and schedules enqueue them. A `notifications.send` job also needs `notifications:send`, and identity’s and `security` templates are a 403, as on the send route.',
   middleware: [needs('jobs:write')] as const,
   request: { body: { content: { 'application/json': { schema: EnqueueJobSchema } }, required: true } },
   responses: {
@@ -72,17 +72,19 @@ const cancelRoute = actionRoute('cancel', 'Cancel a pending job', 'Only a schedu
 const retryRoute = actionRoute(
   'retry',
   'Replay a dead job',
-  'A dead (or failed) job runs again with a fresh attempt budget; otherwise 409.',
+  'A dead (or failed) job runs again with a fresh attempt budget, its payload unchanged (internal types too: the payload is the one a service or schedule wrote); otherwise 409.',
 );
 
 /** Jobs: enqueue, list, inspect, cancel and replay. */
 export function jobRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(enqueueRoute, async (c) => {
-    const result = await enqueueJob(c.env, c.req.valid('json'));
-    if (!result.ok)
+    const result = await enqueueJob(c.env, c.req.valid('json'), new Date(), { caller: requirePrincipal(c) });
+    if (!result.ok) {
+      if (result.error.code === 'FORBIDDEN') throw new AppError('FORBIDDEN', result.error.detail);
       throw new AppError('VALIDATION_FAILED', 'The request is not valid; see errors.', {
         errors: result.issues.map((i) => ({ path: i.path, message: i.message })),
       });
+    }
     return c.json(toView(result.row), result.created ? 201 : 200);
   });
 

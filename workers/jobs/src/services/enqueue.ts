@@ -1,5 +1,6 @@
-import { EnqueueJobSchema, JOB_TYPES, type JobType, type RpcResult } from '@onasis/contracts';
+import { EnqueueJobSchema, JOB_TYPES, type JobType, type Principal, type RpcResult } from '@onasis/contracts';
 import type { z } from 'zod';
+import { type Refusal, refusalFor } from './caller-rules.js';
 import { MAX_QUEUE_DELAY_SECONDS, sendJob } from './dispatch-send.js';
 import { type JobRow, newId } from './job-rows.js';
 
@@ -45,14 +46,19 @@ export async function enqueueJob(
   env: JobsEnv,
   input: unknown,
   now = new Date(),
-  options: { id?: string } = {},
-): Promise<Enqueued | EnqueueFailure> {
+  /** `caller`: an API caller's principal, whose enqueue obeys `refusalFor`; absent for services and schedules. */
+  options: { id?: string; caller?: Principal } = {},
+): Promise<Enqueued | EnqueueFailure | Refusal> {
   const parsed = EnqueueJobSchema.safeParse(input);
   if (!parsed.success) return failure(issuesOf(parsed.error, ''));
   const job = parsed.data;
   if (!isJobType(job.type)) return failure([{ path: 'type', message: `Unknown job type "${job.type}".` }]);
   const payload = JOB_TYPES[job.type].payload.safeParse(job.payload);
   if (!payload.success) return failure(issuesOf(payload.error, 'payload'));
+  if (options.caller) {
+    const refused = await refusalFor(env, job.type, payload.data, options.caller);
+    if (refused) return refused;
+  }
 
   const dueMs = job.runAt !== undefined ? Date.parse(job.runAt) : now.getTime() + (job.delaySeconds ?? 0) * 1000;
   const viaScheduler = job.runAt !== undefined || (job.delaySeconds ?? 0) > MAX_QUEUE_DELAY_SECONDS;
@@ -104,6 +110,6 @@ export async function enqueueJob(
 }
 
 /** The RPC form: plain data, expected failures returned. */
-export function asRpc<T>(result: Enqueued | EnqueueFailure, view: (row: JobRow) => T): RpcResult<T> {
+export function asRpc<T>(result: Enqueued | EnqueueFailure | Refusal, view: (row: JobRow) => T): RpcResult<T> {
   return result.ok ? { ok: true, data: view(result.row) } : { ok: false, error: result.error };
 }

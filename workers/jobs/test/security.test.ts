@@ -1,0 +1,85 @@
+import { env } from 'cloudflare:workers';
+import { JOB_TYPES, type Principal } from '@onasis/contracts';
+import { describe, expect, it } from 'vitest';
+import { SCHEDULES } from '../src/schedules.js';
+import wranglerToml from '../wrangler.toml?raw';
+import { ADMIN, call, deliver, enqueue, row, sendJob } from './helpers.js';
+
+const INTERNAL_PAYLOADS: Record<string, unknown> = {
+  'identity.maintenance': {},
+  'notifications.maintenance': {},
+  'notifications.erase-user': { userId: 'usr_victim' },
+  'notifications.reset-devices': { userId: 'usr_victim' },
+  'jobs.purge': { olderThanDays: 1 },
+};
+
+const jobsWriter: Principal = { ...ADMIN, permissions: ['jobs:read', 'jobs:write'] };
+
+async function jobCount(type: string): Promise<number> {
+  const found = await env.DB.prepare('SELECT count(*) AS n FROM jobs WHERE type = ?').bind(type).first<{ n: number }>();
+  return found?.n ?? 0;
+}
+
+describe('enqueue over HTTP', () => {
+  it('refuses every internal job type with 403 and writes nothing, while services still enqueue them', async () => {
+    const internal = Object.entries(JOB_TYPES).filter(([, spec]) => (spec as { internal?: boolean }).internal);
+    expect(internal.map(([type]) => type).sort()).toEqual(Object.keys(INTERNAL_PAYLOADS).sort());
+    for (const [type] of internal) {
+      const before = await jobCount(type);
+      const res = await call('/api/v1/jobs', { json: { type, payload: INTERNAL_PAYLOADS[type] } });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'FORBIDDEN', detail: expect.stringContaining('internal') });
+      expect(await jobCount(type)).toBe(before);
+    }
+    expect(await enqueue({ type: 'notifications.erase-user', payload: { userId: 'usr_gone' } })).toMatch(/^job_/);
+  });
+
+  it('needs notifications:send for a send job, and refuses identity and security templates', async () => {
+    const withoutSend = await call('/api/v1/jobs', { json: sendJob('test.ok') }, jobsWriter);
+    expect(withoutSend.status).toBe(403);
+    expect(await withoutSend.json()).toMatchObject({ detail: expect.stringContaining('notifications:send') });
+    for (const template of ['identity.reset-password', 'test.security']) {
+      const res = await call('/api/v1/jobs', { json: sendJob(template, {}, { url: 'https://evil.example/' }) });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    expect((await call('/api/v1/jobs', { json: sendJob('test.ok') })).status).toBe(201);
+  });
+
+  it('replays a dead internal job over HTTP: its payload is the one a service wrote, not the caller’s', async () => {
+    const id = await enqueue({ type: 'notifications.erase-user', payload: { userId: 'usr_replayed' } });
+    await env.DB.prepare("UPDATE jobs SET status = 'dead' WHERE id = ?").bind(id).run();
+    const res = await call(`/api/v1/jobs/${id}/retry`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(JSON.parse((await row(id)).payload)).toEqual({ userId: 'usr_replayed' });
+  });
+});
+
+describe('user events', () => {
+  it('fans each user.account-claimed out as one reset-devices job, even when delivered twice', async () => {
+    const event = {
+      kind: 'user-event',
+      id: `evt_${crypto.randomUUID()}`,
+      type: 'user.account-claimed',
+      userId: 'usr_claimed',
+      occurredAt: new Date().toISOString(),
+    };
+    const first = await deliver('onasis-user-events', [{ body: event }, { body: event }]);
+    expect(first.explicitAcks).toHaveLength(2);
+    const jobs = await env.DB.prepare('SELECT * FROM jobs WHERE idempotency_key = ?')
+      .bind(`user-event:${event.id}`)
+      .all<{ type: string; payload: string }>();
+    expect(jobs.results).toHaveLength(1);
+    expect(jobs.results[0]?.type).toBe('notifications.reset-devices');
+    expect(JSON.parse(jobs.results[0]?.payload ?? '{}')).toEqual({ userId: 'usr_claimed' });
+  });
+});
+
+describe('notification maintenance', () => {
+  it('runs every five minutes, with the same crons in every environment of wrangler.toml', () => {
+    expect(SCHEDULES.find((s) => s.name === 'notifications-maintenance')?.cron).toBe('*/5 * * * *');
+    const lists = [...wranglerToml.matchAll(/crons = (\[[^\]]*\])/g)].map((m) => new Set(JSON.parse(m[1] ?? '[]')));
+    expect(lists).toHaveLength(3);
+    for (const crons of lists) expect(crons).toEqual(new Set(SCHEDULES.map((s) => s.cron)));
+  });
+});
