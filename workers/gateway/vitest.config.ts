@@ -34,6 +34,9 @@ export default defineConfig({
           // upstash.test.ts turn the built-in table or their own back on per request.
           RATE_LIMIT_POLICIES: '[]',
           TEST_MIGRATIONS: migrations,
+          // test/hostile-input.test.ts runs a fixed seed; these let a developer explore others and more runs per kind.
+          HOSTILE_SEED: process.env.HOSTILE_SEED ?? '',
+          HOSTILE_RUNS: process.env.HOSTILE_RUNS ?? '',
         },
         // The domain databases, bound here too so that a setup file can migrate them before the tests call in.
         d1Databases: Object.fromEntries(
