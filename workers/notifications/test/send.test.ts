@@ -126,7 +126,7 @@ describe('sending', () => {
     const unknown = await send({ to: 'x@example.com', template: 'nope', idempotencyKey: 'k1' });
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'template' }] });
-    for (const to of ['not an address', 'a\u0000b', 'line\r\nBcc: x@example.com', '\u0007']) {
+    for (const to of ['not an address', 'a\u0000b', 'a\u0000b@example.com', 'line\r\nBcc: x@example.com', '\u0007']) {
       const bad = await send({ to, template, idempotencyKey: 'k2' });
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({

@@ -25,7 +25,8 @@ export interface Recipient {
 
 /** E.164: a plus, a country code that does not start with 0, at most 15 digits in all. */
 export const E164 = /^\+[1-9]\d{6,14}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// No whitespace, no control characters (NUL, CR, LF would become header injection in a provider's request).
+const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
 
 /** The identity Worker's RPC methods this Worker calls. */
 interface IdentityRpc {
