@@ -86,3 +86,12 @@ export async function waitForMessages(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The id of the account registered with `email` (register answers only the address, never an id). */
+export async function userIdOf(email: string): Promise<string> {
+  const row = await env.DB.prepare('SELECT id FROM users WHERE email = ?')
+    .bind(email.trim().toLowerCase())
+    .first<{ id: string }>();
+  if (!row) throw new Error(`no account for ${email}`);
+  return row.id;
+}

@@ -3,15 +3,26 @@ import { ACCESS_TOKEN_TTL_SECONDS } from '@onasis/contracts';
 import { AppError, requirePrincipal } from '@onasis/http';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
-import type { SessionOrigin } from '../durable-objects/user-sessions.js';
+import type { AttemptSource, SessionOrigin } from '../durable-objects/user-sessions.js';
+import { type Claim, claimOf } from '../services/account-claim.js';
 import { audit } from '../services/audit.js';
 import { newId } from '../services/crypto.js';
+import { networkOf } from '../services/device.js';
+import { DisplayNameSchema } from '../services/display-name.js';
 import { newEmailToken, spendEmailToken, voidEmailTokens } from '../services/email-tokens.js';
 import { dispatchOutbox, securityNotice } from '../services/outbox.js';
 import { hashPassword, verifyPassword } from '../services/password.js';
 import { assertAcceptablePassword } from '../services/password-policy.js';
-import { answerSession, clearSessionCookies, refreshCookie } from '../services/session-cookies.js';
-import { sessionsOf, startSession } from '../services/sessions.js';
+import { forget } from '../services/revocation.js';
+import { assertSendAllowed, chargeSend, recipientLimit, userLimit } from '../services/send-limits.js';
+import {
+  answerSession,
+  clearSessionCookies,
+  deviceCookie,
+  refreshCookie,
+  setDeviceCookie,
+} from '../services/session-cookies.js';
+import { sessionsOf, startSession, unknownEmailThrottle } from '../services/sessions.js';
 import { accessTokenSigner, formatRefreshToken, parseUserToken } from '../services/tokens.js';
 import { findUserByEmail, findUserById, normaliseEmail, tokenClaimsOf, viewOf } from '../services/users.js';
 import {
@@ -27,23 +38,28 @@ import {
   UserSchema,
 } from './auth-schemas.js';
 
+const RegisterAcceptedSchema = z
+  .object({ email: z.string().openapi({ description: 'The address, normalised, where the next step was sent.' }) })
+  .openapi('RegisterAccepted');
+
 const register = createRoute({
   method: 'post',
   path: '/auth/register',
   tags: ['identity'],
   summary: 'Create an account',
   description:
-    'Creates an unverified account and emails a verification link. Sending the same request again answers 409 ' +
-    '`EMAIL_TAKEN`: the first one created the account.',
+    'Creates an unverified account and emails a verification link, then answers 202 with the address. An address ' +
+    'that has an account already gets the same answer (status, body and the same password-hashing work), and its ' +
+    'owner is emailed that someone tried to register with it: the answer tells nobody which addresses have an ' +
+    'account. Sign in with the chosen password, or follow the emailed link. Sending it again answers the same.',
   request: jsonBody(
     z
-      .object({ email: EmailSchema, password: PasswordSchema, name: z.string().trim().min(1).max(100).optional() })
+      .object({ email: EmailSchema, password: PasswordSchema, name: DisplayNameSchema.optional() })
       .openapi('RegisterRequest'),
   ),
   responses: {
-    201: json('The new account', UserSchema),
-    400: problem('Invalid body, or a password that is too short, too long or too common'),
-    409: problem('An account with this email exists'),
+    202: json('Accepted: the next step is in the inbox of `email`', RegisterAcceptedSchema),
+    400: problem('Invalid body or name, or a password that is too short, too long or too common'),
   },
 });
 
@@ -172,6 +188,24 @@ function decoy(pepper: string): Promise<string> {
   return decoyHash;
 }
 
+/** Where a sign-in attempt comes from, for lockout: the client's network and its device cookie. */
+export function attemptSourceOf(c: Context<AppEnv>): AttemptSource {
+  return { network: networkOf(c.get('clientIp')), device: deviceCookie(c) ?? null };
+}
+
+/**
+ * After a successful sign-in: forgives the failures of this network and device, and (re)sets the device cookie that
+ * exempts this device from locks that strangers' failures cause.
+ */
+export async function trustThisDevice(
+  c: Context<AppEnv>,
+  sessions: ReturnType<typeof sessionsOf>,
+  source: AttemptSource,
+): Promise<void> {
+  const [, device] = await Promise.all([sessions.clearFailures(source), sessions.trustDevice(source.device)]);
+  setDeviceCookie(c, device);
+}
+
 /** The 429 of a locked account, with Retry-After. */
 export function lockedError(until: number): AppError {
   const seconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
@@ -187,6 +221,7 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
     const email = normaliseEmail(body.email);
     assertAcceptablePassword(body.password, email);
     const id = newId('usr');
+    // Hashed before the address is looked at, so that a taken address costs the same work as a new one.
     const passwordHash = await hashPassword(body.password, c.env.PASSWORD_PEPPER);
     const db = c.env.DB;
     const verification = await newEmailToken(db, 'verify_email', id, email);
@@ -210,15 +245,24 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
         notice.statement,
       ]);
     } catch (err) {
-      if (String(err).includes('UNIQUE constraint failed: users.email'))
-        throw new AppError('EMAIL_TAKEN', 'An account with this email address exists.');
-      throw err;
+      if (!String(err).includes('UNIQUE constraint failed: users.email')) throw err;
+      // The same answer as for a new address; the owner learns of the attempt by email, after the answer.
+      c.executionCtx.waitUntil(
+        noticeRegisterAttempt(c, email).catch((err) =>
+          c.get('log').error('register-attempt notice failed', { err: String(err) }),
+        ),
+      );
+      await audit(c, {
+        action: 'user.register_attempt',
+        outcome: 'failure',
+        targetType: 'user',
+        data: { reason: 'email_taken', email },
+      });
+      return c.json({ email }, 202);
     }
     c.executionCtx.waitUntil(dispatchOutbox(c.env, [notice]));
     await audit(c, { action: 'user.registered', actorId: id, targetType: 'user', targetId: id });
-    const user = await findUserById(db, id);
-    if (!user) throw new Error('registered user vanished');
-    return c.json(viewOf(user), 201);
+    return c.json({ email }, 202);
   });
 
   app.openapi(verifyEmail, async (c) => {
@@ -228,16 +272,24 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
     if (!spent) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
     const now = new Date().toISOString();
     if (spent.purpose === 'verify_email') {
-      // Only the address the token was sent to: after an email change the old link proves nothing.
-      await db
-        .prepare('UPDATE users SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ? AND email = ?')
-        .bind(now, spent.userId, spent.email)
-        .run();
+      // Only the address the token was sent to: after an email change the old link proves nothing. The first proof
+      // claims the account: keys made before it go, in the same batch.
+      const claim = claimOf(db, spent.userId, now, spent.email);
+      const results = await db.batch([
+        ...claim.statements,
+        db
+          .prepare('UPDATE users SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ? AND email = ?')
+          .bind(now, spent.userId, spent.email),
+      ]);
       await audit(c, {
         action: 'user.email_verified',
         actorId: spent.userId,
         targetType: 'user',
         targetId: spent.userId,
+      });
+      const principal = c.get('principal');
+      await settleClaim(c, claim, claim.outcome(results, 0), spent.userId, {
+        keepSession: principal?.userId === spent.userId ? (principal.sessionId ?? undefined) : undefined,
       });
     } else {
       const before = await findUserById(db, spent.userId);
@@ -278,7 +330,10 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
     const principal = requirePrincipal(c);
     const user = await findUserById(c.env.DB, principal.userId);
     if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
-    if (!user.emailVerified) await sendVerification(c, user.id, user.email, user.name, user.locale);
+    if (!user.emailVerified) {
+      await assertSendAllowed(c.env.DB, [userLimit(user.id), await recipientLimit(user.email)]);
+      await sendVerification(c, user.id, user.email, user.name, user.locale);
+    }
     return c.body(null, 202);
   });
 
@@ -290,6 +345,17 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
         const user = await findUserByEmail(c.env.DB, email);
         if (user?.status !== 'active') return;
         const db = c.env.DB;
+        // Over the address's limit nothing is sent, and the answer (already given) cannot say so.
+        if (await chargeSend(db, [await recipientLimit(user.email)])) {
+          await audit(c, {
+            action: 'user.password_reset_requested',
+            outcome: 'failure',
+            targetType: 'user',
+            targetId: user.id,
+            data: { reason: 'send_limited' },
+          });
+          return;
+        }
         const reset = await newEmailToken(db, 'reset_password', user.id, user.email);
         const notice = securityNotice(db, {
           to: user.id,
@@ -319,16 +385,25 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
     if (!spent) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
     assertAcceptablePassword(password, spent.email);
     const now = new Date().toISOString();
-    // Receiving the reset email proves control of the address, so the address counts as verified from here on.
-    await db
-      .prepare(
-        'UPDATE users SET password_hash = ?, email_verified_at = coalesce(email_verified_at, ?), updated_at = ? WHERE id = ?',
-      )
-      .bind(await hashPassword(password, c.env.PASSWORD_PEPPER), now, now, spent.userId)
-      .run();
+    const passwordHash = await hashPassword(password, c.env.PASSWORD_PEPPER);
+    // Receiving the reset email proves control of the address, so the address counts as verified from here on; when
+    // it was not yet, the reset claims the account and the keys made before go in the same batch.
+    const claim = claimOf(db, spent.userId, now);
+    const results = await db.batch([
+      ...claim.statements,
+      db
+        .prepare(
+          'UPDATE users SET password_hash = ?, email_verified_at = coalesce(email_verified_at, ?), updated_at = ? WHERE id = ?',
+        )
+        .bind(passwordHash, now, now, spent.userId),
+    ]);
     const sessions = sessionsOf(c.env, spent.userId);
     const revoked = await sessions.revokeAll('password_reset');
     await sessions.clearFailures();
+    const claimed = claim.outcome(results, 0);
+    await settleClaim(c, claim, claimed, spent.userId, { sessionsRevoked: true });
+    // Every session ended, claimed or not: the gateway isolate that forwarded this forgets them at once.
+    forget(c, { users: [spent.userId], apiKeys: claimed.revokedKeyIds });
     await audit(c, {
       action: 'user.password_reset',
       actorId: spent.userId,
@@ -343,38 +418,36 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
     const { email, password, cookie } = c.req.valid('json');
     const env = c.env;
     const user = await findUserByEmail(env.DB, email);
-    if (!user?.passwordHash) {
-      await verifyPassword(password, await decoy(env.PASSWORD_PEPPER), env.PASSWORD_PEPPER);
-      await audit(c, {
-        action: 'user.login',
-        outcome: 'failure',
-        targetType: 'user',
-        targetId: user?.id ?? null,
-        data: { reason: user ? 'no_password' : 'unknown_email', email: normaliseEmail(email) },
-      });
-      throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
-    }
-    const sessions = sessionsOf(env, user.id);
-    const lockedUntil = await sessions.lockedUntil();
+    // Unknown emails are counted and delayed exactly like accounts (in an object of their own), so that neither the
+    // answer, a 429, nor the work done tells whether an address has an account.
+    const sessions = user ? sessionsOf(env, user.id) : await unknownEmailThrottle(env, email);
+    const source = attemptSourceOf(c);
+    const lockedUntil = await sessions.lockedUntil(source);
     if (lockedUntil) {
       await audit(c, {
         action: 'user.login',
         outcome: 'failure',
         targetType: 'user',
-        targetId: user.id,
-        data: { reason: 'locked' },
+        targetId: user?.id ?? null,
+        data: { reason: 'locked', ...(user ? {} : { email: normaliseEmail(email) }) },
       });
       throw lockedError(lockedUntil);
     }
-    const check = await verifyPassword(password, user.passwordHash, env.PASSWORD_PEPPER);
-    if (!check.valid) {
-      const nowLocked = await sessions.recordFailure();
+    const check = await verifyPassword(
+      password,
+      user?.passwordHash ?? (await decoy(env.PASSWORD_PEPPER)),
+      env.PASSWORD_PEPPER,
+    );
+    if (!user?.passwordHash || !check.valid) {
+      const nowLocked = await sessions.recordFailure(source);
       await audit(c, {
         action: 'user.login',
         outcome: 'failure',
         targetType: 'user',
-        targetId: user.id,
-        data: { reason: 'wrong_password', locked: nowLocked !== null },
+        targetId: user?.id ?? null,
+        data: user?.passwordHash
+          ? { reason: 'wrong_password', locked: nowLocked !== null }
+          : { reason: user ? 'no_password' : 'unknown_email', email: normaliseEmail(email) },
       });
       throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     }
@@ -404,6 +477,7 @@ export function authRoutes(app: OpenAPIHono<AppEnv>): void {
       return c.json({ mfaRequired: true as const, mfaToken: formatRefreshToken(user.id, secret) }, 200);
     }
     const tokens = await startSession(env, user.id, originOf(c, 'password'), c.executionCtx);
+    await trustThisDevice(c, sessions, source);
     await audit(c, {
       action: 'user.login',
       actorId: user.id,
@@ -516,4 +590,50 @@ export async function sendVerification(
   });
   await db.batch([voidEmailTokens(db, userId, purpose), token.statement, notice.statement]);
   c.executionCtx.waitUntil(dispatchOutbox(c.env, [notice]));
+}
+
+/**
+ * Tells the owner of `email` that someone tried to register with it, at most PER_RECIPIENT_SENDS times an hour; over
+ * that nothing is sent, and nothing says so (register answers the same either way).
+ */
+async function noticeRegisterAttempt(c: Context<AppEnv>, email: string): Promise<void> {
+  const db = c.env.DB;
+  const owner = await findUserByEmail(db, email);
+  if (owner?.status !== 'active') return;
+  if (await chargeSend(db, [await recipientLimit(owner.email)])) return;
+  const notice = securityNotice(db, {
+    to: owner.id,
+    template: 'identity.register-attempt',
+    locale: owner.locale,
+    data: { name: owner.name, url: `${c.env.APP_URL.replace(/\/$/, '')}/forgot-password` },
+  });
+  await notice.statement.run();
+  await dispatchOutbox(c.env, [notice]);
+}
+
+/**
+ * Finishes a claim the batch made (services/account-claim.ts): ends every session but `keepSession` (the caller's,
+ * when the owner proved the address while signed in), sends the `user.account-claimed` event, audits it, and has
+ * the gateway forget the user's sessions and the revoked keys at once. Nothing when the account was proven before.
+ */
+async function settleClaim(
+  c: Context<AppEnv>,
+  claim: Claim,
+  outcome: { claimed: boolean; revokedKeyIds: string[] },
+  userId: string,
+  options: { keepSession?: string; sessionsRevoked?: boolean } = {},
+): Promise<void> {
+  if (!outcome.claimed) return;
+  const sessionsRevoked = options.sessionsRevoked
+    ? null
+    : await sessionsOf(c.env, userId).revokeAll('account_claimed', options.keepSession);
+  c.executionCtx.waitUntil(dispatchOutbox(c.env, [claim.event]));
+  await audit(c, {
+    action: 'user.account_claimed',
+    actorId: userId,
+    targetType: 'user',
+    targetId: userId,
+    data: { apiKeysRevoked: outcome.revokedKeyIds, sessionsRevoked },
+  });
+  forget(c, { users: [userId], apiKeys: outcome.revokedKeyIds });
 }

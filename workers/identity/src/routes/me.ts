@@ -4,20 +4,22 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
 import { newId } from '../services/crypto.js';
+import { DisplayNameSchema } from '../services/display-name.js';
 import { dispatchOutbox, outboxItem } from '../services/outbox.js';
 import { hashPassword, verifyPassword } from '../services/password.js';
 import { assertAcceptablePassword } from '../services/password-policy.js';
+import { assertSendAllowed, recipientLimit, userLimit } from '../services/send-limits.js';
 import { clearSessionCookies } from '../services/session-cookies.js';
 import { sessionsOf } from '../services/sessions.js';
 import { findUserByEmail, findUserById, normaliseEmail, type UserRecord, viewOf } from '../services/users.js';
-import { sendVerification } from './auth.js';
+import { lockedError, sendVerification } from './auth.js';
 import { EmailSchema, json, jsonBody, PasswordSchema, problem, UserSchema } from './auth-schemas.js';
 
 const security = [{ bearerAuth: [] }];
 
 const UpdateMeSchema = z
   .object({
-    name: z.string().trim().min(1).max(100).nullable().optional(),
+    name: DisplayNameSchema.nullable().optional(),
     locale: z
       .string()
       .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'a BCP 47 language tag such as en or pt-BR')
@@ -74,6 +76,7 @@ const patchMe = createRoute({
     400: problem('Invalid body or password'),
     401: problem('Not signed in, or the current password is wrong'),
     409: problem('The new email belongs to another account'),
+    429: problem('Too many wrong passwords (the account is locked), or too many emails asked for (Retry-After)'),
   },
 });
 
@@ -92,7 +95,11 @@ const deleteMe = createRoute({
       required: false,
     },
   },
-  responses: { 204: { description: 'Deleted' }, 401: problem('Not signed in, or wrong password') },
+  responses: {
+    204: { description: 'Deleted' },
+    401: problem('Not signed in, or wrong password'),
+    429: problem('Too many wrong passwords: the account is locked (Retry-After)'),
+  },
 });
 
 const exportMe = createRoute({
@@ -146,14 +153,31 @@ async function confirmPassword(c: Context<AppEnv>, user: UserRecord, given: stri
     throw new AppError('VALIDATION_FAILED', 'currentPassword is required for this change.', {
       errors: [{ path: 'currentPassword', message: 'Required' }],
     });
-  const { valid } = await verifyPassword(given, user.passwordHash, c.env.PASSWORD_PEPPER);
-  if (!valid) {
+  // A stolen access token must not become a way to guess the password: re-authentication shares the sign-in
+  // lockout, and a locked account is refused before the password is looked at.
+  const sessions = sessionsOf(c.env, user.id);
+  const lockedUntil = await sessions.lockedUntil();
+  if (lockedUntil) {
     await audit(c, {
       action: 'user.reauthenticate',
       outcome: 'failure',
       actorId: user.id,
       targetType: 'user',
       targetId: user.id,
+      data: { reason: 'locked' },
+    });
+    throw lockedError(lockedUntil);
+  }
+  const { valid } = await verifyPassword(given, user.passwordHash, c.env.PASSWORD_PEPPER);
+  if (!valid) {
+    const nowLocked = await sessions.recordFailure();
+    await audit(c, {
+      action: 'user.reauthenticate',
+      outcome: 'failure',
+      actorId: user.id,
+      targetType: 'user',
+      targetId: user.id,
+      data: { reason: 'wrong_password', locked: nowLocked !== null },
     });
     throw new AppError('CURRENT_PASSWORD_INVALID', 'The current password is wrong.');
   }
@@ -176,6 +200,9 @@ export function meRoutes(app: OpenAPIHono<AppEnv>): void {
         'This account signs in through a social provider; use a password reset to add a password.',
       );
     if (body.password !== undefined) assertAcceptablePassword(body.password, newEmail ?? user.email);
+    // Charged before anything changes (a refused request changes nothing) and before the address is looked up, so
+    // that probing which addresses have accounts through email changes is held to the same few an hour.
+    if (changesEmail) await assertSendAllowed(db, [userLimit(user.id), await recipientLimit(newEmail)]);
     if (changesEmail && (await findUserByEmail(db, newEmail)))
       throw new AppError('EMAIL_TAKEN', 'An account with this email address exists.');
 
