@@ -35,18 +35,33 @@ export type Principal = z.infer<typeof PrincipalSchema>;
 /** What a route requires: nothing, any signed-in caller, or one permission. */
 export type RouteAccess = 'public' | 'authenticated' | Permission;
 
+/** One entry of ROUTE_POLICIES. */
+export interface RoutePolicy {
+  method: string;
+  path: string;
+  access: RouteAccess;
+  /**
+   * Whether an API key may call an `authenticated` route. Keys act through their scopes: a route that names a
+   * permission admits a key whose scopes hold it, and a route that only needs "signed in" refuses keys unless this
+   * says otherwise, so that a key with no scopes reaches nothing but what is listed here.
+   */
+  apiKeys?: boolean;
+}
+
 /**
  * What each public route requires, enforced by the gateway before it forwards a request. The first entry whose
  * method and path match wins (`:name` matches one segment, a trailing `*` the rest), so specific paths come first.
  * Paths under `/api/v1` that no entry names need a signed-in caller; the rest of the public surface is open and
  * its services authenticate what they must (webhook signatures, one-time tokens).
  */
-export const ROUTE_POLICIES: ReadonlyArray<{ method: string; path: string; access: RouteAccess }> = [
+export const ROUTE_POLICIES: ReadonlyArray<RoutePolicy> = [
   { method: 'POST', path: '/auth/logout', access: 'authenticated' },
   { method: 'POST', path: '/auth/logout-all', access: 'authenticated' },
   { method: 'POST', path: '/auth/verify-email/resend', access: 'authenticated' },
   { method: '*', path: '/auth/mfa/totp/*', access: 'authenticated' },
   { method: '*', path: '/auth/mfa/recovery-codes', access: 'authenticated' },
+  // The one signed-in route open to API keys: whom the key belongs to.
+  { method: 'GET', path: '/api/v1/users/me', access: 'authenticated', apiKeys: true },
   { method: '*', path: '/api/v1/users/me', access: 'authenticated' },
   { method: '*', path: '/api/v1/users/me/*', access: 'authenticated' },
   { method: 'GET', path: '/api/v1/users', access: 'users:read' },
@@ -94,12 +109,28 @@ export function segmentsMatch(want: readonly string[], got: readonly string[]): 
   return got.length === want.length;
 }
 
-/** What `method path` requires, by the first matching entry of ROUTE_POLICIES. */
-export function accessFor(method: string, path: string): RouteAccess {
+const PUBLIC_ROUTE: RoutePolicy = { method: '*', path: '/*', access: 'public' };
+
+/** The first entry of ROUTE_POLICIES that matches `method path` (a public one when none does). */
+export function routePolicyFor(method: string, path: string): RoutePolicy {
   const got = path.split('/');
   for (const policy of COMPILED) {
-    if ((policy.method === '*' || policy.method === method) && segmentsMatch(policy.segments, got))
-      return policy.access;
+    if ((policy.method === '*' || policy.method === method) && segmentsMatch(policy.segments, got)) return policy;
   }
-  return 'public';
+  return PUBLIC_ROUTE;
+}
+
+/** What `method path` requires, by the first matching entry of ROUTE_POLICIES. */
+export function accessFor(method: string, path: string): RouteAccess {
+  return routePolicyFor(method, path).access;
+}
+
+/**
+ * Whether an API key with `scopes` may call `method path`: a route that names a permission needs it among the
+ * scopes, an `authenticated` one must list `apiKeys`, a public one is open to anyone.
+ */
+export function apiKeyMayCall(policy: RoutePolicy, scopes: readonly string[]): boolean {
+  if (policy.access === 'public') return true;
+  if (policy.access === 'authenticated') return policy.apiKeys === true;
+  return scopes.includes(policy.access);
 }
