@@ -1,42 +1,131 @@
 import { AppError } from '@onasis/http';
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { configOf, FORM_BODY_PATHS, takesRawBody } from '../config.js';
 import type { AppEnv } from '../context.js';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
-const limiters = new Map<number, MiddlewareHandler>();
 
-function limiter(maxSize: number): MiddlewareHandler {
-  let mw = limiters.get(maxSize);
-  if (!mw) {
-    mw = bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', `The request body exceeds ${maxSize} bytes.`);
-      },
-    });
-    limiters.set(maxSize, mw);
+/**
+ * How much of an oversized body is read and thrown away before the 413 goes out. Answering while the client (or a
+ * proxy in front of the Worker, such as wrangler's) is still writing races the runtime's cancellation of the body
+ * against that writer: now and then the writer fails first and the client gets the proxy's plain-text 500 instead
+ * of our 413. Draining lets the writer finish; past this bound the body is cancelled (the sender is abusive, and the
+ * connection is given up either way).
+ */
+export const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+
+function tooLarge(maxSize: number): AppError {
+  return new AppError('PAYLOAD_TOO_LARGE', `The request body exceeds ${maxSize} bytes.`);
+}
+
+/** Reads and discards what is left of a body, up to DRAIN_MAX_BYTES, then cancels the rest. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let drained = 0;
+  try {
+    while (drained <= DRAIN_MAX_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      drained += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The sender went away: there is nothing left to drain.
   }
-  return mw;
+}
+
+/**
+ * The whole body when it fits in `maxSize` bytes, else null once the rest has been drained. JSON bodies are small
+ * (MAX_BODY_BYTES), so buffering them here is what lets every later step (idempotency fingerprint, proxy) see a
+ * plain, complete body instead of a stream that may still fail.
+ */
+async function readBounded(body: ReadableStream<Uint8Array>, maxSize: number): Promise<Uint8Array | null> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxSize) {
+      await drain(reader);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * An upload body too large to buffer, counted as it streams to the service. Past `maxSize` the stream fails, and
+ * `onOverflow` records it so that the guard answers 413 whatever the service or the proxy made of the failure.
+ */
+function countedStream(body: ReadableStream<Uint8Array>, maxSize: number, onOverflow: () => void): ReadableStream {
+  let size = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > maxSize) {
+          onOverflow();
+          controller.error(tooLarge(maxSize));
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 /**
  * Refuses bodies the platform will not read before they reach a service: over the size limit (413; upload routes
  * have their own, larger one) or, on JSON routes, of another media type (415; the unsubscribe link also takes the
- * form body mail clients send).
+ * form body mail clients send). A declared length is judged from the header; a streamed JSON body is read here in
+ * full (bounded), so an oversized one always ends as a 413 problem before anything else touches it.
  */
 export function bodyGuard(): MiddlewareHandler<AppEnv> {
   return async function bodyGuard(c, next) {
-    const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
-    if (!hasBody) return next();
+    const raw = c.req.raw;
+    const body = raw.body;
+    const declared = c.req.header('content-length');
+    if (body === null || declared === '0') return next();
     const config = configOf(c.env);
-    const raw = takesRawBody(c.req.path);
+    const upload = takesRawBody(c.req.path);
     const type = c.req.header('content-type') ?? '';
-    if (!raw && !JSON_TYPE.test(type) && !(FORM_BODY_PATHS.has(c.req.path) && FORM_TYPE.test(type))) {
+    if (!upload && !JSON_TYPE.test(type) && !(FORM_BODY_PATHS.has(c.req.path) && FORM_TYPE.test(type))) {
+      await drain(body.getReader());
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.');
     }
-    return limiter(raw ? config.maxUploadBytes : config.maxBodyBytes)(c, next);
+    const maxSize = upload ? config.maxUploadBytes : config.maxBodyBytes;
+    if (declared !== undefined && !c.req.header('transfer-encoding')) {
+      if (Number(declared) > maxSize) {
+        await drain(body.getReader());
+        throw tooLarge(maxSize);
+      }
+      return next();
+    }
+    if (!upload) {
+      const bytes = await readBounded(body, maxSize);
+      if (bytes === null) throw tooLarge(maxSize);
+      c.req.raw = new Request(raw, { body: bytes });
+      return next();
+    }
+    let overflowed = false;
+    c.req.raw = new Request(raw, {
+      body: countedStream(body, maxSize, () => {
+        overflowed = true;
+      }),
+      // @ts-expect-error duplex is required for streaming request bodies but missing from the type.
+      duplex: 'half',
+    });
+    await next();
+    // The service or the proxy saw a failed stream and answered for it (a 4xx, 502); the cause is the size.
+    if (overflowed) throw tooLarge(maxSize);
   };
 }
