@@ -30,6 +30,7 @@ export default defineConfig({
           HEALTH_TIMEOUT_MS: '300',
           UPSTREAM_TIMEOUT_MS: '500',
           METRICS_TOKEN: '',
+          IDEMPOTENCY_SEALING_KEY: 'test-idempotency-sealing-key-of-32-chars-or-more',
           // No rate limits for suites that sign in dozens of times from one (absent) address; rate-limit.test.ts and
           // upstash.test.ts turn the built-in table or their own back on per request.
           RATE_LIMIT_POLICIES: '[]',
@@ -48,6 +49,7 @@ export default defineConfig({
           FAULT_DEGRADED: { name: 'fault-injector', entrypoint: 'Degraded' },
           FAULT_FLAKY: { name: 'fault-injector', entrypoint: 'Flaky' },
           FAULT_ECHO: { name: 'fault-injector', entrypoint: 'Echo' },
+          FAULT_FORGETS: { name: 'fault-injector', entrypoint: 'Forgets' },
         },
         workers: [
           ...domainWorkers,

@@ -12,9 +12,12 @@ export const IDEMPOTENCY_LEASE_MS = 60 * 1000;
 /** A response as the store keeps it: enough to answer a replay byte for byte. */
 export interface StoredResponse {
   status: number;
-  /** Combined as `Headers` joins them; `Set-Cookie`, the one header that cannot be, is never stored. */
+  /** Combined as `Headers` joins them; empty when `sealed` (the headers are inside the seal). */
   headers: Record<string, string>;
+  /** The body; when `sealed`, the AES-GCM seal of headers, cookies and body (see middleware/idempotency.ts). */
   body: ArrayBuffer;
+  /** Whether the response carried secrets (`no-store`, `Set-Cookie`) and is kept only as ciphertext. */
+  sealed?: boolean;
   /** Route template and service the first request reported, so a replay is logged and counted under the same route. */
   routeTemplate: string | null;
   service: string | null;

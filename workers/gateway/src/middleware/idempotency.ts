@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { takesRawBody } from '../config.js';
 import type { AppEnv } from '../context.js';
 import type { StoredResponse } from '../durable-objects/idempotency-store.js';
+import { open, type SealingEnv, seal, sealingKeyOf } from '../services/sealing.js';
 
 /** Methods whose repetition can change state; a key on any other method is ignored, as it changes nothing. */
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -44,14 +45,57 @@ async function fingerprintOf(method: string, url: string, body: ArrayBuffer | nu
 
 /**
  * Whether a finished response is kept for replays. 5xx and 429 are not: they say "try again", and a retry with the
- * same key must then run again rather than repeat the failure. Responses that carry credentials (`Set-Cookie`,
- * `Cache-Control: no-store`: session cookies, TOTP secrets, recovery codes, data exports) are not either, so the
- * store never becomes a second copy of a secret.
+ * same key must then run again rather than repeat the failure.
  */
 function keepable(res: Response): boolean {
-  if (res.status >= 500 || res.status === 429) return false;
-  if (res.headers.has('set-cookie')) return false;
-  return !/(^|,)\s*no-store\s*(,|$)/i.test(res.headers.get('cache-control') ?? '');
+  return res.status < 500 && res.status !== 429;
+}
+
+/**
+ * Whether a response carries credentials (`Set-Cookie`, `Cache-Control: no-store`: a new API key's secret, tokens,
+ * session cookies, TOTP secrets, recovery codes). These are exactly the answers a client must not lose and must not
+ * get twice (a second API key, a second enrolment), so they are kept too, but sealed: the store holds ciphertext
+ * under a gateway secret, never a second readable copy.
+ */
+function carriesSecrets(res: Response): boolean {
+  return res.headers.has('set-cookie') || /(^|,)\s*no-store\s*(,|$)/i.test(res.headers.get('cache-control') ?? '');
+}
+
+/** What a sealed record holds: every header (cookies apart, as `Headers` cannot join them) and the body. */
+interface SealedHead {
+  headers: Record<string, string>;
+  cookies: string[];
+}
+
+/** Binds a seal to its caller, key and request, so that a record opens for no other. */
+function sealContext(scope: string, key: string, fingerprint: string): string {
+  return `${idempotencyObjectName(scope, key)}\n${fingerprint}`;
+}
+
+async function sealResponse(
+  sealingKey: CryptoKey,
+  head: SealedHead,
+  body: ArrayBuffer,
+  context: string,
+): Promise<ArrayBuffer> {
+  const headBytes = encoder.encode(JSON.stringify(head));
+  const plaintext = new Uint8Array(4 + headBytes.byteLength + body.byteLength);
+  new DataView(plaintext.buffer).setUint32(0, headBytes.byteLength);
+  plaintext.set(headBytes, 4);
+  plaintext.set(new Uint8Array(body), 4 + headBytes.byteLength);
+  return seal(sealingKey, plaintext, context);
+}
+
+async function openResponse(
+  sealingKey: CryptoKey,
+  stored: StoredResponse,
+  context: string,
+): Promise<{ head: SealedHead; body: Uint8Array } | null> {
+  const plaintext = await open(sealingKey, stored.body, context);
+  if (plaintext === null || plaintext.byteLength < 4) return null;
+  const length = new DataView(plaintext.buffer, plaintext.byteOffset).getUint32(0);
+  const head = JSON.parse(new TextDecoder().decode(plaintext.subarray(4, 4 + length))) as SealedHead;
+  return { head, body: plaintext.subarray(4 + length) };
 }
 
 /**
@@ -95,12 +139,33 @@ async function readCapped(
   return { bytes: bytes.buffer };
 }
 
-function replay(c: Context<AppEnv>, stored: StoredResponse): Response {
+async function replay(
+  c: Context<AppEnv>,
+  stored: StoredResponse,
+  sealingKey: CryptoKey | null,
+  context: string,
+): Promise<Response> {
   if (stored.routeTemplate) c.set('routeTemplate', stored.routeTemplate);
   if (stored.service) c.set('service', stored.service as ServiceName);
-  const headers = new Headers(stored.headers);
+  let headers = new Headers(stored.headers);
+  let body: ArrayBuffer | Uint8Array = stored.body;
+  if (stored.sealed) {
+    const opened = sealingKey === null ? null : await openResponse(sealingKey, stored, context);
+    if (opened === null) {
+      // The sealing secret changed since: the first answer is gone, and running the request again is what the key
+      // forbids. The client learns both.
+      c.get('log').error('idempotency record cannot be opened');
+      throw new AppError(
+        'CONFLICT',
+        'The first response to this Idempotency-Key can no longer be replayed, and the request was not run again; send a new key to run it.',
+      );
+    }
+    headers = new Headers(opened.head.headers);
+    for (const cookie of opened.head.cookies) headers.append('set-cookie', cookie);
+    body = opened.body;
+  }
   headers.set(REPLAYED_HEADER, 'true');
-  return new Response(stored.body.byteLength > 0 ? stored.body : null, { status: stored.status, headers });
+  return new Response(body.byteLength > 0 ? body : null, { status: stored.status, headers });
 }
 
 /**
@@ -132,8 +197,18 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       body = await c.req.raw.arrayBuffer();
       c.req.raw = new Request(c.req.raw, { body });
     }
+    const sealingKeyPromise = sealingKeyOf(c.env as GatewayEnv & SealingEnv);
+    if (sealingKeyPromise === null) {
+      // Without it an answer that carries secrets could be neither kept nor refused on a retry: no guarantee at all.
+      c.get('log').error('IDEMPOTENCY_SEALING_KEY is not set; idempotency keys are refused');
+      throw new AppError('SERVICE_UNAVAILABLE', 'Idempotency keys are not available right now; retry shortly.', {
+        headers: { 'retry-after': '60' },
+      });
+    }
+    const sealingKey = await sealingKeyPromise;
     const fingerprint = await fingerprintOf(c.req.method, c.req.url, body);
     const scope = idempotencyScopeOf(c.get('principal')?.userId, c.req.header('cf-connecting-ip'));
+    const context = sealContext(scope, key, fingerprint);
     const namespace = c.env.IDEMPOTENCY;
     const store = namespace.get(namespace.idFromName(idempotencyObjectName(scope, key)));
 
@@ -146,7 +221,7 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     });
     switch (begun.outcome) {
       case 'done':
-        return replay(c, begun.response);
+        return replay(c, begun.response, sealingKey, context);
       case 'in_progress':
         throw new AppError(
           'IDEMPOTENCY_KEY_IN_USE',
@@ -199,14 +274,18 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     }
     const headers: Record<string, string> = {};
     res.headers.forEach((value, name) => {
-      if (!PER_REQUEST_HEADERS.has(name)) headers[name] = value;
+      if (!PER_REQUEST_HEADERS.has(name) && name !== 'set-cookie') headers[name] = value;
     });
     c.res = undefined;
     c.res = new Response(bytes.byteLength > 0 ? bytes : null, res);
+    const secret = carriesSecrets(res);
     const stored: StoredResponse = {
       status: res.status,
-      headers,
-      body: bytes,
+      headers: secret ? {} : headers,
+      body: secret
+        ? await sealResponse(sealingKey, { headers, cookies: res.headers.getSetCookie() }, bytes, context)
+        : bytes,
+      sealed: secret,
       routeTemplate: c.get('routeTemplate') ?? null,
       service: c.get('service') ?? null,
     };
