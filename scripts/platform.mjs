@@ -69,16 +69,19 @@ function sqlString(value) {
 }
 
 /**
- * Creates the local admin (`admin@onasis.local`, role admin) unless it exists. Re-running keeps an existing
- * account as it is, so a password changed through the API survives a restart.
+ * Creates the local admin (`admin@onasis.local`, role admin, plan `unlimited`) unless it exists. Re-running keeps an
+ * existing account as it is, so a password changed through the API survives a restart; only an admin still on the
+ * `free` plan an older seed gave it moves to `unlimited`, since a developer would otherwise use up the free plan's
+ * monthly quota locally.
  */
 export async function seedAdmin(persistTo, { email = 'admin@onasis.local', password, pepper }) {
   const { hashPassword } = await import('../workers/identity/src/services/password.ts');
   const hash = await hashPassword(password, pepper);
   const sql = [
-    `INSERT INTO users (id, email, email_verified_at, name, password_hash, status)
-     VALUES ('usr_local_admin', ${sqlString(email)}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'Local admin', ${sqlString(hash)}, 'active')
+    `INSERT INTO users (id, email, email_verified_at, name, password_hash, status, plan)
+     VALUES ('usr_local_admin', ${sqlString(email)}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'Local admin', ${sqlString(hash)}, 'active', 'unlimited')
      ON CONFLICT(email) DO NOTHING;`,
+    `UPDATE users SET plan = 'unlimited' WHERE email = ${sqlString(email)} AND plan = 'free';`,
     `INSERT OR IGNORE INTO user_roles (user_id, role) SELECT id, 'admin' FROM users WHERE email = ${sqlString(email)};`,
   ].join('\n');
   await d1(['execute'], 'identity', persistTo, '--command', sql);

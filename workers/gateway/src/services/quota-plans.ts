@@ -1,11 +1,16 @@
 /** The plan a principal without one is on, and the plan whose limit an unknown plan name gets. */
 export const DEFAULT_PLAN = 'free';
 
-/** Monthly request limits by plan; `null` is unlimited. Used when `QUOTA_PLANS` is unset or not valid. */
+/**
+ * Monthly request limits by plan; `null` is unlimited. Used when `QUOTA_PLANS` is unset or not valid. `unlimited`
+ * is no product: it is the operators' own plan (the seeded local admin), kept apart from `enterprise` so that what a
+ * customer is sold can change without touching it.
+ */
 export const DEFAULT_QUOTA_PLANS: ReadonlyMap<string, number | null> = new Map([
   ['free', 10_000],
   ['pro', 1_000_000],
   ['enterprise', null],
+  ['unlimited', null],
 ]);
 
 /**
