@@ -4,7 +4,9 @@ import {
   DEPRECATIONS,
   type Deprecation,
   type DeprecationHeaders,
+  FORGET_HEADER,
   ownerOf,
+  parseForget,
   ROUTE_HEADER,
 } from '@onasis/contracts';
 import { AppError, notFound } from '@onasis/http';
@@ -13,6 +15,7 @@ import type { AppEnv } from '../context.js';
 import { collector } from '../metrics/collector.js';
 import { bindingOf, TimeoutError, withTimeout } from '../services/bindings.js';
 import { breakerOf, type Permit } from '../services/circuit-breaker.js';
+import { forgetCredentialsOf } from '../services/forget.js';
 
 /**
  * The client's address as Cloudflare's edge set it. Only this header: X-Forwarded-For and the like are whatever the
@@ -141,6 +144,12 @@ export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
     // Responses from RPC have immutable headers; copying is what lets the gateway add its own and drop internal ones.
     const res = new Response(upstream.body, upstream);
     res.headers.delete(ROUTE_HEADER);
+    // Dropped here, the innermost step, so that neither the idempotency store nor the response cache ever keeps it.
+    const forget = res.headers.get(FORGET_HEADER);
+    if (forget !== null) {
+      res.headers.delete(FORGET_HEADER);
+      forgetCredentialsOf(parseForget(forget));
+    }
     if (deprecation !== undefined) {
       // The service may send Link headers of its own; the deprecation link goes next to them.
       for (const name in deprecation) {
