@@ -103,6 +103,8 @@ export class MetricsStore extends DurableObject<GatewayEnv> {
       );
     }
     this.sql.exec('DELETE FROM breaker_states WHERE seen_at < ?', now - BREAKER_ROWS_KEPT_MS);
+    // Isolates come and go by the thousand; one that has not reported for as long counts for nothing any more.
+    this.sql.exec('DELETE FROM isolates WHERE seen_at < ?', now - BREAKER_ROWS_KEPT_MS);
     this.sql.exec(
       'INSERT INTO isolates VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET in_flight = excluded.in_flight, seen_at = excluded.seen_at',
       delta.isolateId,

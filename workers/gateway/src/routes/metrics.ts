@@ -3,6 +3,7 @@ import { SERVICE_NAMES } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { flushMetrics } from '../metrics/collector.js';
+import { metricsAccess } from '../services/metrics-token.js';
 
 const metrics = createRoute({
   method: 'get',
@@ -17,29 +18,17 @@ const metrics = createRoute({
   },
 });
 
-async function sameSecret(a: string, b: string): Promise<boolean> {
-  const enc = new TextEncoder();
-  const [ha, hb] = await Promise.all([
-    crypto.subtle.digest('SHA-256', enc.encode(a)),
-    crypto.subtle.digest('SHA-256', enc.encode(b)),
-  ]);
-  return crypto.subtle.timingSafeEqual(ha, hb);
-}
-
 /** `GET /metrics`. */
 export function metricsRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(metrics, async (c) => {
-    const token = c.env.METRICS_TOKEN;
-    if (token) {
-      const given = /^Bearer (.+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
-      if (!(await sameSecret(given, token))) {
-        throw new AppError('UNAUTHENTICATED', 'Send the metrics token as a bearer token.', {
-          headers: { 'www-authenticate': 'Bearer realm="metrics"' },
-        });
-      }
-    } else if (c.env.ENVIRONMENT !== 'local') {
-      throw new AppError('FORBIDDEN', 'Metrics are disabled until the METRICS_TOKEN secret is set.');
+    const access = await metricsAccess(c.env, c.req.header('authorization'));
+    if (access === 'wrong_token') {
+      throw new AppError('UNAUTHENTICATED', 'Send the metrics token as a bearer token.', {
+        headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+      });
     }
+    if (access === 'disabled')
+      throw new AppError('FORBIDDEN', 'Metrics are disabled until the METRICS_TOKEN secret is set.');
     // This isolate's own counts go first so that a scrape always includes the requests it can see.
     await flushMetrics(c.env);
     const text = await c.env.METRICS.get(c.env.METRICS.idFromName('global')).render(SERVICE_NAMES);
