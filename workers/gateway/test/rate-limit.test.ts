@@ -101,7 +101,10 @@ describe('policies', () => {
     expect(matchPolicy(table, 'POST', '/auth/login/x')).toBeUndefined();
     expect(matchPolicy(table, 'DELETE', '/api/v1/users/me')?.id).toBe('api');
     expect(matchPolicy(table, 'GET', '/api/v1')).toBeUndefined();
-    expect(matchPolicy(table, 'GET', '/health')).toBeUndefined();
+    expect(matchPolicy(table, 'GET', '/health')?.id).toBe('health');
+    expect(matchPolicy(table, 'GET', '/metrics')).toBeUndefined();
+    // Failed credential checks have a table of their own: no request is limited by those policies.
+    expect(matchPolicy(table, 'GET', '/api/v1/users/me', true)?.id).toBe('credential-failures');
   });
 
   it('matches :name segments', () => {
@@ -155,7 +158,7 @@ describe('embedded limiter (Durable Object)', () => {
     expect(t).toBeGreaterThanOrEqual(0);
     expect(t).toBeLessThanOrEqual(60);
 
-    const uncovered = await fetchWith(DEFAULTS, '/health');
+    const uncovered = await fetchWith(DEFAULTS, '/metrics');
     expect(uncovered.headers.get('ratelimit-policy')).toBeNull();
     expect(uncovered.headers.get('ratelimit')).toBeNull();
   });

@@ -2,9 +2,10 @@ import {
   ACCESS_TOKEN_ALG,
   ACCESS_TOKEN_AUDIENCE,
   ACCESS_TOKEN_TYPE,
-  accessFor,
+  apiKeyMayCall,
   ownerOf,
   type Principal,
+  routePolicyFor,
   SESSION_COOKIES,
 } from '@onasis/contracts';
 import { AppError, type Logger } from '@onasis/http';
@@ -13,7 +14,20 @@ import { type JWTVerifyOptions, jwtVerify } from 'jose';
 import { configOf } from '../config.js';
 import type { AppEnv } from '../context.js';
 import { collector } from '../metrics/collector.js';
-import { apiKeyPrincipal, forgetApiKey, forgetApiKeysOf, resetApiKeyCache } from '../services/api-keys.js';
+import {
+  countFailure,
+  type FailureCounter,
+  failureCounterOf,
+  refuseBlockedSource,
+  resetBlockedSources,
+} from '../rate-limit/credential-failures.js';
+import {
+  apiKeyPrincipal,
+  forgetApiKey,
+  forgetApiKeysOf,
+  knownApiKeyPrincipal,
+  resetApiKeyCache,
+} from '../services/api-keys.js';
 import { accessTokenKey, IdentityUnavailableError, resetJwksCache } from '../services/jwks.js';
 import { forgetSession, forgetUser, resetSessionStatusCache, sessionIsActive } from '../services/session-status.js';
 
@@ -151,7 +165,8 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const path = c.req.path;
     if (ownerOf(path) === null) return next();
     const method = c.req.method;
-    const access = accessFor(method === 'HEAD' ? 'GET' : method, path);
+    const policy = routePolicyFor(method === 'HEAD' ? 'GET' : method, path);
+    const access = policy.access;
     const header = c.req.header('authorization');
     const apiKey = header ? undefined : c.req.header('x-api-key');
     let token: string | undefined;
@@ -178,19 +193,26 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     }
     const now = Date.now();
     const log = c.get('log');
+    const failures = failureCounterOf(c.env, method, path, c.req.header('cf-connecting-ip'));
+    const guard = failures === undefined ? undefined : { failures, background: c.executionCtx };
     if (access === 'public') {
       // A stale token sent along to /auth/refresh or /auth/login must not stand in the way of getting a new one: on
       // a public route a credential that does not verify is ignored, and the service sees an anonymous caller.
-      const principal = await identify(c.env, token, now, log).catch((err) => {
+      const principal = await identify(c.env, token, now, log, guard).catch((err) => {
         if (err instanceof AppError) return undefined;
         throw err;
       });
       if (principal) c.set('principal', principal);
       return next();
     }
-    const principal = await identify(c.env, token, now, log);
-    if (principal.via === 'api_key' && managesAccount(method, path)) {
-      throw new AppError('FORBIDDEN', 'API keys cannot manage the account; sign in to do this.');
+    const principal = await identify(c.env, token, now, log, guard);
+    if (principal.via === 'api_key' && !apiKeyMayCall(policy, principal.permissions)) {
+      throw new AppError(
+        'FORBIDDEN',
+        access === 'authenticated'
+          ? 'API keys cannot call this endpoint; sign in to do this.'
+          : `This endpoint needs the ${access} permission among the API key's scopes.`,
+      );
     }
     if (access !== 'authenticated' && !principal.permissions.includes(access)) {
       throw new AppError('FORBIDDEN', `This endpoint needs the ${access} permission.`);
@@ -225,22 +247,44 @@ function forgetRevoked(method: string, path: string, principal: Principal): void
 
 const USER_ME = '/api/v1/users/me';
 
-/**
- * Account security stays with signed-in sessions: an API key, however scoped, may read its user's profile but not
- * sign out, enroll MFA, change email or password, delete the account, or manage sessions and keys.
- */
-function managesAccount(method: string, path: string): boolean {
-  if (path.startsWith('/auth/')) return true;
-  if (path === USER_ME) return method !== 'GET' && method !== 'HEAD';
-  return path.startsWith(`${USER_ME}/`) && !path.startsWith(`${USER_ME}/export`);
+/** Where a request's failed credential checks are counted, and where the limiter's pending work goes. */
+interface FailureGuard {
+  failures: FailureCounter;
+  background: Pick<ExecutionContext, 'waitUntil'>;
 }
 
-/** The caller a presented credential proves, with a live session; throws the 401 (or 503) otherwise. */
-async function identify(env: GatewayEnv, token: string, now: number, log: Logger): Promise<Principal> {
+/**
+ * The caller a credential proves without a signature check or a call to identity: a token verified a moment ago,
+ * or an API key whose answer is cached (null: known not to be valid).
+ */
+function known(token: string, now: number): Principal | null | undefined {
+  return recall(token, now) ?? (token.startsWith(API_KEY_PREFIX) ? knownApiKeyPrincipal(token, now) : undefined);
+}
+
+/**
+ * The caller a presented credential proves, with a live session; throws the 401 (or 503) otherwise. A source that
+ * failed too many checks (`guard`) gets 429 instead of another check, unless the credential is known here already:
+ * an invented token or key then costs neither a signature check nor a call to identity.
+ */
+async function identify(
+  env: GatewayEnv,
+  token: string,
+  now: number,
+  log: Logger,
+  guard: FailureGuard | undefined,
+): Promise<Principal> {
   // Repeat requests with the same token skip both the verifier and its promise.
-  const principal =
-    recall(token, now) ??
-    (await (token.startsWith(API_KEY_PREFIX) ? verifyApiKey : verifyAccessToken)(env, token, now, log));
+  let principal = known(token, now);
+  if (principal === null || principal === undefined) {
+    if (guard !== undefined) refuseBlockedSource(guard.failures, now);
+    try {
+      principal = await (token.startsWith(API_KEY_PREFIX) ? verifyApiKey : verifyAccessToken)(env, token, now, log);
+    } catch (err) {
+      if (guard !== undefined && err instanceof AppError && err.code === 'UNAUTHENTICATED')
+        await countFailure(env, guard.failures, guard.background, now);
+      throw err;
+    }
+  }
   if (principal.sessionId !== null) {
     let active: boolean;
     try {
@@ -284,4 +328,5 @@ export function resetAuthCaches(): void {
   resetJwksCache();
   resetSessionStatusCache();
   resetApiKeyCache();
+  resetBlockedSources();
 }

@@ -21,6 +21,11 @@ export interface PolicyConfig {
   refillRate?: number;
   /** What happens while the limiter cannot be reached: let requests through, or refuse them with 503. */
   failMode: 'open' | 'closed';
+  /**
+   * What is counted: every request the policy matches (the default), or only its failed credential checks
+   * (`credential_failures`): a source over that limit gets 429 instead of having any more credentials checked.
+   */
+  counts?: 'requests' | 'credential_failures';
 }
 
 /**
@@ -56,6 +61,94 @@ export const DEFAULT_POLICIES: readonly PolicyConfig[] = [
     windowSeconds: 900,
     failMode: 'closed',
   },
+  // Everything else under /auth that sends mail or checks a secret. Signed-in routes count per user (one account
+  // cannot be used to mail or guess from many addresses), the others per address. All fail closed: a limiter outage
+  // must open neither a mail cannon nor a code-guessing oracle.
+  {
+    id: 'password-reset',
+    match: 'POST /auth/password/reset',
+    key: 'user_or_ip',
+    algorithm: 'sliding_window',
+    limit: 10,
+    windowSeconds: 900,
+    failMode: 'closed',
+  },
+  {
+    id: 'verify-email-resend',
+    match: 'POST /auth/verify-email/resend',
+    key: 'user_or_ip',
+    algorithm: 'sliding_window',
+    limit: 3,
+    windowSeconds: 900,
+    failMode: 'closed',
+  },
+  {
+    id: 'verify-email',
+    match: 'POST /auth/verify-email',
+    key: 'user_or_ip',
+    algorithm: 'sliding_window',
+    limit: 10,
+    windowSeconds: 900,
+    failMode: 'closed',
+  },
+  {
+    id: 'mfa-verify',
+    match: 'POST /auth/mfa/verify',
+    key: 'user_or_ip',
+    algorithm: 'sliding_window',
+    limit: 10,
+    windowSeconds: 300,
+    failMode: 'closed',
+  },
+  // TOTP enroll, confirm and disable, recovery codes.
+  {
+    id: 'mfa',
+    match: 'POST /auth/mfa/*',
+    key: 'user_or_ip',
+    algorithm: 'sliding_window',
+    limit: 10,
+    windowSeconds: 300,
+    failMode: 'closed',
+  },
+  // Authorize and callback: each starts or finishes a sign-in and writes OAuth state.
+  {
+    id: 'oauth',
+    match: 'GET /auth/oauth/*',
+    key: 'ip',
+    algorithm: 'sliding_window',
+    limit: 20,
+    windowSeconds: 60,
+    failMode: 'closed',
+  },
+  // An email change mails the new address.
+  {
+    id: 'profile-update',
+    match: 'PATCH /api/v1/users/me',
+    key: 'user_or_ip',
+    algorithm: 'sliding_window',
+    limit: 10,
+    windowSeconds: 3600,
+    failMode: 'closed',
+  },
+  // Setting a phone number texts it a code (SMS pumping otherwise); checking the code guesses a secret.
+  {
+    id: 'phone',
+    match: 'PUT /api/v1/notifications/phone',
+    key: 'user_or_ip',
+    algorithm: 'sliding_window',
+    limit: 5,
+    windowSeconds: 3600,
+    failMode: 'closed',
+  },
+  {
+    id: 'phone-verify',
+    match: 'POST /api/v1/notifications/phone/verify',
+    key: 'user_or_ip',
+    algorithm: 'sliding_window',
+    limit: 10,
+    windowSeconds: 900,
+    failMode: 'closed',
+  },
   // 600 a minute sustained (10 a second), in bursts of up to 600.
   {
     id: 'api',
@@ -65,6 +158,27 @@ export const DEFAULT_POLICIES: readonly PolicyConfig[] = [
     limit: 600,
     windowSeconds: 1,
     refillRate: 10,
+    failMode: 'open',
+  },
+  // Invented tokens and API keys each cost a signature check or a call to identity: after this many failures a
+  // source (an address, an IPv6 /64) has no more credentials checked until its window has room again.
+  {
+    id: 'credential-failures',
+    match: '* /*',
+    key: 'ip',
+    algorithm: 'sliding_window',
+    limit: 20,
+    windowSeconds: 300,
+    failMode: 'open',
+    counts: 'credential_failures',
+  },
+  {
+    id: 'health',
+    match: 'GET /health',
+    key: 'ip',
+    algorithm: 'sliding_window',
+    limit: 30,
+    windowSeconds: 60,
     failMode: 'open',
   },
 ];
@@ -85,6 +199,8 @@ export interface Policy extends LimitRule {
   policyHeader: string;
   /** `RateLimit` value up to the remaining count. */
   stateHeaderStart: string;
+  /** Counts failed credential checks rather than requests (see PolicyConfig.counts). */
+  countsFailures: boolean;
 }
 
 const PolicySchema = z
@@ -97,6 +213,7 @@ const PolicySchema = z
     windowSeconds: z.number().int().positive(),
     refillRate: z.number().int().positive().optional(),
     failMode: z.enum(['open', 'closed']),
+    counts: z.enum(['requests', 'credential_failures']).optional(),
   })
   .strict();
 
@@ -128,6 +245,7 @@ function compile(config: PolicyConfig): Policy {
     segments: path.includes('/:') ? path.split('/') : null,
     policyHeader: `"${config.id}";q=${config.limit};w=${policyWindow}`,
     stateHeaderStart: `"${config.id}";r=`,
+    countsFailures: config.counts === 'credential_failures',
   };
 }
 
@@ -155,9 +273,18 @@ export function policiesOf(env: { RATE_LIMIT_POLICIES?: string }): Policy[] {
   return cached.policies;
 }
 
-/** The first policy that covers `method path`; string comparisons only, unless a pattern has `:name` segments. */
-export function matchPolicy(policies: readonly Policy[], method: string, path: string): Policy | undefined {
+/**
+ * The first policy that covers `method path`; string comparisons only, unless a pattern has `:name` segments.
+ * `failures` picks among the policies that count failed credential checks, otherwise those that count requests.
+ */
+export function matchPolicy(
+  policies: readonly Policy[],
+  method: string,
+  path: string,
+  failures = false,
+): Policy | undefined {
   for (const policy of policies) {
+    if (policy.countsFailures !== failures) continue;
     if (policy.method !== null && policy.method !== method) continue;
     if (policy.segments !== null) {
       if (segmentsMatch(policy.segments, path.split('/'))) return policy;

@@ -10,6 +10,11 @@ import { IdentityUnavailableError } from './jwks.js';
 export const API_KEY_CACHE_MS = 30 * 1000;
 /** Bounds the memory spent on answers; the oldest makes room for a new one. */
 export const API_KEY_CACHE_MAX_ENTRIES = 10_000;
+/**
+ * Bounds the "not a valid key" answers, kept apart from the valid ones: a flood of invented keys evicts only other
+ * invented keys, never a real key's answer (which would cost every real client a call to identity again).
+ */
+export const API_KEY_REFUSED_MAX_ENTRIES = 10_000;
 
 /** `onk_<8 lower-case alphanumerics>_<43 base64url characters>`, as identity issues them. */
 const KEY_PATTERN = /^onk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/;
@@ -22,18 +27,28 @@ interface Answer {
 }
 
 const answers = new Map<string, Answer>();
+const refused = new Map<string, Answer>();
 const asking = new Map<string, Promise<Answer>>();
 /** Each principal built here and the key it came from, for policies that count per key (rate limits). */
 const keyIds = new WeakMap<Principal, string>();
 
 function remember(key: string, answer: Answer): void {
-  // Re-inserting moves the entry to the end, so that eviction in insertion order drops the oldest answer.
+  const [cache, max] =
+    answer.principal === null ? [refused, API_KEY_REFUSED_MAX_ENTRIES] : [answers, API_KEY_CACHE_MAX_ENTRIES];
   answers.delete(key);
-  if (answers.size >= API_KEY_CACHE_MAX_ENTRIES) {
-    const oldest = answers.keys().next();
-    if (!oldest.done) answers.delete(oldest.value);
+  refused.delete(key);
+  // Re-inserting moves the entry to the end, so that eviction in insertion order drops the oldest answer.
+  if (cache.size >= max) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
   }
-  answers.set(key, answer);
+  cache.set(key, answer);
+}
+
+/** The answer this isolate holds for `key`, while it stands; undefined when identity would have to be asked. */
+function cached(key: string, now: number): Answer | undefined {
+  const known = answers.get(key) ?? refused.get(key);
+  return known !== undefined && known.until > now ? known : undefined;
 }
 
 async function ask(env: GatewayEnv, key: string, askedAt: number): Promise<Answer> {
@@ -74,8 +89,8 @@ export function apiKeyPrincipal(
   now: number,
 ): Principal | null | Promise<Principal | null> {
   // A cached answer is returned as is, not wrapped in a promise: this is the path nearly every request takes.
-  const known = answers.get(key);
-  if (known !== undefined && known.until > now) return known.principal;
+  const known = cached(key, now);
+  if (known !== undefined) return known.principal;
   if (!KEY_PATTERN.test(key)) return null;
   let pending = asking.get(key);
   if (pending === undefined) {
@@ -86,6 +101,16 @@ export function apiKeyPrincipal(
     pending = answer;
   }
   return pending.then((a) => a.principal);
+}
+
+/**
+ * What this isolate can say about `key` without asking identity: its principal, null for a key known to be invalid
+ * (or not shaped like one), undefined when only identity can tell.
+ */
+export function knownApiKeyPrincipal(key: string, now: number): Principal | null | undefined {
+  const known = cached(key, now);
+  if (known !== undefined) return known.principal;
+  return KEY_PATTERN.test(key) ? undefined : null;
 }
 
 /** The id of the API key a principal was verified from; undefined for any other principal. */
@@ -106,5 +131,6 @@ export function forgetApiKeysOf(userId: string): void {
 /** Forgets every cached answer (tests; a fresh isolate starts this way). */
 export function resetApiKeyCache(): void {
   answers.clear();
+  refused.clear();
   asking.clear();
 }
