@@ -1,9 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { api, jsonOf } from './support/http.js';
 
 describe('GET /health', () => {
-  it('reports the platform and each of the six services ok', async () => {
+  it('tells an anonymous caller the overall status only', async () => {
     const res = await api('/health');
+    expect(res.status).toBe(200);
+    expect(await jsonOf(res)).toEqual({ status: 'ok' });
+  });
+
+  it('reports each of the six services and their breakers to the holder of the metrics token', async () => {
+    const res = await api('/health', { headers: { authorization: `Bearer ${inject('metricsToken')}` } });
     expect(res.status).toBe(200);
     expect(await jsonOf(res)).toEqual({
       status: 'ok',
