@@ -156,3 +156,34 @@ describe('audit retention (issue 9, item 8)', () => {
     expect(await verify.json()).toMatchObject({ valid: true, archive: { segments: 0 } });
   });
 });
+
+describe('lockout and enumeration (issue 9, item 6)', () => {
+  const attempt = (email: string, password: string, ip: string) =>
+    request('/auth/login', json({ email, password }, { headers: { 'cf-connecting-ip': ip } }));
+
+  /** What a client sees for `n` wrong passwords in a row from `ip`: status, code, whether Retry-After came. */
+  async function wrongPasswords(email: string, n: number, ip: string): Promise<string[]> {
+    const seen: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const res = await attempt(email, `not the password ${i}`, ip);
+      seen.push(`${res.status} ${(await problemOf(res)).code} ${res.headers.has('retry-after')}`);
+    }
+    return seen;
+  }
+
+  it('does not let a stranger lock the owner out: only the stranger’s network waits', async () => {
+    const victim = await createUser();
+    const seen = await wrongPasswords(victim.email, 12, '198.51.100.23');
+    expect(seen.at(-1)).toBe('429 ACCOUNT_LOCKED true');
+    expect((await attempt(victim.email, victim.password, '198.51.100.200')).status).toBe(429);
+    expect((await attempt(victim.email, victim.password, '203.0.113.77')).status).toBe(200);
+  });
+
+  it('answers an unknown email exactly as an account, 429 included', async () => {
+    const account = await createUser();
+    const known = await wrongPasswords(account.email, 7, '192.0.2.31');
+    const unknown = await wrongPasswords(`nobody-${crypto.randomUUID().slice(0, 8)}@example.com`, 7, '192.0.2.32');
+    expect(unknown).toEqual(known);
+    expect(known.slice(-2)).toEqual(['429 ACCOUNT_LOCKED true', '429 ACCOUNT_LOCKED true']);
+  });
+});

@@ -5,6 +5,7 @@ import { problemOf } from '@onasis/testing';
 import { Secret, TOTP, URI } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { sealingKey, sha256Hex, unseal } from '../src/services/crypto.js';
+import { networkOf } from '../src/services/device.js';
 import { verifySecondFactor } from '../src/services/mfa.js';
 import { sessionsOf } from '../src/services/sessions.js';
 import { matchTotpStep, otpauthUri } from '../src/services/totp.js';
@@ -436,7 +437,7 @@ describe('POST /auth/mfa/verify', () => {
     expect(res.status).toBe(429);
     expect((await problemOf(res)).code).toBe('ACCOUNT_LOCKED');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(await sessionsOf(env, id).lockedUntil()).not.toBeNull();
+    expect(await sessionsOf(env, id).lockedUntil({ network: networkOf('203.0.113.7') })).not.toBeNull();
   });
 
   it('answers 403 ACCOUNT_DISABLED for a disabled account without spending the code', async () => {

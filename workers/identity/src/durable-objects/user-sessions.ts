@@ -6,12 +6,40 @@ import { describeDevice } from '../services/device.js';
 /** Refresh-token family lifetime: absolute from sign-in, and idle since the last refresh. */
 export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600 * 1000;
 export const SESSION_IDLE_MS = 7 * 24 * 3600 * 1000;
-/** Failed sign-ins allowed before the account locks, and the first and longest lock. */
+/**
+ * Failed attempts from one source network (IPv4 /24, IPv6 /64) on this account before it must wait, the first wait
+ * and the longest: progressive delays, never a long hard lock (OWASP ASVS 5.0 V6.3, Auth0's brute-force protection).
+ */
 export const LOCKOUT_THRESHOLD = 5;
 export const LOCKOUT_BASE_MS = 30_000;
-export const LOCKOUT_MAX_MS = 60 * 60 * 1000;
+export const LOCKOUT_MAX_MS = 15 * 60 * 1000;
+/**
+ * Failures from all networks together before every untrusted device waits too (a guesser spread over many networks),
+ * and that wait's cap: at most about one guess a minute reaches the account, and its owner waits a minute at most.
+ */
+export const ACCOUNT_THRESHOLD = 20;
+export const ACCOUNT_MAX_MS = 60_000;
+/** Wrong passwords or codes from a signed-in session (re-authentication) before it waits, up to an hour. */
+const REAUTH_MAX_MS = 60 * 60 * 1000;
+/** Failures from a trusted device before it loses its exemption (a stolen device cookie buys few guesses). */
+export const DEVICE_FAILURE_LIMIT = 10;
+/** How long a device that signed in stays trusted. */
+export const TRUSTED_DEVICE_MS = 30 * 24 * 3600 * 1000;
 /** Failures older than this no longer count. */
 const FAILURE_MEMORY_MS = 24 * 3600 * 1000;
+
+/**
+ * Where a sign-in attempt comes from: the client's network and the device cookie it presented. Without a source, a
+ * failure is a re-authentication failure of a signed-in session (a wrong current password or MFA code), which a
+ * stranger cannot cause and which therefore keeps the stricter account-wide lock.
+ */
+export interface AttemptSource {
+  /** The client network, from `networkOf(clientIp)`. */
+  network: string;
+  /** The raw secret of the device cookie, if one came. */
+  device?: string | null;
+}
+
 /**
  * How long a spent refresh token is still answered with its successor instead of being taken for a stolen copy: two
  * tabs refreshing at once, or a retry after a lost or failed answer, present the same token within seconds.
@@ -79,45 +107,123 @@ export class UserSessions extends DurableObject<IdentityEnv> {
     this.createSchema();
   }
 
-  /** When the account is locked, until when (epoch ms); null when a sign-in may be tried. */
-  lockedUntil(): number | null {
-    const row = this.sql.exec<{ locked_until: number | null }>('SELECT locked_until FROM lockout').toArray()[0];
-    const until = row?.locked_until ?? null;
-    return until !== null && until > Date.now() ? until : null;
+  /**
+   * Until when (epoch ms) an attempt from `source` must wait; null when it may be tried. A sign-in waits for its own
+   * network's delay and for the account-wide one; a trusted device (one that signed in here within 30 days and has
+   * not failed DEVICE_FAILURE_LIMIT times since) waits for neither, so a stranger cannot keep the owner out. Without
+   * a source: the re-authentication lock.
+   */
+  async lockedUntil(source?: AttemptSource): Promise<number | null> {
+    const now = Date.now();
+    let until: number;
+    if (source) {
+      if (await this.trustedDevice(source.device, now)) return null;
+      until = Math.max(this.lockOf(`net:${source.network}`), this.lockOf('account'));
+    } else until = this.lockOf('reauth');
+    return until > now ? until : null;
   }
 
   /**
-   * Counts a failed sign-in (wrong password or MFA code). From the fifth failure on, each locks the account for
-   * twice as long as the one before, from 30 seconds up to an hour. Returns the lock's end, if any.
+   * Counts a failed attempt (wrong password or MFA code) and returns until when `source` must now wait, if it must.
+   * From a source: toward its network (from the fifth failure, 30 s doubling up to 15 minutes), the account (from the
+   * twentieth, up to a minute) and its device cookie. Without one (re-authentication, e.g. a wrong current password
+   * on `PATCH /api/v1/users/me`): the re-authentication lock, from the fifth failure 30 s doubling up to an hour.
    */
-  recordFailure(): number | null {
+  async recordFailure(source?: AttemptSource): Promise<number | null> {
     const now = Date.now();
+    if (!source) {
+      this.count('reauth', now, LOCKOUT_THRESHOLD, LOCKOUT_BASE_MS, REAUTH_MAX_MS);
+      return this.lockedUntil();
+    }
+    this.count(`net:${source.network}`, now, LOCKOUT_THRESHOLD, LOCKOUT_BASE_MS, LOCKOUT_MAX_MS);
+    this.count('account', now, ACCOUNT_THRESHOLD, 5_000, ACCOUNT_MAX_MS);
+    if (source.device) this.count(`dev:${await sha256Hex(source.device)}`, now, DEVICE_FAILURE_LIMIT, 0, 0);
+    await this.scheduleCleanup();
+    return this.lockedUntil(source);
+  }
+
+  /**
+   * Clears failure counts after a success: those of `source`'s network (unless a trusted device got past its lock)
+   * and device (the account-wide count and other networks' stay: a stranger's guesses are not forgiven by the
+   * owner's sign-in), or every count without a source
+   * (a password reset proved control of the address).
+   */
+  async clearFailures(source?: AttemptSource): Promise<void> {
+    if (!source) {
+      this.sql.exec('DELETE FROM throttles');
+      return;
+    }
+    // A trusted device got past its network's lock without clearing it: a stranger on that network waits on.
+    const exempt = await this.trustedDevice(source.device, Date.now());
+    this.sql.exec("DELETE FROM throttles WHERE scope IN (?, 'reauth')", exempt ? 'reauth' : `net:${source.network}`);
+    if (source.device) this.sql.exec('DELETE FROM throttles WHERE scope = ?', `dev:${await sha256Hex(source.device)}`);
+  }
+
+  /**
+   * Marks the device of a successful sign-in as trusted for TRUSTED_DEVICE_MS: the device cookie it presented, when
+   * that one is trusted here already, or a new one. Returns the cookie's value.
+   */
+  async trustDevice(presented?: string | null): Promise<string> {
+    const now = Date.now();
+    const secret = presented && (await this.trustedDevice(presented, now)) ? presented : randomSecret(32);
+    this.sql.exec(
+      `INSERT INTO trusted_devices (hash, trusted_at) VALUES (?, ?)
+       ON CONFLICT (hash) DO UPDATE SET trusted_at = excluded.trusted_at`,
+      await sha256Hex(secret),
+      now,
+    );
+    await this.scheduleCleanup();
+    return secret;
+  }
+
+  private async trustedDevice(device: string | null | undefined, now: number): Promise<boolean> {
+    if (!device) return false;
+    const hash = await sha256Hex(device);
     const row = this.sql
-      .exec<{ failures: number; last_failure_at: number }>('SELECT failures, last_failure_at FROM lockout')
+      .exec<{ trusted_at: number }>('SELECT trusted_at FROM trusted_devices WHERE hash = ?', hash)
+      .toArray()[0];
+    if (!row || now - row.trusted_at > TRUSTED_DEVICE_MS) return false;
+    const failures = this.sql
+      .exec<{ failures: number; last_failure_at: number }>(
+        'SELECT failures, last_failure_at FROM throttles WHERE scope = ?',
+        `dev:${hash}`,
+      )
+      .toArray()[0];
+    return !failures || now - failures.last_failure_at >= FAILURE_MEMORY_MS || failures.failures < DEVICE_FAILURE_LIMIT;
+  }
+
+  private lockOf(scope: string): number {
+    const row = this.sql
+      .exec<{ locked_until: number | null }>('SELECT locked_until FROM throttles WHERE scope = ?', scope)
+      .toArray()[0];
+    return row?.locked_until ?? 0;
+  }
+
+  /** One more failure in `scope`: from the `threshold`th on, a wait of `base` doubling per failure up to `max`. */
+  private count(scope: string, now: number, threshold: number, base: number, max: number): void {
+    const row = this.sql
+      .exec<{ failures: number; last_failure_at: number }>(
+        'SELECT failures, last_failure_at FROM throttles WHERE scope = ?',
+        scope,
+      )
       .toArray()[0];
     const failures = row && now - row.last_failure_at < FAILURE_MEMORY_MS ? row.failures + 1 : 1;
     const lockedUntil =
-      failures >= LOCKOUT_THRESHOLD
-        ? now + Math.min(LOCKOUT_BASE_MS * 2 ** (failures - LOCKOUT_THRESHOLD), LOCKOUT_MAX_MS)
-        : null;
+      failures >= threshold && max > 0 ? now + Math.min(base * 2 ** (failures - threshold), max) : null;
     this.sql.exec(
-      `INSERT INTO lockout (id, failures, last_failure_at, locked_until) VALUES (1, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
+      `INSERT INTO throttles (scope, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
+       ON CONFLICT (scope) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
          locked_until = excluded.locked_until`,
+      scope,
       failures,
       now,
       lockedUntil,
     );
-    return lockedUntil;
-  }
-
-  /** Clears the failure count after a successful sign-in. */
-  clearFailures(): void {
-    this.sql.exec('DELETE FROM lockout');
   }
 
   /**
-   * Starts a session and returns its id and first refresh secret; a success also clears the failure count.
+   * Starts a session and returns its id and first refresh secret. Failure counts are cleared by the caller, for the
+   * source that succeeded (`clearFailures`).
    * `knownDevice` says whether a session from the same user agent exists, so that only a new device triggers a
    * sign-in notice.
    */
@@ -145,7 +251,6 @@ export class UserSessions extends DurableObject<IdentityEnv> {
       origin.method,
     );
     this.sql.exec('INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?, ?, ?)', hash, sessionId, now);
-    this.clearFailures();
     await this.scheduleCleanup();
     return { sessionId, refreshSecret, knownDevice };
   }
@@ -307,7 +412,11 @@ export class UserSessions extends DurableObject<IdentityEnv> {
    * spent it first, and that answer must not start a session. A wrong one uses an attempt and counts a failure
    * toward the lockout, whose end it returns.
    */
-  async settleMfaChallenge(secret: string, right: boolean): Promise<{ spent: boolean; lockedUntil: number | null }> {
+  async settleMfaChallenge(
+    secret: string,
+    right: boolean,
+    source?: AttemptSource,
+  ): Promise<{ spent: boolean; lockedUntil: number | null }> {
     const hash = await sha256Hex(secret);
     if (right) {
       const spent =
@@ -315,7 +424,7 @@ export class UserSessions extends DurableObject<IdentityEnv> {
       return { spent, lockedUntil: null };
     }
     this.sql.exec('UPDATE mfa_challenges SET attempts = attempts + 1 WHERE hash = ?', hash);
-    return { spent: false, lockedUntil: this.recordFailure() };
+    return { spent: false, lockedUntil: await this.recordFailure(source) };
   }
 
   /** Forgets everything: the account is being deleted. */
@@ -348,11 +457,16 @@ export class UserSessions extends DurableObject<IdentityEnv> {
       );
       CREATE INDEX IF NOT EXISTS refresh_tokens_session ON refresh_tokens (session_id);
       CREATE INDEX IF NOT EXISTS sessions_user_agent ON sessions (user_agent);
-      CREATE TABLE IF NOT EXISTS lockout (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
+      DROP TABLE IF EXISTS lockout;
+      CREATE TABLE IF NOT EXISTS throttles (
+        scope TEXT PRIMARY KEY,
         failures INTEGER NOT NULL,
         last_failure_at INTEGER NOT NULL,
         locked_until INTEGER
+      );
+      CREATE TABLE IF NOT EXISTS trusted_devices (
+        hash TEXT PRIMARY KEY,
+        trusted_at INTEGER NOT NULL
       );
       CREATE TABLE IF NOT EXISTS mfa_challenges (
         hash TEXT PRIMARY KEY,
@@ -374,6 +488,16 @@ export class UserSessions extends DurableObject<IdentityEnv> {
       now,
     );
     this.sql.exec('DELETE FROM mfa_challenges WHERE expires_at <= ?', now);
+    this.sql.exec('DELETE FROM throttles WHERE last_failure_at <= ?', now - FAILURE_MEMORY_MS);
+    this.sql.exec('DELETE FROM trusted_devices WHERE trusted_at <= ?', now - TRUSTED_DEVICE_MS);
+    // An object with nothing left (the counter of a mistyped or unknown email) stops waking up.
+    const left = this.sql
+      .exec<{ n: number }>(
+        `SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM mfa_challenges)
+           + (SELECT count(*) FROM throttles) + (SELECT count(*) FROM trusted_devices) AS n`,
+      )
+      .one().n;
+    if (left === 0) return;
     await this.scheduleCleanup();
   }
 

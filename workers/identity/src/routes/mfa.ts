@@ -20,6 +20,7 @@ import { answerSession } from '../services/session-cookies.js';
 import { sessionsOf, startSession } from '../services/sessions.js';
 import { parseUserToken } from '../services/tokens.js';
 import { findUserById, requireUser } from '../services/users.js';
+import { attemptSourceOf, trustThisDevice } from './auth.js';
 import { CookieFlag, CookieSessionSchema, json, jsonBody, problem, TokenPairSchema } from './auth-schemas.js';
 
 const bearer = [{ bearerAuth: [] }];
@@ -237,8 +238,9 @@ export function mfaRoutes(app: OpenAPIHono<AppEnv>): void {
     if (!token) throw new AppError('INVALID_MFA_TOKEN', 'The MFA challenge is unknown or expired; sign in again.');
     const { userId, secret } = token;
     const sessions = sessionsOf(c.env, userId);
+    const source = attemptSourceOf(c);
     const [lockedUntil, challenge, user] = await Promise.all([
-      sessions.lockedUntil(),
+      sessions.lockedUntil(source),
       sessions.checkMfaChallenge(secret),
       findUserById(c.env.DB, userId),
     ]);
@@ -249,7 +251,7 @@ export function mfaRoutes(app: OpenAPIHono<AppEnv>): void {
     if (user.status === 'disabled') throw new AppError('ACCOUNT_DISABLED', 'This account is disabled.');
 
     const factor = await verifySecondFactor(c.env, userId, answer);
-    const settled = await sessions.settleMfaChallenge(secret, factor !== null);
+    const settled = await sessions.settleMfaChallenge(secret, factor !== null, source);
     const lockedNow = settled.lockedUntil;
     // A concurrent answer spent the challenge first: one challenge, one session.
     if (factor && !settled.spent)
@@ -275,6 +277,7 @@ export function mfaRoutes(app: OpenAPIHono<AppEnv>): void {
       },
       c.executionCtx,
     );
+    await trustThisDevice(c, sessions, source);
     await audit(c, { action: 'mfa.verify', ...userTarget(userId), data: { factor, method: challenge.method } });
     if (factor === 'recovery') {
       const remaining = await remainingRecoveryCodes(c.env.DB, userId);

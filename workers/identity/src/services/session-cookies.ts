@@ -2,7 +2,8 @@ import { ACCESS_TOKEN_TTL_SECONDS, SESSION_COOKIES } from '@onasis/contracts';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../context.js';
-import { SESSION_ABSOLUTE_MS } from '../durable-objects/user-sessions.js';
+import { SESSION_ABSOLUTE_MS, TRUSTED_DEVICE_MS } from '../durable-objects/user-sessions.js';
+import { DEVICE_COOKIE } from './device.js';
 import type { TokenPair } from './sessions.js';
 
 /** What a cookie-mode sign-in answers: the tokens went into cookies, never into the body. */
@@ -48,4 +49,25 @@ export function answerSession(c: Context<AppEnv>, tokens: TokenPair, cookie: boo
   // Tokens must not be kept by any cache on the way (RFC 6749 §5.1); the gateway's idempotency store honours it too.
   c.header('cache-control', 'no-store');
   return cookie ? setSessionCookies(c, tokens) : tokens;
+}
+
+/** The device cookie a browser presented, if any (see `trustThisDevice` in routes/auth.ts). */
+export function deviceCookie(c: Context<AppEnv>): string | undefined {
+  const value = getCookie(c, DEVICE_COOKIE, 'host');
+  return value !== undefined && /^[A-Za-z0-9_-]{32,64}$/.test(value) ? value : undefined;
+}
+
+/**
+ * Sets the device cookie of a successful sign-in: HttpOnly and SameSite=Strict, for as long as the device stays
+ * trusted. It names no user and carries no authority beyond the lockout exemption.
+ */
+export function setDeviceCookie(c: Context<AppEnv>, value: string): void {
+  setCookie(c, DEVICE_COOKIE, value, {
+    prefix: 'host',
+    path: '/',
+    secure: true,
+    httpOnly: true,
+    sameSite: 'Strict',
+    maxAge: TRUSTED_DEVICE_MS / 1000,
+  });
 }

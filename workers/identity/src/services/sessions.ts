@@ -1,13 +1,22 @@
 import { ACCESS_TOKEN_TTL_SECONDS } from '@onasis/contracts';
 import type { SessionOrigin } from '../durable-objects/user-sessions.js';
+import { sha256Hex } from './crypto.js';
 import { describeDevice } from './device.js';
 import { dispatchOutbox, securityNotice } from './outbox.js';
 import { formatRefreshToken, signAccessToken } from './tokens.js';
-import { tokenClaimsOf } from './users.js';
+import { normaliseEmail, tokenClaimsOf } from './users.js';
 
 /** The session object of `userId`. */
 export function sessionsOf(env: IdentityEnv, userId: string) {
   return env.USER_SESSIONS.get(env.USER_SESSIONS.idFromName(userId));
+}
+
+/**
+ * The lockout counter of an email address that has no account: an object of the same class, named after the
+ * address's hash, so that failures there are counted, delayed and answered exactly as an account's are.
+ */
+export async function unknownEmailThrottle(env: IdentityEnv, email: string) {
+  return env.USER_SESSIONS.get(env.USER_SESSIONS.idFromName(`email:${await sha256Hex(normaliseEmail(email))}`));
 }
 
 /** The answer of every sign-in and refresh. */
