@@ -30,9 +30,11 @@ export async function runMaintenance(env: NotificationsEnv, now = Date.now(), bu
   for (;;) {
     const { results } = await db
       .prepare(
-        `UPDATE deliveries SET updated_at = ? WHERE id IN (
+        // A past retry time is cleared with the touch: otherwise it would still read as stranded to the next page.
+        `UPDATE deliveries SET updated_at = ?, lease_until = NULL WHERE id IN (
            SELECT id FROM deliveries WHERE status = 'queued'
-             AND (coalesce(lease_until, updated_at, created_at) < ? OR (enqueued_at IS NULL AND created_at < ?))
+             AND (coalesce(lease_until, updated_at, created_at) < ?
+               OR (enqueued_at IS NULL AND lease_until IS NULL AND created_at < ?))
            LIMIT ?
          ) RETURNING id`,
       )
