@@ -315,6 +315,17 @@ describe('SMS abuse', () => {
     expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'phone' }] });
   });
 
+  it('holds a send route text to a bare number to the same allow-list', async () => {
+    const template = `test.sms${crypto.randomUUID().slice(0, 8)}`;
+    await createTemplate({ key: template, channels: ['sms'], category: 'product', subject: 'S', text: 'T' });
+    const send = (to: string) =>
+      call('/api/v1/notifications/send', { json: { to, template, idempotencyKey: crypto.randomUUID() } }, admin);
+    const refused = await send('+37120000000');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'to' }] });
+    expect((await send('+14155550194')).status).toBe(202);
+  });
+
   it('texts one number at most once a minute across accounts, and removing a number does not reset the limit', async () => {
     const phone = '+14155550192';
     const a = principalOf((await createUser()).id);

@@ -6,6 +6,7 @@ import { allowedChannels } from './preferences.js';
 import { type BatchQueue, enqueueDeliveries } from './queue-batches.js';
 import { resolveRecipient } from './recipient.js';
 import { render } from './render.js';
+import { smsAllowed } from './sms-countries.js';
 import { latestVersionsOf, pickTemplate } from './templates.js';
 import { unsubscribeLink } from './unsubscribe-token.js';
 
@@ -74,6 +75,15 @@ export async function sendNotification(
     latestVersionsOf(env.DB, req.template),
   ]);
   if (recipient === 'invalid') return invalid('to', 'Not a user id, email address, E.164 number or `slack`.');
+  // A caller of the API texting a bare number is held to the same country allow-list as phone verification.
+  if (
+    req.untrusted &&
+    recipient?.phone &&
+    !recipient.userId &&
+    !smsAllowed(recipient.phone, env.SMS_ALLOWED_COUNTRIES)
+  ) {
+    return invalid('to', 'SMS is not offered to this country (SMS_ALLOWED_COUNTRIES).');
+  }
   const template = pickTemplate(versions, req.template, req.locale, recipient?.locale);
   if (!template) return invalid('template', `No template ${req.template}.`);
   if (req.untrusted && (template.category === 'security' || req.category === 'security'))
