@@ -6,6 +6,7 @@ import { bearer, json, request, signedInUser } from './identity-fixtures.js';
 import {
   BODY_KINDS,
   casesOf,
+  countOf,
   fieldSweep,
   type HostileCase,
   KINDS,
@@ -121,15 +122,14 @@ describe('known reproductions', () => {
     const breaches: string[] = [];
     for (let i = 0; i < 10; i++) {
       const c: HostileCase = {
-        kind: 'pinned',
+        kind: 'pinned-oversized',
         method: 'PATCH',
         target: '/api/v1/roles/member',
         headers: [],
         body: { streamed: 2 * 1024 * 1024 },
         namesVictim: false,
       };
-      const { status, breaches: found } = await drive(c, admin);
-      if (status !== 413) found.push(`answered ${status}, not 413`);
+      const { breaches: found } = await drive(c, admin);
       for (const b of found) breaches.push(`${describeCase(c, 'admin')} → ${b}`);
     }
     expect(breaches).toEqual([]);
@@ -168,10 +168,10 @@ async function driveOperation(op: Operation, role: Role): Promise<string[]> {
   const token = caller.signedIn?.accessToken;
   const g = { op, resolve, ids: { self: caller.signedIn?.user.id, victim: victimIds }, maxBodyBytes };
   const cases: HostileCase[] = [];
-  for (const [kind, count] of Object.entries(KINDS) as [Kind, number][]) {
+  for (const kind of Object.keys(KINDS) as Kind[]) {
     if (op.method === 'GET' && BODY_KINDS.has(kind)) continue;
     const seed = SEED ^ hash(`${op.method} ${op.path} ${role} ${kind}`);
-    cases.push(...fc.sample(casesOf(kind, g, token), { seed, numRuns: count * RUNS }));
+    cases.push(...fc.sample(casesOf(kind, g, token), { seed, numRuns: countOf(kind, op) * RUNS }));
   }
   const sweepSeed = SEED ^ hash(`${op.method} ${op.path} ${role} field-sweep`);
   cases.push(...fc.sample(fieldSweep(g), { seed: sweepSeed, numRuns: RUNS }).flat());

@@ -368,7 +368,7 @@ const oddHeaders = (token: string | undefined): fc.Arbitrary<HeaderEdit[]> =>
 /** The families of hostile requests, and how many of each an operation gets per caller by default. */
 export const KINDS = {
   'valid-ish': 2,
-  'body-field': 3,
+  'body-field': 2,
   'body-shape': 2,
   'malformed-json': 1,
   'content-type': 1,
@@ -381,6 +381,16 @@ export const KINDS = {
 } as const satisfies Record<string, number>;
 
 export type Kind = keyof typeof KINDS;
+
+/**
+ * How many cases of `kind` an operation gets per caller and run: an operation without path (or query) parameters
+ * has only a few hostile suffixes (or stray parameters) to try, so one case of those kinds is enough.
+ */
+export function countOf(kind: Kind, op: Operation): number {
+  if (kind === 'path-id' && op.pathParams.length === 0) return 1;
+  if (kind === 'query' && op.queryParams.length === 0) return 1;
+  return KINDS[kind];
+}
 
 /** Kinds that send a body, which fetch cannot attach to a GET (nor HEAD) request: these operations do without. */
 export const BODY_KINDS: ReadonlySet<Kind> = new Set([

@@ -1,5 +1,6 @@
 import { exports } from 'cloudflare:workers';
 import { ERROR_CODES, type ErrorCode, problemType } from '@onasis/contracts';
+import { takesRawBody } from '../../src/config.js';
 import { bearer, request, type SignedIn, signedInUser } from '../identity-fixtures.js';
 import type { Body, HostileCase } from './hostile-cases.js';
 
@@ -114,6 +115,12 @@ export function contractBreaches(c: HostileCase, role: Role, res: Response, text
   if (role === 'member' && c.namesVictim && res.status < 300) {
     out.push(`reached another user's object with ${res.status}: ${excerpt(text)}`);
   }
+  // The body guard runs before anything else reads a body, for every caller: too large is 413, declared or streamed.
+  const oversized = c.kind === 'oversized-declared' || c.kind === 'oversized-streamed' || c.kind === 'pinned-oversized';
+  if (oversized && res.status !== 413 && !takesRawBody(new URL(c.target, 'http://gateway').pathname)) {
+    out.push(`a body over the limit answered ${res.status}, not 413`);
+  }
+  if (res.status === 405 && !res.headers.get('allow')) out.push('405 without Allow');
   if (res.status < 400 || res.status >= 500) return out;
   const type = res.headers.get('content-type');
   if (type !== 'application/problem+json') {
