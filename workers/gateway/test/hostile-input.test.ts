@@ -13,6 +13,7 @@ import {
   type Kind,
   type Operation,
   operationsOf,
+  victimSweep,
 } from './support/hostile-cases.js';
 import { Callers, describeCase, drive, type Role } from './support/hostile-run.js';
 import { resolverOf } from './support/hostile-schema.js';
@@ -54,7 +55,7 @@ let victimIds: string[] = [];
 beforeAll(async () => {
   // Thousands of access-log lines would bury the report; errors (an unhandled exception's stack) still show.
   for (const level of ['log', 'info', 'warn'] as const) vi.spyOn(console, level).mockImplementation(() => {});
-  // Another user's objects, which a member must never reach: their user id, session id and API key id.
+  // Another user's objects, which only an admin may reach (never through /users/me): user, session and API key id.
   const victim = await signedInUser(['member']);
   const key = await request(
     '/api/v1/users/me/api-keys',
@@ -137,7 +138,7 @@ describe('known reproductions', () => {
 });
 
 describe('coverage', () => {
-  it('drove every operation as every caller with every kind of input its method can carry, and every body field', () => {
+  it('drove every operation as every caller with every kind of input its method can carry, every body field and every id of another user', () => {
     const missing: string[] = [];
     for (const op of operations) {
       for (const role of ROLES) {
@@ -149,6 +150,9 @@ describe('coverage', () => {
         }
         if (op.body && (driven.get(`${op.method} ${op.path} ${role} field-sweep`) ?? 0) === 0) {
           missing.push(`${op.method} ${op.path} ${role} field-sweep`);
+        }
+        if (op.pathParams.length > 0 && (driven.get(`${op.method} ${op.path} ${role} victim-sweep`) ?? 0) === 0) {
+          missing.push(`${op.method} ${op.path} ${role} victim-sweep`);
         }
       }
     }
@@ -175,6 +179,8 @@ async function driveOperation(op: Operation, role: Role): Promise<string[]> {
   }
   const sweepSeed = SEED ^ hash(`${op.method} ${op.path} ${role} field-sweep`);
   cases.push(...fc.sample(fieldSweep(g), { seed: sweepSeed, numRuns: RUNS }).flat());
+  const victimSeed = SEED ^ hash(`${op.method} ${op.path} ${role} victim-sweep`);
+  cases.push(...fc.sample(victimSweep(g), { seed: victimSeed, numRuns: 1 }).flat());
   const breaches: string[] = [];
   let next = 0;
   const worker = async () => {

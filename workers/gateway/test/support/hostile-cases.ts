@@ -65,7 +65,7 @@ export function operationsOf(doc: { paths: Record<string, Record<string, unknown
   return out;
 }
 
-/** Ids that belong to someone: the caller's own, and another user's (which a member must never reach). */
+/** Ids that belong to someone: the caller's own, and another user's (which only an admin may reach, never as `me`). */
 export interface KnownIds {
   self: string | undefined;
   victim: string[];
@@ -291,6 +291,29 @@ export function fieldSweep(g: Generators): fc.Arbitrary<HostileCase[]> {
       })),
     );
   });
+}
+
+/**
+ * One request per id of the other user, in every path parameter at once, with valid-ish query and body: the check
+ * that an object is scoped to its owner, on every operation that takes an id, not only when the dice say so.
+ */
+export function victimSweep(g: Generators): fc.Arbitrary<HostileCase[]> {
+  const { op } = g;
+  if (op.pathParams.length === 0 || g.ids.victim.length === 0) return fc.constant([]);
+  return fc.tuple(validQuery(g), validBody(g)).map(([q, body]) =>
+    g.ids.victim.map((id) => {
+      let path = op.path;
+      for (const p of op.pathParams) path = path.replace(`{${p.name}}`, encodeSegment(id));
+      return {
+        kind: 'victim-sweep',
+        method: op.method,
+        target: targetOf(path, q),
+        headers: [],
+        body: op.method === 'GET' ? undefined : { text: toJson(body) },
+        namesVictim: true,
+      };
+    }),
+  );
 }
 
 const oddHeaders = (token: string | undefined): fc.Arbitrary<HeaderEdit[]> =>

@@ -112,7 +112,9 @@ export function contractBreaches(c: HostileCase, role: Role, res: Response, text
   const requestId = res.headers.get('x-request-id');
   if (requestId === null || !SANE_REQUEST_ID.test(requestId)) out.push(`X-Request-Id is ${excerpt(String(requestId))}`);
   if (res.status >= 500) out.push(`answered ${res.status}: ${excerpt(text, 300)}`);
-  if (role === 'member' && c.namesVictim && res.status < 300) {
+  // Only an admin may act on other users, and not even an admin through `/users/me/…`, which is the caller's own.
+  const ownScope = /\/me(\/|$)/.test(new URL(c.target, 'http://gateway').pathname);
+  if (c.namesVictim && res.status < 300 && (role !== 'admin' || ownScope)) {
     out.push(`reached another user's object with ${res.status}: ${excerpt(text)}`);
   }
   // The body guard runs before anything else reads a body, for every caller: too large is 413, declared or streamed.
