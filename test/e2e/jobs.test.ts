@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, expectProblem } from './support/http.js';
+import { api, expectProblem, unique } from './support/http.js';
 import { adminToken, bearer, jsonRequest, registeredUser } from './support/identity.js';
 
 interface Job {
@@ -26,18 +26,44 @@ async function finished(id: string, token: string): Promise<Job> {
 describe('background jobs through the gateway', () => {
   it('runs an admin-enqueued job on its owning Worker and records the attempt', async () => {
     const token = await adminToken();
+    const template = unique('e2e.job-note').toLowerCase();
+    const created = await api(
+      '/api/v1/notifications/templates',
+      jsonRequest(
+        'POST',
+        { key: template, channels: ['inapp'], category: 'product', subject: 'Job note', text: 'Hello {{who}}' },
+        bearer(token),
+      ),
+    );
+    expect(created.status).toBe(201);
+    const user = await registeredUser();
     const res = await api(
       '/api/v1/jobs',
-      jsonRequest('POST', { type: 'identity.maintenance', payload: {} }, bearer(token)),
+      jsonRequest(
+        'POST',
+        {
+          type: 'notifications.send',
+          payload: { to: user.id, template, data: { who: 'from a job' }, idempotencyKey: unique('job-send') },
+        },
+        bearer(token),
+      ),
     );
     expect(res.status).toBe(201);
     const job = await finished(((await res.json()) as Job).id, token);
     expect(job.status).toBe('succeeded');
     expect(job.attemptLog).toEqual([expect.objectContaining({ attempt: 1, outcome: 'succeeded' })]);
+    const inbox = await api('/api/v1/notifications/inbox', { headers: bearer(user.tokens.accessToken) });
+    expect(JSON.stringify(await inbox.json())).toContain('Hello from a job');
     await expectProblem(
       await api('/api/v1/jobs', jsonRequest('POST', { type: 'no.such-type', payload: {} }, bearer(token))),
       400,
       'VALIDATION_FAILED',
+    );
+    // Housekeeping and erasure run only from schedules and services, even for an admin.
+    await expectProblem(
+      await api('/api/v1/jobs', jsonRequest('POST', { type: 'identity.maintenance', payload: {} }, bearer(token))),
+      403,
+      'FORBIDDEN',
     );
   });
 
