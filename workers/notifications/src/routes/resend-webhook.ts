@@ -26,7 +26,7 @@ const receive = createRoute({
     },
     400: problem('The body is not a Resend event (`BAD_REQUEST`)'),
     401: problem('Missing or invalid signature, or a stale timestamp (`UNAUTHENTICATED`)'),
-    503: problem('No webhook secret is configured (`SERVICE_UNAVAILABLE`)'),
+    404: problem('No webhook secret is configured on this deployment (`NOT_FOUND`)'),
   },
 });
 
@@ -49,7 +49,9 @@ resendWebhook.openapi(receive, async (c) => {
   const secret = env.RESEND_WEBHOOK_SECRET;
   if (!secret) {
     await c.req.raw.body?.cancel().catch(() => {});
-    throw new AppError('SERVICE_UNAVAILABLE', 'Resend webhooks are not configured (RESEND_WEBHOOK_SECRET).');
+    // A 4xx, not a 503: anyone can post here, and the gateway counts a service's 5xx toward opening its circuit
+    // breaker, so a 503 would let five anonymous posts take every notifications route down.
+    throw new AppError('NOT_FOUND', 'Resend webhooks are not enabled on this deployment (RESEND_WEBHOOK_SECRET).');
   }
   // The signature covers the exact bytes Resend sent: verify the raw text before parsing anything.
   const payload = await c.req.text();
