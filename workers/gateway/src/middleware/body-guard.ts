@@ -86,8 +86,8 @@ function countedStream(body: ReadableStream<Uint8Array>, maxSize: number, onOver
 /**
  * Refuses bodies the platform will not read before they reach a service: over the size limit (413; upload routes
  * have their own, larger one) or, on JSON routes, of another media type (415; the unsubscribe link also takes the
- * form body mail clients send). A declared length is judged from the header; a streamed JSON body is read here in
- * full (bounded), so an oversized one always ends as a 413 problem before anything else touches it.
+ * form body mail clients send). A declared length over the limit is judged from the header; every JSON body is read
+ * here in full (bounded), so an oversized one always ends as a 413 problem before anything else touches it.
  */
 export function bodyGuard(): MiddlewareHandler<AppEnv> {
   return async function bodyGuard(c, next) {
@@ -103,13 +103,12 @@ export function bodyGuard(): MiddlewareHandler<AppEnv> {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.');
     }
     const maxSize = upload ? config.maxUploadBytes : config.maxBodyBytes;
-    if (declared !== undefined && !c.req.header('transfer-encoding')) {
-      if (Number(declared) > maxSize) {
-        await drain(body.getReader());
-        throw tooLarge(maxSize);
-      }
-      return next();
+    if (declared !== undefined && !c.req.header('transfer-encoding') && Number(declared) > maxSize) {
+      await drain(body.getReader());
+      throw tooLarge(maxSize);
     }
+    // A JSON body is read in full before anything answers, declared length or not: a service that answers without
+    // reading it (a 404, a refusal) would otherwise race the sender, as an oversized body did.
     if (!upload) {
       const bytes = await readBounded(body, maxSize);
       if (bytes === null) throw tooLarge(maxSize);
