@@ -56,6 +56,7 @@ export const deliveries = sqliteTable(
   },
   (t) => [
     index('deliveries_recipient_idx').on(t.recipient, t.createdAt),
+    index('deliveries_address_idx').on(t.address, t.createdAt),
     index('deliveries_status_idx').on(t.status, t.updatedAt),
     index('deliveries_created_idx').on(t.createdAt),
   ],

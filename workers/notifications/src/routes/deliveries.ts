@@ -7,7 +7,18 @@ import { afterCursor, json, needs, page, problems } from './common.js';
 import { DeliverySchema } from './delivery-schema.js';
 
 const Query = ListQuerySchema.extend({
-  recipient: z.string().min(1).max(320).optional(),
+  recipient: z
+    .string()
+    .min(1)
+    .max(320)
+    .optional()
+    .openapi({ description: 'What the sender addressed: a user id, an address, `slack`.' }),
+  address: z
+    .string()
+    .min(1)
+    .max(320)
+    .optional()
+    .openapi({ description: 'Where a delivery went (an email address, a phone number), whoever it was addressed to.' }),
   channel: z.enum(CHANNELS).optional(),
   status: z.enum(['queued', 'sending', 'sent', 'delivered', 'failed', 'bounced']).optional(),
   template: z.string().min(1).max(100).optional(),

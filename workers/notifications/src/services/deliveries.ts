@@ -92,6 +92,7 @@ export interface DeliveryMessage {
 /** Filters of the admin delivery log; each names a column. */
 export interface DeliveryFilter {
   recipient?: string;
+  address?: string;
   channel?: Channel;
   status?: DeliveryStatus;
   template?: string;

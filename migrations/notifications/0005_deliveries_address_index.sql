@@ -1,0 +1,1 @@
+CREATE INDEX `deliveries_address_idx` ON `deliveries` (`address`,`created_at`);
