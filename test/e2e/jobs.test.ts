@@ -52,8 +52,13 @@ describe('background jobs through the gateway', () => {
     const job = await finished(((await res.json()) as Job).id, token);
     expect(job.status).toBe('succeeded');
     expect(job.attemptLog).toEqual([expect.objectContaining({ attempt: 1, outcome: 'succeeded' })]);
-    const inbox = await api('/api/v1/notifications/inbox', { headers: bearer(user.tokens.accessToken) });
-    expect(JSON.stringify(await inbox.json())).toContain('Hello from a job');
+    // The job hands the send to the notifications queue; its consumer fills the inbox soon after.
+    let inbox = '';
+    for (const deadline = Date.now() + 20_000; !inbox.includes('Hello from a job') && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 250));
+      inbox = await (await api('/api/v1/notifications', { headers: bearer(user.tokens.accessToken) })).text();
+    }
+    expect(inbox).toContain('Hello from a job');
     await expectProblem(
       await api('/api/v1/jobs', jsonRequest('POST', { type: 'no.such-type', payload: {} }, bearer(token))),
       400,
