@@ -3,7 +3,8 @@
 //
 // Environment: BENCH_DURATION (seconds per measured run, default 10), BENCH_WARMUP (seconds of unmeasured load
 // before each run, default 2, or 1 when BENCH_DURATION < 6), BENCH_CONNECTIONS (default "4,32"), BENCH_ONLY (run
-// only the scenarios whose name contains it).
+// only the scenarios whose name contains it), BENCH_SOAK_SECONDS (length of the memory soak of mixed traffic, default
+// 300; 0 leaves it out).
 // Exits non-zero when any run saw a non-2xx response, an error or a timeout, or when a route's answer is wrong.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { measureFanout } from './lib/fanout.mjs';
 import { runLoad, stopLoad } from './lib/load.mjs';
 import { cpuTickMs, findWorkerdPids, memory, totalCpuMs } from './lib/proc-stats.mjs';
 import { renderMarkdown } from './lib/report.mjs';
+import { soak } from './lib/soak.mjs';
 import { startStack, toolVersions } from './lib/stack.mjs';
 import { CEILINGS, SCENARIOS, TARGETS } from './scenarios.mjs';
 
@@ -30,6 +32,9 @@ const resultsDir = join(root, 'bench', 'results');
 // Notification fan-out runs unless BENCH_ONLY names something else.
 const fanoutEnabled = !only || 'notification fan-out'.includes(only);
 const fanoutMessages = positive('BENCH_FANOUT_MESSAGES', 400);
+// The memory soak runs unless BENCH_ONLY names something else, or BENCH_SOAK_SECONDS is 0.
+const soakSeconds = process.env.BENCH_SOAK_SECONDS === '0' ? 0 : positive('BENCH_SOAK_SECONDS', 300);
+const soakEnabled = soakSeconds > 0 && (!only || 'memory soak'.includes(only));
 
 function positive(name, fallback) {
   const raw = process.env[name];
@@ -175,7 +180,9 @@ async function main() {
   process.env.TMPDIR = join(runDir, 'tmp');
   stack = await startStack({
     bundleDirs: build.dirs,
-    directWorkers: [...new Set([...entries.map((e) => e.worker), ...(fanoutEnabled ? ['gateway'] : [])])],
+    directWorkers: [
+      ...new Set([...entries.map((e) => e.worker), ...(fanoutEnabled || soakEnabled ? ['gateway'] : [])]),
+    ],
     onLog,
   });
   const urlOf = (e) => new URL(e.path, stack.urlOf(e.worker)).href;
@@ -230,6 +237,16 @@ async function main() {
     );
   }
 
+  let memorySoak = null;
+  if (soakEnabled && workerdPids.length > 0) {
+    process.stdout.write(`  memory soak (${soakSeconds} s of mixed traffic)… `);
+    memorySoak = await soak({ gatewayUrl: stack.urlOf('gateway'), pid: workerdPids[0], seconds: soakSeconds });
+    const mb = (b) => `${Math.round(b / 2 ** 20)} MiB`;
+    console.log(
+      `${memorySoak.requests} requests, RSS ${mb(memorySoak.rssStartBytes)} → ${mb(memorySoak.rssMidBytes)} → ${mb(memorySoak.rssEndBytes)}`,
+    );
+  }
+
   for (const r of runs) {
     r.ratios = Object.fromEntries(
       CEILINGS.map((c) => {
@@ -277,7 +294,7 @@ async function main() {
 
   const pid = workerdPids[0];
   const mem = pid ? memory(pid) : { rssBytes: null, peakRssBytes: null };
-  const failures = [...runs.flatMap((r) => r.problems), ...(fanout?.problems ?? [])];
+  const failures = [...runs.flatMap((r) => r.problems), ...(fanout?.problems ?? []), ...(memorySoak?.problems ?? [])];
   const results = {
     schemaVersion: 1,
     date: new Date().toISOString(),
@@ -289,6 +306,7 @@ async function main() {
     ceilings: CEILINGS.map(({ id, name, worker, method, path }) => ({ id, name, worker, method, path })),
     runs: runs.map(({ problems, ...r }) => r),
     fanout: fanout && (({ problems, ...f }) => f)(fanout),
+    memorySoak: memorySoak && (({ problems, ...m }) => m)(memorySoak),
     workerdIdleCpuPercent,
     memory: {
       workerdRssAtStartBytes: rssAtStart,

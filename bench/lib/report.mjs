@@ -72,6 +72,26 @@ function fanoutLines(results) {
   ];
 }
 
+function soakLines(results) {
+  const m = results.memorySoak;
+  if (!m) return [];
+  const perMin = m.secondHalfGrowthMiBPerMin;
+  return [
+    '## Memory soak',
+    '',
+    `${fixed(m.seconds / 60, 1)} minutes of mixed traffic through the gateway, one connection each side by side: cached ` +
+      'and uncached JWKS, a signed-in `/api/v1/users/me`, `/health`, an unknown route, an unknown API key and sign-ins ' +
+      `(${m.requests.toLocaleString('en-US')} requests). workerd RSS after each slice:`,
+    '',
+    `| s | requests | RSS |`,
+    `| ---: | ---: | ---: |`,
+    ...m.samples.map((x) => `| ${x.atSec} | ${x.requests.toLocaleString('en-US')} | ${mib(x.rssBytes)} |`),
+    '',
+    `Second half: ${perMin >= 0 ? '+' : ''}${fixed(perMin, 1)} MiB/min (${mib(m.rssMidBytes)} → ${mib(m.rssEndBytes)}).`,
+    '',
+  ];
+}
+
 /** The Markdown report of one run. */
 export function renderMarkdown(results) {
   const env = results.environment;
@@ -102,6 +122,7 @@ export function renderMarkdown(results) {
     '',
     ...cpuCostLines(results),
     ...fanoutLines(results),
+    ...soakLines(results),
     '## Bundles',
     '',
     sizeTable(results.bundles.map((b) => ({ name: b.name, raw: b.rawBytes, gzip: b.gzipBytes }))),
