@@ -3,6 +3,7 @@ export * from './cookies.js';
 export * from './deprecations.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './ids.js';
 export * from './jobs.js';
 export * from './notifications.js';
 export * from './pagination.js';

@@ -41,7 +41,7 @@ describe('creating a key', () => {
     expect(key).toMatchObject({ name: 'CI', scopes: ['files:read'], expiresAt: null, lastUsedAt: null });
     expect(key.secret).toMatch(/^onk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
     expect(key.prefix).toBe(key.secret.slice(0, 12));
-    expect(key.id).toMatch(/^apk_[0-9a-f]{24}$/);
+    expect(key.id).toMatch(/^apk_[0-9a-f]{32}$/);
 
     const stored = await row(key.id);
     expect(stored).toMatchObject({ user_id: id, prefix: key.prefix, key_hash: await sha256Hex(key.secret) });

@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import type { Principal } from '@onasis/contracts';
-import { newId } from '../src/services/crypto.js';
+import { newId } from '@onasis/contracts';
 import { hashPassword } from '../src/services/password.js';
 import { permissionsOf } from '../src/services/users.js';
 

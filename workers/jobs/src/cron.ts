@@ -1,6 +1,6 @@
+import { newId } from '@onasis/contracts';
 import { SCHEDULES, type Schedule } from './schedules.js';
 import { enqueueJob } from './services/enqueue.js';
-import { newId } from './services/job-rows.js';
 import { sweepStranded } from './services/sweep.js';
 
 /**

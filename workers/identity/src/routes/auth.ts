@@ -1,12 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { ACCESS_TOKEN_TTL_SECONDS } from '@onasis/contracts';
+import { ACCESS_TOKEN_TTL_SECONDS, newId } from '@onasis/contracts';
 import { AppError, requirePrincipal } from '@onasis/http';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
 import type { AttemptSource, SessionOrigin } from '../durable-objects/user-sessions.js';
 import { type Claim, claimOf } from '../services/account-claim.js';
 import { audit } from '../services/audit.js';
-import { newId } from '../services/crypto.js';
 import { networkOf } from '../services/device.js';
 import { DisplayNameSchema } from '../services/display-name.js';
 import { newEmailToken, spendEmailToken, voidEmailTokens } from '../services/email-tokens.js';

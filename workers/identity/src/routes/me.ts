@@ -1,9 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { newId } from '@onasis/contracts';
 import { AppError, requirePrincipal } from '@onasis/http';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
-import { newId } from '../services/crypto.js';
 import { DisplayNameSchema } from '../services/display-name.js';
 import { dispatchOutbox, outboxItem } from '../services/outbox.js';
 import { hashPassword, verifyPassword } from '../services/password.js';

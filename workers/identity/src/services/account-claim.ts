@@ -1,4 +1,4 @@
-import { newId } from './crypto.js';
+import { newId } from '@onasis/contracts';
 import { type OutboxItem, outboxItem } from './outbox.js';
 
 /**

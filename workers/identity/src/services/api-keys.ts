@@ -1,5 +1,6 @@
+import { newId } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
-import { newId, randomSecret, sha256Hex } from './crypto.js';
+import { randomSecret, sha256Hex } from './crypto.js';
 import { canonicalPermissions } from './roles.js';
 
 /** What every API key starts with, so that the gateway (and secret scanners) can tell one from an access token. */

@@ -1,6 +1,7 @@
+import { newId } from '@onasis/contracts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
-import { newId, sha256Hex } from './crypto.js';
+import { sha256Hex } from './crypto.js';
 
 /** What happened, to whom and by whom; the request supplies ip, user agent and request id. */
 export interface AuditEvent {

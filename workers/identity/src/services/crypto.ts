@@ -2,14 +2,6 @@ import { base64url } from 'jose';
 
 const encoder = new TextEncoder();
 
-/** A prefixed random id such as `usr_3f9c…` (96 bits). */
-export function newId(prefix: string): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  let hex = '';
-  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
-  return `${prefix}_${hex}`;
-}
-
 /** A URL-safe random secret of `bytes` bytes (256 bits by default). */
 export function randomSecret(bytes = 32): string {
   return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)));

@@ -1,5 +1,6 @@
+import { newId } from '@onasis/contracts';
 import { claimOf } from './account-claim.js';
-import { newId, sha256Hex } from './crypto.js';
+import { sha256Hex } from './crypto.js';
 import { acceptableName } from './display-name.js';
 import type { PendingLogin, ProviderIdentity } from './oauth-provider.js';
 import { dispatchOutbox } from './outbox.js';

@@ -1,5 +1,5 @@
 import type { NotificationMessage, UserEvent } from '@onasis/contracts';
-import { newId } from './crypto.js';
+import { newId } from '@onasis/contracts';
 
 type Queued = { queue: 'notifications'; body: NotificationMessage } | { queue: 'userEvents'; body: UserEvent };
 

@@ -1,8 +1,8 @@
-import { EnqueueJobSchema, JOB_TYPES, type JobType, type Principal, type RpcResult } from '@onasis/contracts';
+import { EnqueueJobSchema, JOB_TYPES, type JobType, newId, type Principal, type RpcResult } from '@onasis/contracts';
 import type { z } from 'zod';
 import { type Refusal, refusalFor } from './caller-rules.js';
 import { MAX_QUEUE_DELAY_SECONDS, sendJob } from './dispatch-send.js';
-import { type JobRow, newId } from './job-rows.js';
+import type { JobRow } from './job-rows.js';
 
 /** How long an idempotency key returns the job it first made. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;

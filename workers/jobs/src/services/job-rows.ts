@@ -73,14 +73,6 @@ export function findJob(db: D1Database, id: string): Promise<JobRow | null> {
   return db.prepare('SELECT * FROM jobs WHERE id = ?').bind(id).first<JobRow>();
 }
 
-/** A random prefixed id (`job_…`, `srn_…`). */
-export function newId(prefix: string): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  let hex = '';
-  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
-  return `${prefix}_${hex}`;
-}
-
 /** An error's message, bounded for storage. */
 export function errorText(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);

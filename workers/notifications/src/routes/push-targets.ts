@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { newId } from '@onasis/contracts';
 import { AppError, requirePrincipal } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { newId } from '../services/ids.js';
 import type { PushTargetRow } from '../services/recipient.js';
 import { requireVerifiedEmail } from '../services/verified-owner.js';
 import { body, json, problems } from './common.js';

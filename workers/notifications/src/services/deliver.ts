@@ -1,8 +1,9 @@
 import type { Channel } from '@onasis/contracts';
+import { newId } from '@onasis/contracts';
 import { providersFor } from '../providers/index.js';
 import type { ChannelProviders, Provider, PushTarget, SendOutcome } from '../providers/types.js';
 import { type DeliveryRow, ERASE_IF_SECURITY } from './deliveries.js';
-import { isoNow, newId } from './ids.js';
+import { isoNow } from './ids.js';
 import { outgoing, pushTargetOf } from './outgoing.js';
 
 /** How long a claimed delivery stays claimed; after that a crashed attempt's delivery may be tried again. */

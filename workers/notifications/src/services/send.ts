@@ -1,7 +1,6 @@
-import { type Category, type Channel, type ErrorCode, isProtectedTemplate } from '@onasis/contracts';
+import { type Category, type Channel, type ErrorCode, isProtectedTemplate, newId } from '@onasis/contracts';
 import type { FieldError } from '@onasis/http';
 import { type DeliveryMessage, type DeliveryRow, type DeliveryView, deliveryView } from './deliveries.js';
-import { newId } from './ids.js';
 import { allowedChannels } from './preferences.js';
 import { type BatchQueue, enqueueDeliveries } from './queue-batches.js';
 import { resolveRecipient } from './recipient.js';

@@ -1,7 +1,6 @@
-import { type Category, type Channel, isProtectedTemplate } from '@onasis/contracts';
+import { type Category, type Channel, isProtectedTemplate, newId } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
 import { BUILT_IN_TEMPLATES, type TemplateContent } from '../templates/built-in.js';
-import { newId } from './ids.js';
 import { syntaxError } from './render.js';
 
 /** One version of a template in one locale. */
