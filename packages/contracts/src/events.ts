@@ -4,9 +4,20 @@ import { z } from 'zod';
 export const QUEUE_NAMES = {
   /** Messages for the notifications Worker to deliver. */
   notifications: 'onasis-notifications',
+  /** What the notifications queue gave up on. */
+  notificationsDlq: 'onasis-notifications-dlq',
   /** Lifecycle events of accounts that every service with user data consumes. */
   userEvents: 'onasis-user-events',
+  /** Jobs for the jobs Worker to run. */
+  jobs: 'onasis-jobs',
+  /** What the jobs queue gave up on. */
+  jobsDlq: 'onasis-jobs-dlq',
 } as const;
+
+/** A queue's name without its environment suffix, to compare with QUEUE_NAMES: `onasis-jobs-staging` → `onasis-jobs`. */
+export function queueBaseName(name: string): string {
+  return name.replace(/-(staging|production)$/, '');
+}
 
 /** Templates identity sends; each ships with the notifications Worker. */
 export const IDENTITY_TEMPLATES = [

@@ -1,4 +1,4 @@
-import { UserEventSchema } from '@onasis/contracts';
+import { QUEUE_NAMES, queueBaseName, UserEventSchema } from '@onasis/contracts';
 import { consumeJobMessage } from './services/consume-job.js';
 import { consumeDeadLetter } from './services/dead-letter.js';
 import { enqueueJob } from './services/enqueue.js';
@@ -33,18 +33,18 @@ async function consumeUserEvent(env: JobsEnv, message: Message<unknown>): Promis
   message.ack();
 }
 
+const CONSUMERS: Record<string, (env: JobsEnv, message: Message<unknown>) => Promise<void>> = {
+  [QUEUE_NAMES.jobs]: consumeJobMessage,
+  [QUEUE_NAMES.jobsDlq]: consumeDeadLetter,
+  [QUEUE_NAMES.userEvents]: consumeUserEvent,
+};
+
 /**
  * The three queues this Worker consumes (names carry a `-staging`/`-production` suffix outside local). Messages of a
  * batch run concurrently; a message whose handler throws is retried by the queue, the others are unaffected.
  */
 export async function handleQueue(batch: MessageBatch<unknown>, env: JobsEnv): Promise<void> {
-  const consume = batch.queue.startsWith('onasis-jobs-dlq')
-    ? consumeDeadLetter
-    : batch.queue.startsWith('onasis-user-events')
-      ? consumeUserEvent
-      : batch.queue.startsWith('onasis-jobs')
-        ? consumeJobMessage
-        : null;
+  const consume = CONSUMERS[queueBaseName(batch.queue)];
   if (!consume) throw new Error(`no consumer for queue ${batch.queue}`);
   await Promise.all(
     batch.messages.map(async (message) => {

@@ -1,4 +1,4 @@
-import { NotificationMessageSchema } from '@onasis/contracts';
+import { NotificationMessageSchema, QUEUE_NAMES, queueBaseName } from '@onasis/contracts';
 import { backoffSeconds, type DeliverDeps, deliver } from './services/deliver.js';
 import { type DeliveryMessage, ERASE_IF_SECURITY } from './services/deliveries.js';
 import { sendNotification } from './services/send.js';
@@ -78,7 +78,7 @@ export async function consumeNotifications(
   env: NotificationsEnv,
   deps: DeliverDeps = {},
 ): Promise<void> {
-  const dlq = batch.queue.startsWith('onasis-notifications-dlq');
+  const dlq = queueBaseName(batch.queue) === QUEUE_NAMES.notificationsDlq;
   // The messages of a batch are independent (each claims its own row; paced providers hand out slots in order), so
   // they run side by side: the batch takes as long as its slowest message, not the sum of them.
   await Promise.all(
