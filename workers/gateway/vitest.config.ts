@@ -65,6 +65,9 @@ export default defineConfig({
   ],
   test: {
     name: 'gateway',
+    // Attack tests sign several users in (PBKDF2, tens of ms of CPU each) and run beside the other projects on two
+    // cores: 5 s is too close for a journey of a dozen requests when the machine is busy.
+    testTimeout: 15_000,
     setupFiles: ['./test/apply-migrations.ts'],
     // A real redis-server behind the Upstash REST emulator, for the Upstash limiter's tests.
     globalSetup: ['./test/redis.global.ts'],
