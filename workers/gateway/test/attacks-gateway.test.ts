@@ -585,6 +585,35 @@ describe('oversized streamed bodies', () => {
   });
 });
 
+describe('refused uploads', () => {
+  it('are read off before the refusal goes out, so the sender is never cut off mid-write', async () => {
+    // An upload refused before it reaches the service (here 401, no credentials) raced its sender the way an
+    // oversized body did: e2e saw the socket closed under a 2 MB upload.
+    const chunk = new Uint8Array(64 * 1024);
+    const sent = { bytes: 0, done: false };
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent.bytes >= 2 * 1024 * 1024) {
+          sent.done = true;
+          return controller.close();
+        }
+        sent.bytes += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await exports.default.fetch('http://gateway/api/v1/uploads/x', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body,
+      // @ts-expect-error duplex is required for streaming request bodies but missing from the type.
+      duplex: 'half',
+    });
+    expect(res.status).toBe(401);
+    expect((await problemOf(res)).code).toBe('UNAUTHENTICATED');
+    expect(sent.done).toBe(true);
+  });
+});
+
 describe('the local admin', () => {
   it('is on a plan without a monthly quota, in the shipped table and the built-in one', async () => {
     // QUOTA_PLANS as the root wrangler.toml sets it (the test config loads its vars).

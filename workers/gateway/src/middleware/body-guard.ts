@@ -116,14 +116,19 @@ export function bodyGuard(): MiddlewareHandler<AppEnv> {
       return next();
     }
     let overflowed = false;
-    c.req.raw = new Request(raw, {
+    const counted = new Request(raw, {
       body: countedStream(body, maxSize, () => {
         overflowed = true;
       }),
       // @ts-expect-error duplex is required for streaming request bodies but missing from the type.
       duplex: 'half',
     });
+    c.req.raw = counted;
     await next();
+    // Refused before it reached the service (401, 403, 429): the upload is read off before the answer goes out, as an
+    // oversized body is, so that the sender is not cut off mid-write.
+    const unread = counted.body;
+    if (unread !== null && !unread.locked && !counted.bodyUsed) await drain(unread.getReader());
     // The service or the proxy saw a failed stream and answered for it (a 4xx, 502); the cause is the size.
     if (overflowed) throw tooLarge(maxSize);
   };
