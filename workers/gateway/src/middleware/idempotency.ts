@@ -1,172 +1,29 @@
-import { ownerOf, type ServiceName } from '@onasis/contracts';
+import { ownerOf } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { takesRawBody } from '../config.js';
 import type { AppEnv } from '../context.js';
 import type { StoredResponse } from '../durable-objects/idempotency-store.js';
-import { open, type SealingEnv, seal, sealingKeyOf } from '../services/sealing.js';
+import {
+  keepable,
+  MAX_STORED_RESPONSE_BYTES,
+  PER_REQUEST_HEADERS,
+  readCapped,
+  replay,
+} from '../services/idempotency-capture.js';
+import {
+  fingerprintOf,
+  idempotencyObjectName,
+  idempotencyScopeOf,
+  KEY_PATTERN,
+  MUTATING,
+} from '../services/idempotency-keys.js';
+import { carriesSecrets, sealContext, sealResponse } from '../services/idempotency-seal.js';
+import { type SealingEnv, sealingKeyOf } from '../services/sealing.js';
 
-/** Methods whose repetition can change state; a key on any other method is ignored, as it changes nothing. */
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** 1–255 printable ASCII characters (RFC draft-ietf-httpapi-idempotency-key-header leaves the format to the API). */
-const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
-/** Largest response body kept for replays; bigger ones run again on a retry (see the README). */
-export const MAX_STORED_RESPONSE_BYTES = 256 * 1024;
-/** Headers that belong to one exchange, not to the response a replay repeats. */
-const PER_REQUEST_HEADERS = new Set(['x-request-id', 'traceparent']);
-const REPLAYED_HEADER = 'idempotent-replayed';
-
-const encoder = new TextEncoder();
-
-/** The Durable Object name of `key` sent by `scope`: a newline cannot occur in either part. */
-export function idempotencyObjectName(scope: string, key: string): string {
-  return `${scope}\n${key}`;
-}
-
-/** Whose keys a request's key is among: the signed-in user's, else those of the client's address. */
-export function idempotencyScopeOf(userId: string | undefined, clientIp: string | undefined): string {
-  return userId !== undefined ? `user:${userId}` : `anon:${clientIp ?? '-'}`;
-}
-
-async function fingerprintOf(method: string, url: string, body: ArrayBuffer | null): Promise<string> {
-  const { pathname, search } = new URL(url);
-  const head = encoder.encode(`${method} ${pathname}${search}\n`);
-  let input: Uint8Array = head;
-  if (body !== null && body.byteLength > 0) {
-    input = new Uint8Array(head.byteLength + body.byteLength);
-    input.set(head);
-    input.set(new Uint8Array(body), head.byteLength);
-  }
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', input));
-  let hex = '';
-  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
-  return hex;
-}
-
-/**
- * Whether a finished response is kept for replays. 5xx and 429 are not: they say "try again", and a retry with the
- * same key must then run again rather than repeat the failure.
- */
-function keepable(res: Response): boolean {
-  return res.status < 500 && res.status !== 429;
-}
-
-/**
- * Whether a response carries credentials (`Set-Cookie`, `Cache-Control: no-store`: a new API key's secret, tokens,
- * session cookies, TOTP secrets, recovery codes). These are exactly the answers a client must not lose and must not
- * get twice (a second API key, a second enrolment), so they are kept too, but sealed: the store holds ciphertext
- * under a gateway secret, never a second readable copy.
- */
-function carriesSecrets(res: Response): boolean {
-  return res.headers.has('set-cookie') || /(^|,)\s*no-store\s*(,|$)/i.test(res.headers.get('cache-control') ?? '');
-}
-
-/** What a sealed record holds: every header (cookies apart, as `Headers` cannot join them) and the body. */
-interface SealedHead {
-  headers: Record<string, string>;
-  cookies: string[];
-}
-
-/** Binds a seal to its caller, key and request, so that a record opens for no other. */
-function sealContext(scope: string, key: string, fingerprint: string): string {
-  return `${idempotencyObjectName(scope, key)}\n${fingerprint}`;
-}
-
-async function sealResponse(
-  sealingKey: CryptoKey,
-  head: SealedHead,
-  body: ArrayBuffer,
-  context: string,
-): Promise<ArrayBuffer> {
-  const headBytes = encoder.encode(JSON.stringify(head));
-  const plaintext = new Uint8Array(4 + headBytes.byteLength + body.byteLength);
-  new DataView(plaintext.buffer).setUint32(0, headBytes.byteLength);
-  plaintext.set(headBytes, 4);
-  plaintext.set(new Uint8Array(body), 4 + headBytes.byteLength);
-  return seal(sealingKey, plaintext, context);
-}
-
-async function openResponse(
-  sealingKey: CryptoKey,
-  stored: StoredResponse,
-  context: string,
-): Promise<{ head: SealedHead; body: Uint8Array } | null> {
-  const plaintext = await open(sealingKey, stored.body, context);
-  if (plaintext === null || plaintext.byteLength < 4) return null;
-  const length = new DataView(plaintext.buffer, plaintext.byteOffset).getUint32(0);
-  const head = JSON.parse(new TextDecoder().decode(plaintext.subarray(4, 4 + length))) as SealedHead;
-  return { head, body: plaintext.subarray(4 + length) };
-}
-
-/**
- * Reads a response body up to `MAX_STORED_RESPONSE_BYTES`. When it is larger, the bytes read so far and the rest of
- * the stream are handed back as a new stream, so the client still gets the whole body.
- */
-async function readCapped(
-  body: ReadableStream<Uint8Array>,
-): Promise<{ bytes: ArrayBuffer } | { rest: ReadableStream }> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-    if (size > MAX_STORED_RESPONSE_BYTES) {
-      const rest = new ReadableStream<Uint8Array>({
-        start(controller) {
-          for (const chunk of chunks) controller.enqueue(chunk);
-        },
-        async pull(controller) {
-          const next = await reader.read();
-          if (next.done) controller.close();
-          else controller.enqueue(next.value);
-        },
-        cancel(reason) {
-          return reader.cancel(reason);
-        },
-      });
-      return { rest };
-    }
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return { bytes: bytes.buffer };
-}
-
-async function replay(
-  c: Context<AppEnv>,
-  stored: StoredResponse,
-  sealingKey: CryptoKey | null,
-  context: string,
-): Promise<Response> {
-  if (stored.routeTemplate) c.set('routeTemplate', stored.routeTemplate);
-  if (stored.service) c.set('service', stored.service as ServiceName);
-  let headers = new Headers(stored.headers);
-  let body: ArrayBuffer | Uint8Array = stored.body;
-  if (stored.sealed) {
-    const opened = sealingKey === null ? null : await openResponse(sealingKey, stored, context);
-    if (opened === null) {
-      // The sealing secret changed since: the first answer is gone, and running the request again is what the key
-      // forbids. The client learns both.
-      c.get('log').error('idempotency record cannot be opened');
-      throw new AppError(
-        'CONFLICT',
-        'The first response to this Idempotency-Key can no longer be replayed, and the request was not run again; send a new key to run it.',
-      );
-    }
-    headers = new Headers(opened.head.headers);
-    for (const cookie of opened.head.cookies) headers.append('set-cookie', cookie);
-    body = opened.body;
-  }
-  headers.set(REPLAYED_HEADER, 'true');
-  return new Response(body.byteLength > 0 ? body : null, { status: stored.status, headers });
-}
+// Tests and other modules import these from the middleware's path.
+export { MAX_STORED_RESPONSE_BYTES } from '../services/idempotency-capture.js';
+export { idempotencyObjectName, idempotencyScopeOf } from '../services/idempotency-keys.js';
 
 /**
  * Idempotency keys (Stripe's semantics) on mutating requests to domain services: the first request with a key runs
