@@ -51,7 +51,7 @@ export function answerSession(c: Context<AppEnv>, tokens: TokenPair, cookie: boo
   return cookie ? setSessionCookies(c, tokens) : tokens;
 }
 
-/** The device cookie a browser presented, if any (see `trustThisDevice` in routes/auth.ts). */
+/** The device cookie a browser presented, if any (see `trustThisDevice` in routes/sign-in-helpers.ts). */
 export function deviceCookie(c: Context<AppEnv>): string | undefined {
   const value = getCookie(c, DEVICE_COOKIE, 'host');
   return value !== undefined && /^[A-Za-z0-9_-]{32,64}$/.test(value) ? value : undefined;
