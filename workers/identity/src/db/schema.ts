@@ -1,3 +1,5 @@
+// The drizzle schema of identity's whole database, kept whole as design.md lays out (one `src/db/schema.ts` per
+// database): one file shows every table, index and foreign key that drizzle-kit migrates, and they reference each other.
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { JWK } from 'jose';
