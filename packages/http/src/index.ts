@@ -8,6 +8,9 @@ export { notFound, onError } from './on-error.js';
 export { requirePermission, requirePrincipal } from './principal.js';
 export { PROBLEM_CONTENT_TYPE, problemResponse } from './problem.js';
 export {
+  ACCESS_EXTENSION,
+  API_KEYS_EXTENSION,
+  access,
   createdAtPosition,
   decodeCursor,
   encodeCursor,

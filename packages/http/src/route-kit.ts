@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { type Permission, ProblemSchema } from '@onasis/contracts';
+import { type Permission, ProblemSchema, type RouteAccess } from '@onasis/contracts';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from './app-error.js';
-import { requirePermission } from './principal.js';
+import { requirePermission, requirePrincipal } from './principal.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 
 /**
@@ -26,6 +26,37 @@ export function needs(permission: Permission): MiddlewareHandler {
   return async function needsPermission(c, next) {
     await refusing(c, () => requirePermission(c, permission));
     await next();
+  };
+}
+
+/** OpenAPI extension naming what a route requires; the gateway's ROUTE_POLICIES are tested against it. */
+export const ACCESS_EXTENSION = 'x-onasis-access';
+/** OpenAPI extension marking an `authenticated` route that API keys may call too. */
+export const API_KEYS_EXTENSION = 'x-onasis-api-keys';
+
+/**
+ * The one way a route declares who may call it, spread into `createRoute`: `...access('users:read')`. It adds the
+ * check as the route's first middleware (before validators, so a refused caller learns nothing about the input), the
+ * OpenAPI `security` requirement, and the `x-onasis-access` extension from which the gateway's policy table is
+ * proven. `middleware` are the route's own, run after the check.
+ */
+export function access(required: RouteAccess, options: { apiKeys?: boolean; middleware?: MiddlewareHandler[] } = {}) {
+  const guard: MiddlewareHandler =
+    required === 'public'
+      ? async function publicRoute(_c, next) {
+          await next();
+        }
+      : required === 'authenticated'
+        ? async function signedIn(c, next) {
+            await refusing(c, () => requirePrincipal(c));
+            await next();
+          }
+        : needs(required);
+  return {
+    middleware: [guard, ...(options.middleware ?? [])],
+    security: required === 'public' ? [] : [{ bearerAuth: [] }],
+    [ACCESS_EXTENSION]: required,
+    ...(options.apiKeys ? { [API_KEYS_EXTENSION]: true } : {}),
   };
 }
 
