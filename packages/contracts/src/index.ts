@@ -1,4 +1,5 @@
 export * from './auth.js';
+export * from './backoff.js';
 export * from './cookies.js';
 export * from './deprecations.js';
 export * from './errors.js';

@@ -1,5 +1,4 @@
-import type { JobRun, JobType } from '@onasis/contracts';
-import { backoffSeconds } from './backoff.js';
+import { backoffSeconds, type JobRun, type JobType } from '@onasis/contracts';
 import { type DeadLetterMessage, findJob, type JobMessage, type JobRow } from './job-rows.js';
 import { runWithOwner } from './run-owner.js';
 import { closeScheduleRun } from './schedule-runs.js';
