@@ -23,6 +23,6 @@ export {
   refusing,
 } from './route-kit.js';
 export { endpointTemplate } from './route-template.js';
-export { createServiceApp, serveForwarded } from './service-app.js';
+export { createServiceApp, resourceApp, serveForwarded } from './service-app.js';
 export { nextTraceparent, requestIdFrom, traceIdOf } from './trace.js';
 export { validationHook } from './validation.js';

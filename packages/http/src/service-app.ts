@@ -12,17 +12,41 @@ import { validationHook } from './validation.js';
 // keeps it out of headers, which a client could forge.
 const forwardedMeta = new WeakMap<Request, RequestMeta>();
 
+/** A Hono app for one resource of a domain Worker, mounted by `createServiceApp`; its paths are relative. */
+export function resourceApp<E extends Env>(): OpenAPIHono<E> {
+  return new OpenAPIHono<E>({ defaultHook: validationHook });
+}
+
 /**
- * Builds a domain Worker's Hono app: request context, problem+json errors and 405s. `service` names the Worker in
- * log lines; `routes` registers the Worker's routes before the 405 fallbacks are derived from them.
+ * How deep and how fixed a mount prefix is: deeper prefixes, then those with more fixed segments, are mounted first,
+ * so `/api/v1/jobs/dead-letters` wins over the `/{id}` of the resource at `/api/v1/jobs` whatever order a Worker
+ * lists them in.
+ */
+function specificity(prefix: string): [number, number] {
+  const segments = prefix.split('/').filter((s) => s !== '');
+  return [segments.length, segments.filter((s) => !s.startsWith(':') && !s.startsWith('{')).length];
+}
+
+/**
+ * Builds a domain Worker's Hono app from its resources (`{ '/api/v1/jobs': jobs, … }`, one `resourceApp` each),
+ * with the request context, problem+json errors and the 405s derived from the mounted routes. `service` names the
+ * Worker in log lines.
  */
 export function createServiceApp<E extends Env>(
   service: string,
-  routes: (app: OpenAPIHono<E>) => void,
+  resources: Record<string, OpenAPIHono<E>> | ((app: OpenAPIHono<E>) => void),
 ): OpenAPIHono<E> {
   const app = new OpenAPIHono<E>({ defaultHook: validationHook });
   app.use(serviceContext(service));
-  routes(app);
+  if (typeof resources === 'function') resources(app);
+  else {
+    const prefixes = Object.keys(resources).sort((a, b) => {
+      const [da, fa] = specificity(a);
+      const [db, fb] = specificity(b);
+      return db - da || fb - fa;
+    });
+    for (const prefix of prefixes) app.route(prefix, resources[prefix] as OpenAPIHono<E>);
+  }
   answerMethodNotAllowed(app as unknown as Hono);
   app.notFound(notFound);
   app.onError(onError);

@@ -2,7 +2,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Principal } from '@onasis/contracts';
 import { problemOf } from '@onasis/testing';
 import { describe, expect, it } from 'vitest';
-import { ACCESS_EXTENSION, access, createServiceApp, requirePrincipal, serveForwarded } from '../src/index.js';
+import {
+  ACCESS_EXTENSION,
+  access,
+  createServiceApp,
+  requirePrincipal,
+  resourceApp,
+  serveForwarded,
+} from '../src/index.js';
 
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 
@@ -77,5 +84,34 @@ describe('access', () => {
     expect(paths['/notes']?.post?.[ACCESS_EXTENSION]).toBe('users:write');
     expect(paths['/notes']?.post?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths['/me']?.get?.['x-onasis-api-keys']).toBe(true);
+  });
+});
+
+describe('createServiceApp with resources', () => {
+  const items = resourceApp<{ Bindings: object }>();
+  items.openapi(
+    createRoute({ method: 'get', path: '/{id}', ...access('public'), responses: { 200: { description: 'one' } } }),
+    (c) => c.json({ item: c.req.param('id') }),
+  );
+  const archive = resourceApp<{ Bindings: object }>();
+  archive.openapi(
+    createRoute({ method: 'get', path: '/', ...access('public'), responses: { 200: { description: 'all' } } }),
+    (c) => c.json({ archive: true }),
+  );
+  // Listed with the `{id}` resource first: the deeper, fixed prefix must still win.
+  const mounted = createServiceApp<{ Bindings: object }>('test', { '/items': items, '/items/archive': archive });
+  const get = (path: string) => mounted.fetch(new Request(`http://svc${path}`), {}, ctx);
+
+  it('routes a fixed path to its own resource whatever order the resources are listed in', async () => {
+    expect(await (await get('/items/archive')).json()).toEqual({ archive: true });
+    expect(await (await get('/items/itm_1')).json()).toEqual({ item: 'itm_1' });
+  });
+
+  it('documents every resource under its prefix and answers 405 for a method no route has', async () => {
+    const doc = mounted.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '1' } });
+    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(['/items/archive', '/items/{id}']);
+    expect((await mounted.fetch(new Request('http://svc/items/archive', { method: 'DELETE' }), {}, ctx)).status).toBe(
+      405,
+    );
   });
 });
