@@ -108,10 +108,20 @@ export interface JobRun {
   scheduledFor: string;
 }
 
+/** Checks a `JobRun` that arrived over RPC. */
+export const JobRunSchema = z.object({
+  id: z.string().min(1).max(64),
+  type: z.enum(Object.keys(JOB_TYPES) as [JobType, ...JobType[]]),
+  payload: z.unknown(),
+  attempt: z.number().int().min(1),
+  maxAttempts: z.number().int().min(1),
+  scheduledFor: z.string().min(1),
+}) as unknown as z.ZodType<JobRun>;
+
 /**
  * What `runJob` answers. A thrown error counts as a retryable failure. `retryable: false` dead-letters the job at
  * once (a payload that can never succeed), without spending the remaining attempts.
  */
 export type JobOutcome =
-  | { ok: true; result?: Record<string, unknown> }
+  | { ok: true; data?: Record<string, unknown> }
   | { ok: false; error: { code: ErrorCode | string; detail?: string }; retryable?: boolean };

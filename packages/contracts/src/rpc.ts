@@ -5,6 +5,18 @@ import type { ErrorCode } from './errors.js';
 /** Result of an RPC method: expected failures are returned, since errors thrown across RPC lose everything but `message`. */
 export type RpcResult<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; detail?: string } };
 
+/**
+ * `input` as `schema` reads it, or the VALIDATION_FAILED result an RPC method returns for it: every RPC argument
+ * comes from another Worker and is checked like any request body.
+ */
+export function rpcInput<T>(schema: z.ZodType<T>, input: unknown): RpcResult<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return { ok: false, error: { code: 'VALIDATION_FAILED', detail: `${where}${issue?.message ?? 'invalid input'}` } };
+}
+
 /** What the gateway tells a domain Worker about the request it forwards; never taken from client headers. */
 export const RequestMetaSchema = z.object({
   requestId: z.string().min(1).max(128),
@@ -14,6 +26,15 @@ export const RequestMetaSchema = z.object({
   /** The client's IP as Cloudflare saw it, and its user agent, for sessions and the audit log. */
   clientIp: z.string().max(64).optional(),
 });
+
+/** Who an API key acts for, as identity's `verifyApiKey` answers it. */
+export interface VerifiedApiKey {
+  userId: string;
+  keyId: string;
+  /** The key's scopes that its user still holds. */
+  scopes: string[];
+  plan: string;
+}
 
 /** Per-request context passed with every forwarded request. */
 export type RequestMeta = z.infer<typeof RequestMetaSchema>;

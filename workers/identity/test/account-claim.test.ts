@@ -77,9 +77,9 @@ describe('API keys before the address is proven', () => {
       .run();
     const created = await call('/api/v1/users/me/api-keys', { json: { name: 'k', scopes: [] } }, { principal });
     const { secret } = await created.json<{ secret: string }>();
-    expect(await exports.IdentityService.verifyApiKey(secret)).not.toBeNull();
+    expect((await exports.IdentityService.verifyApiKey(secret)).ok).toBe(true);
     await env.DB.prepare('UPDATE users SET email_verified_at = NULL WHERE id = ?').bind(id).run();
-    expect(await exports.IdentityService.verifyApiKey(secret)).toBeNull();
+    expect((await exports.IdentityService.verifyApiKey(secret)).ok).toBe(false);
   });
 });
 

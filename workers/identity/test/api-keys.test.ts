@@ -31,6 +31,12 @@ async function row(id: string): Promise<Record<string, unknown> | null> {
   return env.DB.prepare('SELECT * FROM api_keys WHERE id = ?').bind(id).first<Record<string, unknown>>();
 }
 
+/** The grant verifyApiKey answers for `secret`, or null when it refuses the key. */
+async function keyOwner(secret: string) {
+  const answer = await exports.IdentityService.verifyApiKey(secret);
+  return answer.ok ? answer.data : null;
+}
+
 describe('creating a key', () => {
   it('answers the secret once, in the documented format, and stores only its hash', async () => {
     const { id, principal } = await member();
@@ -152,11 +158,11 @@ describe('revoking a key', () => {
     const key = await createKey(owner.principal, { name: 'k', scopes: [] });
     const foreign = await call(`${KEYS}/${key.id}`, { method: 'DELETE' }, { principal: other.principal });
     expect(foreign.status).toBe(404);
-    expect(await exports.IdentityService.verifyApiKey(key.secret)).not.toBeNull();
+    expect(await keyOwner(key.secret)).not.toBeNull();
 
     const res = await call(`${KEYS}/${key.id}`, { method: 'DELETE' }, { principal: owner.principal });
     expect(res.status).toBe(204);
-    expect(await exports.IdentityService.verifyApiKey(key.secret)).toBeNull();
+    expect(await keyOwner(key.secret)).toBeNull();
     expect((await call(`${KEYS}/${key.id}`, { method: 'DELETE' }, { principal: owner.principal })).status).toBe(404);
     const listed = await (await call(KEYS, {}, { principal: owner.principal })).json<{ data: unknown[] }>();
     expect(listed.data).toEqual([]);
@@ -174,7 +180,7 @@ describe('verifyApiKey (RPC)', () => {
     const { id, principal } = await member();
     await env.DB.prepare("UPDATE users SET plan = 'pro' WHERE id = ?").bind(id).run();
     const key = await createKey(principal, { name: 'k', scopes: ['files:write', 'files:read'] });
-    expect(await exports.IdentityService.verifyApiKey(key.secret)).toEqual({
+    expect(await keyOwner(key.secret)).toEqual({
       userId: id,
       keyId: key.id,
       scopes: ['files:read', 'files:write'],
@@ -195,11 +201,19 @@ describe('verifyApiKey (RPC)', () => {
       'onk_',
       'x'.repeat(10_000),
     ]) {
-      expect(await exports.IdentityService.verifyApiKey(bad)).toBeNull();
+      expect(await keyOwner(bad)).toBeNull();
     }
     // A client of the RPC surface may send anything at all.
-    expect(await exports.IdentityService.verifyApiKey(42 as unknown as string)).toBeNull();
-    expect(await exports.IdentityService.verifyApiKey(null as unknown as string)).toBeNull();
+    for (const junk of [42, null]) {
+      expect(await exports.IdentityService.verifyApiKey(junk as unknown as string)).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
+    }
+    expect(await exports.IdentityService.verifyApiKey(key.prefix)).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    });
   });
 
   it('refuses a key once it expired', async () => {
@@ -207,7 +221,7 @@ describe('verifyApiKey (RPC)', () => {
     const soon = new Date(Date.now() + 60_000).toISOString();
     const key = await createKey(principal, { name: 'k', scopes: [], expiresAt: soon });
     expect(key.expiresAt).toBe(soon);
-    expect(await exports.IdentityService.verifyApiKey(key.secret)).not.toBeNull();
+    expect(await keyOwner(key.secret)).not.toBeNull();
     const touched: Promise<unknown>[] = [];
     const later = new Date(Date.now() + 61_000);
     expect(await verifyApiKey(env.DB, key.secret, (w) => touched.push(w), later)).toBeNull();
@@ -218,35 +232,35 @@ describe('verifyApiKey (RPC)', () => {
     const { id, principal } = await member();
     const key = await createKey(principal, { name: 'k', scopes: [] });
     await env.DB.prepare("UPDATE users SET status = 'disabled' WHERE id = ?").bind(id).run();
-    expect(await exports.IdentityService.verifyApiKey(key.secret)).toBeNull();
+    expect(await keyOwner(key.secret)).toBeNull();
     await env.DB.prepare("UPDATE users SET status = 'active' WHERE id = ?").bind(id).run();
-    expect(await exports.IdentityService.verifyApiKey(key.secret)).not.toBeNull();
+    expect(await keyOwner(key.secret)).not.toBeNull();
   });
 
   it('refuses the keys of a deleted user', async () => {
     const { id, principal } = await member();
     const key = await createKey(principal, { name: 'k', scopes: [] });
     await env.DB.prepare('DELETE FROM users WHERE id = ?').bind(id).run();
-    expect(await exports.IdentityService.verifyApiKey(key.secret)).toBeNull();
+    expect(await keyOwner(key.secret)).toBeNull();
     expect(await row(key.id)).toBeNull();
   });
 
   it('narrows a key to the permissions its user still holds', async () => {
     const { id, principal } = await member(['admin']);
     const key = await createKey(principal, { name: 'k', scopes: ['users:read', 'files:read'] });
-    expect((await exports.IdentityService.verifyApiKey(key.secret))?.scopes).toEqual(['users:read', 'files:read']);
+    expect((await keyOwner(key.secret))?.scopes).toEqual(['users:read', 'files:read']);
     await env.DB.prepare("DELETE FROM user_roles WHERE user_id = ? AND role = 'admin'").bind(id).run();
-    expect((await exports.IdentityService.verifyApiKey(key.secret))?.scopes).toEqual([]);
+    expect((await keyOwner(key.secret))?.scopes).toEqual([]);
     await env.DB.prepare("INSERT INTO user_roles (user_id, role) VALUES (?, 'member')").bind(id).run();
     // Regaining a role gives back only what the key was created with.
-    expect((await exports.IdentityService.verifyApiKey(key.secret))?.scopes).toEqual(['files:read']);
+    expect((await keyOwner(key.secret))?.scopes).toEqual(['files:read']);
   });
 
   it('records the last use after the answer, through the RPC', async () => {
     const { principal } = await member();
     const key = await createKey(principal, { name: 'k', scopes: [] });
     const before = Date.now();
-    expect(await exports.IdentityService.verifyApiKey(key.secret)).not.toBeNull();
+    expect(await keyOwner(key.secret)).not.toBeNull();
     // The write runs in waitUntil, after the answer: wait for it with a generous bound.
     let lastUsedAt: unknown = null;
     for (const deadline = Date.now() + 5000; lastUsedAt === null && Date.now() < deadline; ) {

@@ -1,13 +1,13 @@
 import { env, exports } from 'cloudflare:workers';
 import type { JobOutcome } from '@onasis/contracts';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, type JWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { forgetSigningKey } from '../src/services/tokens.js';
 import { call, createUser, waitForMessages } from './helpers.js';
 
 /** One attempt of the `identity.maintenance` job, as the jobs Worker's schedule runs it. */
 async function runMaintenanceJob(): Promise<JobOutcome> {
-  // The RPC stub's type loses the success branch (its `result` is a free-form record); the value is a JobOutcome.
+  // The RPC stub's type loses the success branch (its `data` is a free-form record); the value is a JobOutcome.
   return (await exports.IdentityService.runJob({
     id: `job_${crypto.randomUUID()}`,
     type: 'identity.maintenance',
@@ -16,6 +16,20 @@ async function runMaintenanceJob(): Promise<JobOutcome> {
     maxAttempts: 5,
     scheduledFor: new Date().toISOString(),
   })) as unknown as JobOutcome;
+}
+
+/** The key set identity publishes, as the gateway reads it over RPC. */
+async function published(): Promise<{ keys: JWK[] }> {
+  const answer = await exports.IdentityService.jwks();
+  if (!answer.ok) throw new Error(`jwks refused: ${answer.error.code}`);
+  return answer.data as { keys: JWK[] };
+}
+
+/** A signing-key rotation through the RPC; its new kid. */
+async function rotate(): Promise<{ kid: string }> {
+  const answer = await exports.IdentityService.rotateSigningKeys();
+  if (!answer.ok) throw new Error(`rotation refused: ${answer.error.code}`);
+  return answer.data;
 }
 
 describe('maintenance', () => {
@@ -46,14 +60,14 @@ describe('maintenance', () => {
     ]);
     expect(await runMaintenanceJob()).toMatchObject({
       ok: true,
-      result: { outboxRelayed: 1, emailTokensDeleted: 1, oauthStatesDeleted: 1, auditEntriesPending: 0 },
+      data: { outboxRelayed: 1, emailTokensDeleted: 1, oauthStatesDeleted: 1, auditEntriesPending: 0 },
     });
     await waitForMessages('onasis-notifications', (all) => all.some((m) => m.idempotencyKey === 'ntf_stranded'));
     expect(await env.DB.prepare('SELECT 1 FROM outbox').first()).toBeNull();
     expect(await env.DB.prepare("SELECT 1 FROM email_tokens WHERE token_hash = 'live'").first()).not.toBeNull();
     expect(await runMaintenanceJob()).toMatchObject({
       ok: true,
-      result: { outboxRelayed: 0, emailTokensDeleted: 0, oauthStatesDeleted: 0, auditEntriesArchived: 0 },
+      data: { outboxRelayed: 0, emailTokensDeleted: 0, oauthStatesDeleted: 0, auditEntriesArchived: 0 },
     });
   });
 });
@@ -71,8 +85,8 @@ describe('signing-key rotation', () => {
     const before = await signIn();
     const oldKid = String(decodeProtectedHeader(before).kid);
     await age(oldKid, 60 * 60_000);
-    const { kid } = await exports.IdentityService.rotateSigningKeys();
-    expect((await exports.IdentityService.jwks()).keys.map((k) => k.kid)).toContain(kid);
+    const { kid } = await rotate();
+    expect((await published()).keys.map((k) => k.kid)).toContain(kid);
     // Published but too new: verifiers may not have it yet, so the previous key still signs.
     expect(decodeProtectedHeader(await signIn()).kid).toBe(oldKid);
     await age(kid, 11 * 60_000);
@@ -80,11 +94,11 @@ describe('signing-key rotation', () => {
     forgetSigningKey();
     const after = await signIn();
     expect(decodeProtectedHeader(after).kid).toBe(kid);
-    const jwks = createLocalJWKSet(await exports.IdentityService.jwks());
+    const jwks = createLocalJWKSet(await published());
     for (const token of [before, after]) await expect(jwtVerify(token, jwks)).resolves.toBeTruthy();
     // A second rotation retires the first key: its tokens stop verifying.
-    await exports.IdentityService.rotateSigningKeys();
-    const later = createLocalJWKSet(await exports.IdentityService.jwks());
+    await rotate();
+    const later = createLocalJWKSet(await published());
     await expect(jwtVerify(before, later)).rejects.toThrow();
     await expect(jwtVerify(after, later)).resolves.toBeTruthy();
   });
@@ -107,7 +121,7 @@ describe('outbox when the queue is down', () => {
     expect(row?.attempts).toBe(1);
     const report = await runMaintenanceJob();
     if (!report.ok) throw new Error(`maintenance failed: ${report.error.code}`);
-    expect(report.result?.outboxRelayed).toBeGreaterThanOrEqual(1);
+    expect(report.data?.outboxRelayed).toBeGreaterThanOrEqual(1);
     await waitForMessages('onasis-notifications', (all) =>
       all.some((m) => m.idempotencyKey === (notice.body as { idempotencyKey: string }).idempotencyKey),
     );
@@ -119,7 +133,7 @@ describe('jobs and contacts for other services', () => {
   it('runs maintenance as a job and refuses job types it does not own', async () => {
     const run = { id: 'job_1', payload: {}, attempt: 1, maxAttempts: 5, scheduledFor: new Date().toISOString() };
     const done = await exports.IdentityService.runJob({ ...run, type: 'identity.maintenance' });
-    expect(done).toMatchObject({ ok: true, result: { outboxRelayed: expect.any(Number) } });
+    expect(done).toMatchObject({ ok: true, data: { outboxRelayed: expect.any(Number) } });
     const refused = await exports.IdentityService.runJob({ ...run, type: 'notifications.maintenance' });
     expect(refused).toMatchObject({ ok: false, retryable: false, error: { code: 'BAD_REQUEST' } });
   });
@@ -127,14 +141,16 @@ describe('jobs and contacts for other services', () => {
   it('answers where to reach an active user, and nothing for a disabled or unknown one', async () => {
     const { id, email } = await createUser();
     expect(await exports.IdentityService.contactOf(id)).toEqual({
-      userId: id,
-      email,
-      emailVerified: true,
-      locale: null,
-      name: null,
+      ok: true,
+      data: { userId: id, email, emailVerified: true, locale: null, name: null },
     });
     await env.DB.prepare("UPDATE users SET status = 'disabled' WHERE id = ?").bind(id).run();
-    expect(await exports.IdentityService.contactOf(id)).toBeNull();
-    expect(await exports.IdentityService.contactOf('usr_nobody')).toBeNull();
+    const nobody = { ok: false, error: { code: 'NOT_FOUND' } };
+    expect(await exports.IdentityService.contactOf(id)).toEqual(nobody);
+    expect(await exports.IdentityService.contactOf('usr_nobody')).toEqual(nobody);
+    expect(await exports.IdentityService.contactOf('')).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
   });
 });

@@ -50,7 +50,7 @@ export class NotificationsService extends DomainEntrypoint<AppEnv> {
   async runJob(run: JobRun): Promise<JobOutcome> {
     switch (run?.type) {
       case 'notifications.maintenance':
-        return { ok: true, result: await runMaintenance(this.env) };
+        return { ok: true, data: await runMaintenance(this.env) };
       case 'notifications.erase-user':
       case 'notifications.reset-devices': {
         const userId = (run.payload as { userId?: unknown } | null)?.userId;
@@ -59,7 +59,7 @@ export class NotificationsService extends DomainEntrypoint<AppEnv> {
           run.type === 'notifications.erase-user'
             ? await eraseUser(this.env, userId)
             : await resetDevices(this.env, userId);
-        return { ok: true, result };
+        return { ok: true, data: result };
       }
       case 'notifications.send': {
         const parsed = NotificationSendSchema.safeParse(run.payload);
@@ -69,7 +69,7 @@ export class NotificationsService extends DomainEntrypoint<AppEnv> {
         if (!sent.ok) return { ok: false, error: sent.error, retryable: false };
         return {
           ok: true,
-          result: { deliveries: sent.data.deliveries.map((d) => d.id), skipped: sent.data.skipped },
+          data: { deliveries: sent.data.deliveries.map((d) => d.id), skipped: sent.data.skipped },
         };
       }
       default:

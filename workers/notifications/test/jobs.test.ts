@@ -83,7 +83,7 @@ describe('runJob', () => {
     expect(await row(waiting?.id ?? '')).toMatchObject({ status: 'queued', updated_at: longAgo });
     expect(outcome).toMatchObject({
       ok: true,
-      result: { requeued: expect.any(Number), purgedDeliveries: expect.any(Number) },
+      data: { requeued: expect.any(Number), purgedDeliveries: expect.any(Number) },
     });
     expect(await row(old?.id ?? '')).toBeNull();
     // The real queue carries the re-queued delivery to this Worker's consumer, which sends it through the sandbox.

@@ -278,7 +278,7 @@ describe('devices', () => {
     const outcome = await exports.NotificationsService.runJob(
       jobRun('notifications.reset-devices', { userId: user.id }),
     );
-    expect(outcome).toMatchObject({ ok: true, result: { pushTargets: 1, phoneNumbers: 1, pendingDeliveries: 2 } });
+    expect(outcome).toMatchObject({ ok: true, data: { pushTargets: 1, phoneNumbers: 1, pendingDeliveries: 2 } });
     const push = deliveries.find((d) => d.channel === 'push');
     expect(await row(push?.id ?? '')).toMatchObject({ status: 'failed', body_text: null });
     const email = deliveries.find((d) => d.channel === 'email');
@@ -288,7 +288,7 @@ describe('devices', () => {
     // Repeating it finds nothing more.
     expect(
       await exports.NotificationsService.runJob(jobRun('notifications.reset-devices', { userId: user.id })),
-    ).toMatchObject({ ok: true, result: { pushTargets: 0, phoneNumbers: 0, pendingDeliveries: 0 } });
+    ).toMatchObject({ ok: true, data: { pushTargets: 0, phoneNumbers: 0, pendingDeliveries: 0 } });
   });
 });
 

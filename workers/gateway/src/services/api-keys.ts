@@ -1,4 +1,4 @@
-import type { Principal } from '@onasis/contracts';
+import type { Principal, RpcResult, VerifiedApiKey } from '@onasis/contracts';
 import { configOf } from '../config.js';
 import { withTimeout } from './bindings.js';
 import { IdentityUnavailableError } from './jwks.js';
@@ -52,25 +52,23 @@ function cached(key: string, now: number): Answer | undefined {
 }
 
 async function ask(env: GatewayEnv, key: string, askedAt: number): Promise<Answer> {
-  let verified: Awaited<ReturnType<GatewayEnv['IDENTITY']['verifyApiKey']>>;
+  let verified: RpcResult<VerifiedApiKey>;
   try {
-    verified = await withTimeout(env.IDENTITY.verifyApiKey(key), configOf(env).upstreamTimeoutMs);
+    verified = await withTimeout<RpcResult<VerifiedApiKey>>(
+      env.IDENTITY.verifyApiKey(key),
+      configOf(env).upstreamTimeoutMs,
+    );
   } catch (err) {
     // Not remembered: the next request asks again rather than inheriting an outage.
     throw new IdentityUnavailableError('the API key could not be checked', err);
   }
   let answer: Answer;
-  if (verified === null) answer = { principal: null, keyId: null, until: askedAt + API_KEY_CACHE_MS };
+  if (!verified.ok) answer = { principal: null, keyId: null, until: askedAt + API_KEY_CACHE_MS };
   else {
-    const principal: Principal = {
-      userId: verified.userId,
-      sessionId: null,
-      permissions: verified.scopes,
-      via: 'api_key',
-      plan: verified.plan,
-    };
-    keyIds.set(principal, verified.keyId);
-    answer = { principal, keyId: verified.keyId, until: askedAt + API_KEY_CACHE_MS };
+    const { userId, scopes, plan, keyId } = verified.data;
+    const principal: Principal = { userId, sessionId: null, permissions: scopes, via: 'api_key', plan };
+    keyIds.set(principal, keyId);
+    answer = { principal, keyId, until: askedAt + API_KEY_CACHE_MS };
   }
   // Counted from when the question was asked, so that the answer never outlives the bound, however slow the call.
   remember(key, answer);

@@ -1,3 +1,4 @@
+import type { RpcResult } from '@onasis/contracts';
 import type { Logger } from '@onasis/http';
 import { createLocalJWKSet, errors, type JWK, type JWTHeaderParameters } from 'jose';
 import { configOf } from '../config.js';
@@ -37,10 +38,12 @@ const FOREIGN_KEY_PARAMETERS = ['jku', 'jwk', 'x5u', 'x5c', 'crit'] as const;
 
 async function fetchKeys(env: GatewayEnv, now: number): Promise<KeySet> {
   try {
-    const { keys } = await withTimeout(env.IDENTITY.jwks(), configOf(env).upstreamTimeoutMs);
+    const answer = await withTimeout<RpcResult<{ keys: JWK[] }>>(env.IDENTITY.jwks(), configOf(env).upstreamTimeoutMs);
+    if (!answer.ok) throw new Error(`identity refused the key set: ${answer.error.code}`);
+    const { keys } = answer.data;
     const kids = new Set<string>();
-    for (const key of keys as JWK[]) if (typeof key.kid === 'string') kids.add(key.kid);
-    keySet = { resolve: createLocalJWKSet({ keys: keys as JWK[] }), kids, loadedAt: now };
+    for (const key of keys) if (typeof key.kid === 'string') kids.add(key.kid);
+    keySet = { resolve: createLocalJWKSet({ keys }), kids, loadedAt: now };
     return keySet;
   } catch (err) {
     // A malformed key set is as unusable as none: either way no token can be judged until identity answers well.

@@ -1,4 +1,4 @@
-import { SESSION_STATUS_CACHE_SECONDS } from '@onasis/contracts';
+import { type RpcResult, SESSION_STATUS_CACHE_SECONDS } from '@onasis/contracts';
 import { configOf } from '../config.js';
 import { withTimeout } from './bindings.js';
 import { IdentityUnavailableError } from './jwks.js';
@@ -29,8 +29,12 @@ function remember(sessionId: string, userId: string, active: boolean, now: numbe
 async function ask(env: GatewayEnv, userId: string, sessionId: string, askedAt: number): Promise<boolean> {
   let active: boolean;
   try {
-    const status = await withTimeout(env.IDENTITY.sessionStatus(userId, sessionId), configOf(env).upstreamTimeoutMs);
-    active = status.active === true;
+    const status = await withTimeout<RpcResult<{ active: boolean }>>(
+      env.IDENTITY.sessionStatus(userId, sessionId),
+      configOf(env).upstreamTimeoutMs,
+    );
+    // A refused question (an id identity cannot read) is an inactive session, not an outage.
+    active = status.ok && status.data.active === true;
   } catch (err) {
     // Not remembered: the next request asks again rather than inheriting an outage.
     throw new IdentityUnavailableError('the session status could not be checked', err);

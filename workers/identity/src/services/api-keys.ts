@@ -1,4 +1,4 @@
-import { newId } from '@onasis/contracts';
+import { newId, type VerifiedApiKey } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
 import { randomSecret, sha256Hex } from './crypto.js';
 import { canonicalPermissions } from './roles.js';
@@ -141,13 +141,6 @@ export async function revokeApiKey(db: D1Database, userId: string, id: string, n
 }
 
 /** Who a valid API key acts for, as the gateway receives it. */
-export interface VerifiedApiKey {
-  userId: string;
-  keyId: string;
-  /** The key's scopes that its user still holds. */
-  scopes: string[];
-  plan: string;
-}
 
 type VerifyRow = {
   id: string;

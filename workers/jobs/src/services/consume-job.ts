@@ -95,13 +95,7 @@ async function claimAndRun(env: JobsEnv, message: Message<unknown>, job: JobRow,
         .prepare(
           `UPDATE jobs SET status = 'succeeded', result = ?, last_error = NULL, lease_until = NULL, finished_at = ?, updated_at = ? ${mine}`,
         )
-        .bind(
-          JSON.stringify(outcome.result ?? {}),
-          finishedAt.toISOString(),
-          finishedAt.toISOString(),
-          job.id,
-          attempt,
-        ),
+        .bind(JSON.stringify(outcome.data ?? {}), finishedAt.toISOString(), finishedAt.toISOString(), job.id, attempt),
       closeScheduleRun(db, job.id, {
         status: 'succeeded',
         startedAt: startedAt.toISOString(),

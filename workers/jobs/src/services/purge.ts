@@ -18,7 +18,7 @@ export async function purgeJobs(db: D1Database, payload: unknown, now: Date): Pr
   ]);
   return {
     ok: true,
-    result: {
+    data: {
       jobs: jobs?.meta.changes ?? 0,
       attempts: attempts?.meta.changes ?? 0,
       scheduleRuns: runs?.meta.changes ?? 0,

@@ -1,4 +1,4 @@
-import type { Channel, UserContact } from '@onasis/contracts';
+import type { Channel, RpcResult, UserContact } from '@onasis/contracts';
 
 /** A push target as stored. */
 export interface PushTargetRow {
@@ -30,7 +30,7 @@ const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
 
 /** The identity Worker's RPC methods this Worker calls. */
 interface IdentityRpc {
-  contactOf(userId: string): Promise<UserContact | null>;
+  contactOf(userId: string): Promise<RpcResult<UserContact>>;
 }
 
 /**
@@ -50,7 +50,7 @@ export async function resolveRecipient(
   if (!/^usr_[A-Za-z0-9]+$/.test(to)) return 'invalid';
   const identity = env.IDENTITY as unknown as IdentityRpc;
   // Identity's answer and this Worker's own rows in parallel, the two queries in one D1 round trip.
-  const [contact, [phoneRows, targets]] = await Promise.all([
+  const [answer, [phoneRows, targets]] = await Promise.all([
     identity.contactOf(to),
     env.DB.batch([
       // Only a number the user proved is theirs: an unverified one could be anybody's.
@@ -58,7 +58,8 @@ export async function resolveRecipient(
       env.DB.prepare('SELECT * FROM push_targets WHERE user_id = ? ORDER BY created_at').bind(to),
     ]) as Promise<[D1Result<{ phone: string }>, D1Result<PushTargetRow>]>,
   ]);
-  if (!contact) return null;
+  if (!answer.ok) return null;
+  const contact = answer.data;
   const phone = phoneRows.results[0];
   const email = toAddress ?? contact.email;
   const reachable = new Set<Channel>(['inapp']);

@@ -1,4 +1,4 @@
-import type { UserContact } from '@onasis/contracts';
+import type { RpcResult, UserContact } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
 
 /**
@@ -7,9 +7,9 @@ import { AppError } from '@onasis/http';
  * the owner's messages after they claim it.
  */
 export async function requireVerifiedEmail(env: NotificationsEnv, userId: string): Promise<void> {
-  const identity = env.IDENTITY as unknown as { contactOf(userId: string): Promise<UserContact | null> };
+  const identity = env.IDENTITY as unknown as { contactOf(userId: string): Promise<RpcResult<UserContact>> };
   const contact = await identity.contactOf(userId);
-  if (!contact?.emailVerified) {
+  if (!contact.ok || !contact.data.emailVerified) {
     throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email address before adding a device or phone number.');
   }
 }
