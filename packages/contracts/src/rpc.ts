@@ -27,6 +27,28 @@ export const RequestMetaSchema = z.object({
   clientIp: z.string().max(64).optional(),
 });
 
+/**
+ * An HTTP request the gateway forwards as plain values (`serve`): cheaper over RPC than a `Request`, whose headers,
+ * body stream and `cf` object each cross as objects of their own. Large or streamed bodies go through `handle` instead.
+ */
+export interface ForwardedRequest {
+  method: string;
+  /** The path with its query string, e.g. `/api/v1/jobs?limit=5`. */
+  path: string;
+  /** Every header the service may read, as a list so that repeated ones survive. */
+  headers: [name: string, value: string][];
+  /** The whole body as text (the gateway buffered it), or null when the request has none. */
+  body: string | null;
+}
+
+/** A service's answer to a `ForwardedRequest`: textual bodies as a string, any other as a stream of bytes. */
+export interface ForwardedResponse {
+  status: number;
+  /** As a list: several `Set-Cookie` headers cannot share one entry. */
+  headers: [name: string, value: string][];
+  body: string | ReadableStream<Uint8Array> | null;
+}
+
 /** Who an API key acts for, as identity's `verifyApiKey` answers it. */
 export interface VerifiedApiKey {
   userId: string;

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { type RequestMeta, ROUTE_HEADER } from '@onasis/contracts';
+import { type ForwardedRequest, type ForwardedResponse, type RequestMeta, ROUTE_HEADER } from '@onasis/contracts';
 import type { Env, Hono, MiddlewareHandler } from 'hono';
 import { createLogger } from './logger.js';
 import { answerMethodNotAllowed } from './method-not-allowed.js';
@@ -83,4 +83,48 @@ export async function serveForwarded<E extends Env>(
   // stream open until workerd gives up on it as hung; cancelling ends it now.
   if (request.body && !request.bodyUsed) request.body.cancel().catch(() => {});
   return response;
+}
+
+// A forwarded request names only its path: nothing in a service reads the origin, which is the gateway's anyway.
+const FORWARDED_ORIGIN = 'http://internal';
+
+// Bodies sent back as one string: they are small and read whole anyway. Only UTF-8 survives `text()` unchanged, so a
+// declared other charset, like any binary type, goes back as a stream.
+const TEXTUAL =
+  /^(?:text\/[\w.+-]+|application\/(?:[\w.+-]+\+)?(?:json|xml)|application\/(?:x-)?javascript)\s*(?:;|$)/i;
+const OTHER_CHARSET = /;\s*charset\s*=\s*"?(?!utf-8"?\s*(?:;|$))/i;
+
+/** The Request a forwarded one stands for, or null when its values make none (a bad header name, a GET with a body). */
+export function requestOf(forwarded: ForwardedRequest): Request | null {
+  try {
+    return new Request(`${FORWARDED_ORIGIN}${forwarded.path}`, {
+      method: forwarded.method,
+      headers: forwarded.headers,
+      body: forwarded.body,
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** Serves a request the gateway forwarded as plain values (see `requestOf`), and answers plain values. */
+export async function serveForwardedValues<E extends Env>(
+  app: OpenAPIHono<E>,
+  request: Request,
+  meta: RequestMeta,
+  env: E['Bindings'],
+  ctx: ExecutionContext,
+): Promise<ForwardedResponse> {
+  forwardedMeta.set(request, meta);
+  return forwardedResponseOf(await app.fetch(request, env, ctx));
+}
+
+async function forwardedResponseOf(response: Response): Promise<ForwardedResponse> {
+  const headers: [string, string][] = [];
+  for (const [name, value] of response.headers) if (name !== 'set-cookie') headers.push([name, value]);
+  for (const cookie of response.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
+  const type = response.headers.get('content-type') ?? '';
+  let body: ForwardedResponse['body'] = response.body;
+  if (body !== null && TEXTUAL.test(type) && !OTHER_CHARSET.test(type)) body = await response.text();
+  return { status: response.status, headers, body };
 }
