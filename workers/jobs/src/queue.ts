@@ -1,7 +1,10 @@
 import { QUEUE_NAMES, queueBaseName, UserEventSchema } from '@onasis/contracts';
+import { createLogger } from '@onasis/http';
 import { consumeJobMessage } from './services/consume-job.js';
 import { consumeDeadLetter } from './services/dead-letter.js';
 import { enqueueJob } from './services/enqueue.js';
+
+const log = createLogger({ service: 'jobs' });
 
 /** The job each user event becomes, run by the services that hold data about the user. */
 const JOB_OF_EVENT = {
@@ -18,9 +21,7 @@ const JOB_OF_EVENT = {
 async function consumeUserEvent(env: JobsEnv, message: Message<unknown>): Promise<void> {
   const event = UserEventSchema.safeParse(message.body);
   if (!event.success) {
-    console.error(
-      JSON.stringify({ level: 'error', msg: 'dropped malformed user event', issues: event.error.issues.length }),
-    );
+    log.error('dropped malformed user event', { issues: event.error.issues.length });
     return message.ack();
   }
   const result = await enqueueJob(env, {
@@ -28,8 +29,7 @@ async function consumeUserEvent(env: JobsEnv, message: Message<unknown>): Promis
     payload: { userId: event.data.userId },
     idempotencyKey: `user-event:${event.data.id}`,
   });
-  if (!result.ok)
-    console.error(JSON.stringify({ level: 'error', msg: 'user event not enqueued', eventId: event.data.id }));
+  if (!result.ok) log.error('user event not enqueued', { eventId: event.data.id });
   message.ack();
 }
 
@@ -51,9 +51,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: JobsEnv): P
       try {
         await consume(env, message);
       } catch (err) {
-        console.error(
-          JSON.stringify({ level: 'error', msg: 'queue message failed', queue: batch.queue, err: String(err) }),
-        );
+        log.error('queue message failed', { queue: batch.queue, err: String(err) });
         message.retry();
       }
     }),

@@ -1,6 +1,7 @@
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { call, deliver, deliverJobs, enqueue, notificationsOwner, row, sendJob, waitForSent } from './helpers.js';
+import { call, deliver, deliverJobs, enqueue, notificationsOwner, sendJob, waitForSent } from './helpers.js';
+import { storedJob } from './stored-job.js';
 
 describe('queue consumer', () => {
   it('runs a job once, records the attempt and acks', async () => {
@@ -13,6 +14,9 @@ describe('queue consumer', () => {
     expect(job.status).toBe('succeeded');
     expect(job.attemptLog).toMatchObject([{ attempt: 1, outcome: 'succeeded', error: null }]);
     expect(job.attemptLog[0]?.durationMs).toBeGreaterThanOrEqual(0);
+    // The owner's data is stored as its JSON text.
+    const stored = await env.DB.prepare('SELECT result FROM jobs WHERE id = ?').bind(id).first();
+    expect(stored).toEqual({ result: JSON.stringify({ delivered: id }) });
   });
 
   it('retries a throwing handler with growing delays, then dead-letters it with its payload', async () => {
@@ -23,7 +27,7 @@ describe('queue consumer', () => {
       const result = await deliver('onasis-jobs', [{ body: { jobId: id }, attempts: attempt }]);
       expect(result.retryMessages).toHaveLength(1);
       delays.push(result.retries[0]?.delaySeconds ?? 0);
-      expect((await row(id)).status).toBe('queued');
+      expect((await storedJob(id)).status).toBe('queued');
     }
     // Equal jitter: attempt n waits between base·2^(n-1)/2 and base·2^(n-1), so each wait is at least the last.
     expect(delays[0]).toBeGreaterThanOrEqual(5);
@@ -34,17 +38,17 @@ describe('queue consumer', () => {
 
     const last = await deliverJobs(id);
     expect(last.explicitAcks).toHaveLength(1);
-    expect((await row(id)).status).toBe('failed');
+    expect((await storedJob(id)).status).toBe('failed');
     const dlq = await waitForSent('test-jobs-dlq', (b) => b.some((m) => m.jobId === id));
     const letter = dlq.find((m) => m.jobId === id);
     expect(letter).toMatchObject({ jobId: id, attempt: 4 });
 
     // The DLQ consumer marks it dead, twice delivered or not.
     await deliver('onasis-jobs-dlq', [{ body: letter }, { body: letter }]);
-    const dead = await row(id);
+    const dead = await storedJob(id);
     expect(dead.status).toBe('dead');
-    expect(JSON.parse(dead.payload)).toEqual(input.payload);
-    expect(dead.last_error).toContain('fixture failure on attempt 4');
+    expect(dead.payload).toEqual(input.payload);
+    expect(dead.lastError).toContain('fixture failure on attempt 4');
 
     const list = (await (await call('/api/v1/jobs/dead-letters?limit=100')).json()) as {
       data: { id: string; payload: unknown; lastError: string }[];
@@ -62,7 +66,7 @@ describe('queue consumer', () => {
     const id = await enqueue(sendJob('test.permanent'));
     const result = await deliverJobs(id);
     expect(result.retryMessages).toHaveLength(0);
-    expect((await row(id)).status).toBe('failed');
+    expect((await storedJob(id)).status).toBe('failed');
     await waitForSent('test-jobs-dlq', (b) => b.some((m) => m.jobId === id));
   });
 
@@ -71,12 +75,12 @@ describe('queue consumer', () => {
     await deliverJobs(id);
     await deliverJobs(id);
     await deliver('onasis-jobs-dlq', [{ body: { jobId: id, attempt: 2, error: 'x' } }]);
-    expect((await row(id)).status).toBe('dead');
+    expect((await storedJob(id)).status).toBe('dead');
     const replay = await call(`/api/v1/jobs/${id}/retry`, { method: 'POST' });
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ status: 'queued', maxAttempts: 4 });
     await deliverJobs(id);
-    expect((await row(id)).status).toBe('succeeded');
+    expect((await storedJob(id)).status).toBe('succeeded');
     expect((await notificationsOwner.callsFor(id)).map((c) => c.attempt)).toEqual([1, 2, 3]);
     // Replaying a job that is not dead conflicts.
     expect((await call(`/api/v1/jobs/${id}/retry`, { method: 'POST' })).status).toBe(409);
@@ -94,7 +98,7 @@ describe('queue consumer', () => {
     await Promise.all([deliverJobs(id), deliverJobs(id)]);
     await deliverJobs(id);
     expect(await notificationsOwner.callsFor(id)).toHaveLength(1);
-    expect((await row(id)).attempts).toBe(1);
+    expect((await storedJob(id)).attempts).toBe(1);
   });
 
   it('holds the concurrency limit under a burst and runs every job eventually', async () => {
@@ -118,7 +122,7 @@ describe('queue consumer', () => {
     expect(pending).toHaveLength(0);
     expect(await notificationsOwner.peak()).toBe(2);
     for (const id of ids) {
-      const job = await row(id);
+      const job = await storedJob(id);
       expect(job.status).toBe('succeeded');
       expect(job.attempts).toBe(1);
     }

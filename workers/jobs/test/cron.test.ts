@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import worker from '../src/index.js';
 import { SCHEDULES } from '../src/schedules.js';
 import wranglerToml from '../wrangler.toml?raw';
-import { call, deliver, deliverJobs, row } from './helpers.js';
+import { call, deliver, deliverJobs } from './helpers.js';
+import { storedJob } from './stored-job.js';
 
 interface ScheduleBody {
   data: {
@@ -38,12 +39,12 @@ describe('cron schedules', () => {
       .all<{ job_id: string }>();
     expect(runs.results).toHaveLength(1);
     const jobId = runs.results[0]?.job_id ?? '';
-    const job = await row(jobId);
+    const job = await storedJob(jobId);
     expect(job).toMatchObject({ type: 'identity.maintenance', status: 'queued' });
-    expect(job.idempotency_key).toBe(`schedule:identity-maintenance:${new Date(scheduledTime).toISOString()}`);
+    expect(job.idempotencyKey).toBe(`schedule:identity-maintenance:${new Date(scheduledTime).toISOString()}`);
 
     await deliverJobs(jobId);
-    expect((await row(jobId)).status).toBe('succeeded');
+    expect((await storedJob(jobId)).status).toBe('succeeded');
     const body = (await (await call('/api/v1/jobs/schedules')).json()) as ScheduleBody;
     const identity = body.data.find((s) => s.name === 'identity-maintenance');
     expect(identity?.lastRun).toMatchObject({ jobId, status: 'succeeded' });
@@ -82,9 +83,9 @@ describe('cron schedules', () => {
       "SELECT job_id FROM schedule_runs WHERE schedule = 'jobs-purge' ORDER BY scheduled_time DESC",
     ).first<{ job_id: string }>();
     await deliverJobs(run?.job_id ?? '');
-    const purge = await row(run?.job_id ?? '');
+    const purge = await storedJob(run?.job_id ?? '');
     expect(purge.status).toBe('succeeded');
-    expect(JSON.parse(purge.result ?? '{}')).toMatchObject({ jobs: 1 });
+    expect(purge.result).toMatchObject({ jobs: 1 });
     expect(await env.DB.prepare("SELECT id FROM jobs WHERE id = 'job_oldpurge'").first()).toBeNull();
   });
 
@@ -96,7 +97,7 @@ describe('cron schedules', () => {
       .bind(stale, stale, stale)
       .run();
     await tick('0 3 * * *', Date.UTC(2026, 10, 28, 3, 0));
-    expect((await row('job_stranded')).sent_at).not.toBeNull();
+    expect((await storedJob('job_stranded')).sentAt).not.toBeNull();
   });
 
   it('takes back a job whose run died under its lease, closing the attempt as failed, and runs it again', async () => {
@@ -108,11 +109,11 @@ describe('cron schedules', () => {
       env.DB.prepare("INSERT INTO job_attempts (job_id, attempt, started_at) VALUES ('job_lapsed', 1, ?)").bind(past),
     ]);
     await tick('0 3 * * *', Date.UTC(2026, 10, 29, 3, 0));
-    expect(await row('job_lapsed')).toMatchObject({ status: 'queued', lease_until: null });
+    expect(await storedJob('job_lapsed')).toMatchObject({ status: 'queued', leaseUntil: null });
     const first = await env.DB.prepare("SELECT outcome, error FROM job_attempts WHERE job_id = 'job_lapsed'").first();
     expect(first).toEqual({ outcome: 'failed', error: 'run interrupted: lease expired' });
     await deliverJobs('job_lapsed');
-    expect(await row('job_lapsed')).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(await storedJob('job_lapsed')).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 });
 

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { call, enqueueRpc, row, sendJob, waitForSent } from './helpers.js';
+import { call, enqueueRpc, sendJob, waitForSent } from './helpers.js';
+import { storedJob } from './stored-job.js';
 
 describe('enqueue', () => {
   it('refuses an unknown type, a bad payload and delay with runAt over HTTP as 400 problems', async () => {
@@ -48,7 +49,7 @@ describe('enqueue', () => {
     expect(((await again.json()) as { id: string }).id).toBe(job.id);
     const rpc = await enqueueRpc(sendJob('third', { idempotencyKey: key }));
     expect(rpc).toMatchObject({ ok: true, data: { id: job.id } });
-    expect((await row(job.id)).sent_at).not.toBeNull();
+    expect((await storedJob(job.id)).sentAt).not.toBeNull();
     const sent = await waitForSent('test-jobs', (b) => b.some((m) => m.jobId === job.id));
     expect(sent.filter((m) => m.jobId === job.id)).toHaveLength(1);
   });

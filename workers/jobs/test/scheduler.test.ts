@@ -2,7 +2,8 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { JobScheduler } from '../src/durable-objects/job-scheduler.js';
-import { deliverJobs, enqueue, notificationsOwner, row, sendJob, waitForSent } from './helpers.js';
+import { deliverJobs, enqueue, notificationsOwner, sendJob, waitForSent } from './helpers.js';
+import { storedJob } from './stored-job.js';
 
 const scheduler = () => env.SCHEDULER.get(env.SCHEDULER.idFromName('global'));
 
@@ -10,9 +11,9 @@ describe('scheduler', () => {
   it('holds a job delayed past 12 hours until its time, then sends it to the queue once', async () => {
     const before = Date.now();
     const id = await enqueue(sendJob('later', { delaySeconds: 13 * 3600 }));
-    const job = await row(id);
+    const job = await storedJob(id);
     expect(job.status).toBe('scheduled');
-    const dueMs = Date.parse(job.run_at ?? '');
+    const dueMs = Date.parse(job.runAt ?? '');
     expect(dueMs).toBeGreaterThanOrEqual(before + 13 * 3600 * 1000);
 
     await runInDurableObject(scheduler(), async (instance: JobScheduler, state) => {
@@ -20,11 +21,11 @@ describe('scheduler', () => {
       expect(await state.storage.getAlarm()).toBeLessThanOrEqual(dueMs);
       // A second before its time nothing is sent; at its time it is, and a repeated flush sends nothing more.
       expect(await instance.flush(dueMs - 1000)).not.toContain(id);
-      expect((await row(id)).status).toBe('scheduled');
+      expect((await storedJob(id)).status).toBe('scheduled');
       expect(await instance.flush(dueMs)).toContain(id);
       expect(await instance.flush(dueMs)).not.toContain(id);
     });
-    expect((await row(id)).status).toBe('queued');
+    expect((await storedJob(id)).status).toBe('queued');
     const sent = await waitForSent('test-jobs', (b) => b.some((m) => m.jobId === id));
     expect(sent.filter((m) => m.jobId === id)).toHaveLength(1);
     await deliverJobs(id);
@@ -34,11 +35,11 @@ describe('scheduler', () => {
   it('fires an exact-time job through the alarm', async () => {
     const runAt = new Date(Date.now() - 1000).toISOString();
     const id = await enqueue(sendJob('exact', { runAt }));
-    expect((await row(id)).status).toBe('scheduled');
+    expect((await storedJob(id)).status).toBe('scheduled');
     expect(await runDurableObjectAlarm(scheduler())).toBe(true);
-    const job = await row(id);
+    const job = await storedJob(id);
     expect(job.status).toBe('queued');
-    expect(job.sent_at).not.toBeNull();
+    expect(job.sentAt).not.toBeNull();
     await waitForSent('test-jobs', (b) => b.some((m) => m.jobId === id));
   });
 
@@ -46,7 +47,7 @@ describe('scheduler', () => {
     const id = await enqueue(sendJob('cancelled', { runAt: new Date(Date.now() - 1000).toISOString() }));
     expect(await exports.JobsService.cancel(id)).toMatchObject({ ok: true, data: { status: 'cancelled' } });
     await runDurableObjectAlarm(scheduler());
-    expect((await row(id)).status).toBe('cancelled');
+    expect((await storedJob(id)).status).toBe('cancelled');
     await runInDurableObject(scheduler(), (instance: JobScheduler) => {
       expect(instance.pending().map((p) => p.jobId)).not.toContain(id);
     });

@@ -3,7 +3,8 @@ import { JOB_TYPES, type Principal } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
 import { SCHEDULES } from '../src/schedules.js';
 import wranglerToml from '../wrangler.toml?raw';
-import { ADMIN, call, deliver, enqueue, row, sendJob } from './helpers.js';
+import { ADMIN, call, deliver, enqueue, sendJob } from './helpers.js';
+import { storedJob } from './stored-job.js';
 
 const INTERNAL_PAYLOADS: Record<string, unknown> = {
   'identity.maintenance': {},
@@ -51,7 +52,7 @@ describe('enqueue over HTTP', () => {
     await env.DB.prepare("UPDATE jobs SET status = 'dead' WHERE id = ?").bind(id).run();
     const res = await call(`/api/v1/jobs/${id}/retry`, { method: 'POST' });
     expect(res.status).toBe(200);
-    expect(JSON.parse((await row(id)).payload)).toEqual({ userId: 'usr_replayed' });
+    expect((await storedJob(id)).payload).toEqual({ userId: 'usr_replayed' });
   });
 });
 

@@ -1,9 +1,8 @@
-import type { DeadLetterMessage } from './job-rows.js';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { jobAttempts, jobs } from '../db/schema.js';
+import { type DeadLetterMessage, namesJob } from './queue-messages.js';
 import { closeScheduleRun } from './schedule-runs.js';
-
-function isDeadLetter(body: unknown): body is DeadLetterMessage {
-  return typeof body === 'object' && body !== null && typeof (body as { jobId?: unknown }).jobId === 'string';
-}
 
 /**
  * Marks a dead-lettered job `dead`, keeping its payload and last error. Idempotent: the update only matches the
@@ -12,30 +11,44 @@ function isDeadLetter(body: unknown): body is DeadLetterMessage {
  * crash-looped past the queue's retries), which matches a job still stuck `running` or `queued`.
  */
 export async function consumeDeadLetter(env: JobsEnv, message: Message<unknown>): Promise<void> {
-  if (!isDeadLetter(message.body)) return message.ack();
-  const { jobId, attempt } = message.body;
+  if (!namesJob(message.body)) return message.ack();
+  const { jobId, attempt, error: reason } = message.body as DeadLetterMessage;
   const now = new Date().toISOString();
-  const error = message.body.error ?? 'message redelivered past the queue retry limit';
-  const match = attempt === undefined ? "status IN ('running', 'queued')" : "status = 'failed' AND attempts = ?";
-  const dead = await env.DB.prepare(
-    `UPDATE jobs SET status = 'dead', last_error = COALESCE(last_error, ?), lease_until = NULL, finished_at = ?,
-       updated_at = ? WHERE id = ? AND ${match} RETURNING id`,
-  )
-    .bind(...[error, now, now, jobId, ...(attempt === undefined ? [] : [attempt])])
-    .first<{ id: string }>();
-  if (dead) {
-    const last = await env.DB.prepare(
-      'SELECT started_at, duration_ms, error FROM job_attempts WHERE job_id = ? ORDER BY attempt DESC LIMIT 1',
-    )
-      .bind(jobId)
-      .first<{ started_at: string; duration_ms: number | null; error: string | null }>();
-    await closeScheduleRun(env.DB, jobId, {
+  const error = reason ?? 'message redelivered past the queue retry limit';
+  const db = dbOf(env.DB);
+  const [dead] = await db
+    .update(jobs)
+    .set({
       status: 'dead',
-      startedAt: last?.started_at ?? null,
+      lastError: sql`COALESCE(${jobs.lastError}, ${error})`,
+      leaseUntil: null,
       finishedAt: now,
-      durationMs: last?.duration_ms ?? null,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(jobs.id, jobId),
+        attempt === undefined
+          ? inArray(jobs.status, ['running', 'queued'])
+          : and(eq(jobs.status, 'failed'), eq(jobs.attempts, attempt)),
+      ),
+    )
+    .returning({ id: jobs.id });
+  if (dead) {
+    const last = await db
+      .select({ startedAt: jobAttempts.startedAt, durationMs: jobAttempts.durationMs, error: jobAttempts.error })
+      .from(jobAttempts)
+      .where(eq(jobAttempts.jobId, jobId))
+      .orderBy(desc(jobAttempts.attempt))
+      .limit(1)
+      .get();
+    await closeScheduleRun(db, jobId, {
+      status: 'dead',
+      startedAt: last?.startedAt ?? null,
+      finishedAt: now,
+      durationMs: last?.durationMs ?? null,
       error: last?.error ?? error,
-    }).run();
+    });
   }
   message.ack();
 }

@@ -1,11 +1,14 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { type Db, dbOf } from '../db/client.js';
+import { jobs } from '../db/schema.js';
 import { sendJob } from './dispatch-send.js';
 import { findJob, type JobRow } from './job-rows.js';
 import { closeScheduleRun } from './schedule-runs.js';
 
-/** Why an action did not apply: no such job, or a job in a state the action does not accept. */
-export type ActionResult = { ok: true; row: JobRow } | { ok: false; code: 'NOT_FOUND' | 'CONFLICT'; detail: string };
+/** The job after the action, or why the action did not apply: no such job, or a state it does not accept. */
+type ActionResult = { ok: true; row: JobRow } | { ok: false; code: 'NOT_FOUND' | 'CONFLICT'; detail: string };
 
-async function refusal(db: D1Database, id: string, wanted: string): Promise<ActionResult> {
+async function refusal(db: Db, id: string, wanted: string): Promise<ActionResult> {
   const row = await findJob(db, id);
   if (!row) return { ok: false, code: 'NOT_FOUND', detail: `No job ${id}.` };
   return { ok: false, code: 'CONFLICT', detail: `Job ${id} is ${row.status}; only a ${wanted} job can be.` };
@@ -15,15 +18,13 @@ async function refusal(db: D1Database, id: string, wanted: string): Promise<Acti
  * Cancels a pending job (scheduled or queued) with one conditional UPDATE; its queue message or scheduler timer
  * finds it cancelled and is dropped. Cancelling twice answers 409 the second time, and changes nothing.
  */
-export async function cancelJob(db: D1Database, id: string, now = new Date()): Promise<ActionResult> {
+export async function cancelJob(db: Db, id: string, now = new Date()): Promise<ActionResult> {
   const at = now.toISOString();
-  const row = await db
-    .prepare(
-      `UPDATE jobs SET status = 'cancelled', lease_until = NULL, finished_at = ?, updated_at = ?
-       WHERE id = ? AND status IN ('scheduled', 'queued') RETURNING *`,
-    )
-    .bind(at, at, id)
-    .first<JobRow>();
+  const [row] = await db
+    .update(jobs)
+    .set({ status: 'cancelled', leaseUntil: null, finishedAt: at, updatedAt: at })
+    .where(and(eq(jobs.id, id), inArray(jobs.status, ['scheduled', 'queued'])))
+    .returning();
   if (!row) return refusal(db, id, 'scheduled or queued');
   // Lost if interrupted here: the run stays `queued` in /schedules until purged, the job itself is cancelled.
   await closeScheduleRun(db, id, {
@@ -32,7 +33,7 @@ export async function cancelJob(db: D1Database, id: string, now = new Date()): P
     finishedAt: at,
     durationMs: null,
     error: null,
-  }).run();
+  });
   return { ok: true, row };
 }
 
@@ -43,13 +44,21 @@ export async function cancelJob(db: D1Database, id: string, now = new Date()): P
  */
 export async function replayJob(env: JobsEnv, id: string, now = new Date()): Promise<ActionResult> {
   const at = now.toISOString();
-  const row = await env.DB.prepare(
-    `UPDATE jobs SET status = 'queued', attempts_base = attempts, sent_at = NULL, lease_until = NULL,
-       finished_at = NULL, run_at = ?, updated_at = ? WHERE id = ? AND status IN ('dead', 'failed') RETURNING *`,
-  )
-    .bind(at, at, id)
-    .first<JobRow>();
-  if (!row) return refusal(env.DB, id, 'dead or failed');
+  const db = dbOf(env.DB);
+  const [row] = await db
+    .update(jobs)
+    .set({
+      status: 'queued',
+      attemptsBase: sql`${jobs.attempts}`,
+      sentAt: null,
+      leaseUntil: null,
+      finishedAt: null,
+      runAt: at,
+      updatedAt: at,
+    })
+    .where(and(eq(jobs.id, id), inArray(jobs.status, ['dead', 'failed'])))
+    .returning();
+  if (!row) return refusal(db, id, 'dead or failed');
   await sendJob(env, row, now);
   return { ok: true, row };
 }

@@ -1,5 +1,8 @@
+import { and, eq } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { jobs } from '../db/schema.js';
 import { markSent } from './dispatch-send.js';
-import type { JobMessage } from './job-rows.js';
+import type { JobMessage } from './queue-messages.js';
 
 /**
  * Moves a due `scheduled` job to the queue: `scheduled → queued` with `sent_at` cleared, the send, then `sent_at`.
@@ -7,18 +10,15 @@ import type { JobMessage } from './job-rows.js';
  * (or the job cancelled) sends nothing. Returns whether it sent.
  */
 export async function releaseScheduledJob(env: JobsEnv, jobId: string, now: Date): Promise<boolean> {
-  const at = now.toISOString();
-  await env.DB.prepare(
-    "UPDATE jobs SET status = 'queued', sent_at = NULL, updated_at = ? WHERE id = ? AND status = 'scheduled'",
-  )
-    .bind(at, jobId)
-    .run();
-  const row = await env.DB.prepare('SELECT status, sent_at FROM jobs WHERE id = ?')
-    .bind(jobId)
-    .first<{ status: string; sent_at: string | null }>();
-  if (row?.status !== 'queued' || row.sent_at !== null) return false;
+  const db = dbOf(env.DB);
+  await db
+    .update(jobs)
+    .set({ status: 'queued', sentAt: null, updatedAt: now.toISOString() })
+    .where(and(eq(jobs.id, jobId), eq(jobs.status, 'scheduled')));
+  const row = await db.select({ status: jobs.status, sentAt: jobs.sentAt }).from(jobs).where(eq(jobs.id, jobId)).get();
+  if (row?.status !== 'queued' || row.sentAt !== null) return false;
   const message: JobMessage = { jobId };
   await env.JOBS_QUEUE.send(message);
-  await markSent(env.DB, jobId, now);
+  await markSent(db, jobId, now);
   return true;
 }

@@ -1,10 +1,16 @@
 import { JOB_TYPES, type JobOutcome, type JobRun } from '@onasis/contracts';
-import { errorText } from './job-rows.js';
+import { dbOf } from '../db/client.js';
 import { purgeJobs } from './purge.js';
 
 /** What each owning Worker's entrypoint exposes for jobs. */
 interface JobRunner {
   runJob(run: JobRun): Promise<JobOutcome>;
+}
+
+/** An error's message, bounded for storage. */
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.slice(0, 2000);
 }
 
 function isOutcome(value: unknown): value is JobOutcome {
@@ -19,7 +25,7 @@ export async function runWithOwner(env: JobsEnv, run: JobRun): Promise<JobOutcom
   try {
     const owner = JOB_TYPES[run.type].owner;
     let outcome: unknown;
-    if (owner === 'jobs') outcome = await purgeJobs(env.DB, run.payload, new Date());
+    if (owner === 'jobs') outcome = await purgeJobs(dbOf(env.DB), run.payload, new Date());
     else {
       const binding = owner === 'identity' ? env.IDENTITY : env.NOTIFICATIONS;
       outcome = await (binding as unknown as JobRunner).runJob(run);

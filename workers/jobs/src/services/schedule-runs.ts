@@ -1,5 +1,9 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { scheduleRuns } from '../db/schema.js';
+
 /** How a schedule's run ended, copied from its job. */
-export interface RunEnd {
+interface RunEnd {
   status: 'succeeded' | 'dead' | 'cancelled';
   startedAt: string | null;
   finishedAt: string;
@@ -11,11 +15,9 @@ export interface RunEnd {
  * The statement that closes the schedule run of `jobId`, if the job belongs to one; batched with the job's own final
  * update so both change together. Only an open run changes: a late duplicate cannot rewrite a finished one.
  */
-export function closeScheduleRun(db: D1Database, jobId: string, end: RunEnd): D1PreparedStatement {
+export function closeScheduleRun(db: Db, jobId: string, end: RunEnd) {
   return db
-    .prepare(
-      `UPDATE schedule_runs SET status = ?, started_at = ?, finished_at = ?, duration_ms = ?, error = ?
-       WHERE job_id = ? AND status = 'queued'`,
-    )
-    .bind(end.status, end.startedAt, end.finishedAt, end.durationMs, end.error, jobId);
+    .update(scheduleRuns)
+    .set(end)
+    .where(and(eq(scheduleRuns.jobId, jobId), eq(scheduleRuns.status, 'queued')));
 }

@@ -1,5 +1,7 @@
+import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { jobAttempts, jobs } from '../db/schema.js';
 import { sendJob } from './dispatch-send.js';
-import type { JobRow } from './job-rows.js';
 
 /** How old an unsent row must be before the sweep takes it over from the enqueue that wrote it. */
 const GRACE_MS = 60 * 1000;
@@ -13,22 +15,25 @@ const GRACE_MS = 60 * 1000;
 export async function sweepStranded(env: JobsEnv, now = new Date()): Promise<{ resent: number; reclaimed: number }> {
   const at = now.toISOString();
   const graceAt = new Date(now.getTime() - GRACE_MS).toISOString();
-  const [, lapsed] = await env.DB.batch<JobRow>([
-    env.DB.prepare(
-      `UPDATE job_attempts SET finished_at = ?, outcome = 'failed', error = 'run interrupted: lease expired'
-       WHERE finished_at IS NULL AND job_id IN (SELECT id FROM jobs WHERE status = 'running' AND lease_until < ?)`,
-    ).bind(at, at),
-    env.DB.prepare(
-      `UPDATE jobs SET status = 'queued', sent_at = NULL, lease_until = NULL, updated_at = ?
-       WHERE status = 'running' AND lease_until < ? RETURNING *`,
-    ).bind(at, at),
+  const db = dbOf(env.DB);
+  const lapsed = and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, at));
+  const [, reclaimed] = await db.batch([
+    db
+      .update(jobAttempts)
+      .set({ finishedAt: at, outcome: 'failed', error: 'run interrupted: lease expired' })
+      .where(
+        and(
+          isNull(jobAttempts.finishedAt),
+          inArray(jobAttempts.jobId, db.select({ id: jobs.id }).from(jobs).where(lapsed)),
+        ),
+      ),
+    db.update(jobs).set({ status: 'queued', sentAt: null, leaseUntil: null, updatedAt: at }).where(lapsed).returning(),
   ]);
-  const { results: unsent } = await env.DB.prepare(
-    `SELECT * FROM jobs WHERE status IN ('queued', 'scheduled') AND sent_at IS NULL AND updated_at < ? LIMIT 100`,
-  )
-    .bind(graceAt)
-    .all<JobRow>();
-  const rows = [...(lapsed?.results ?? []), ...unsent];
-  for (const row of rows) await sendJob(env, row, now);
-  return { resent: unsent.length, reclaimed: lapsed?.results.length ?? 0 };
+  const unsent = await db
+    .select()
+    .from(jobs)
+    .where(and(inArray(jobs.status, ['queued', 'scheduled']), isNull(jobs.sentAt), lt(jobs.updatedAt, graceAt)))
+    .limit(100);
+  for (const row of [...reclaimed, ...unsent]) await sendJob(env, row, now);
+  return { resent: unsent.length, reclaimed: reclaimed.length };
 }
