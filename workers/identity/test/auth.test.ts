@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { ACCESS_TOKEN_AUDIENCE } from '@onasis/contracts';
+import { ACCESS_TOKEN_AUDIENCE, FORGET_HEADER } from '@onasis/contracts';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { PBKDF2_MAX_ITERATIONS } from '../src/services/password.js';
@@ -424,6 +424,17 @@ describe('logout', () => {
     expect((await call('/auth/logout-all', { method: 'POST' }, { principal })).status).toBe(204);
     const stub = env.USER_SESSIONS.get(env.USER_SESSIONS.idFromName(id));
     expect(await stub.list()).toEqual([]);
+  });
+
+  it('names the ended session, or the user, on the forget header for the gateway', async () => {
+    const { id, email, password } = await createUser();
+    const { accessToken } = await signIn(email, password);
+    const sessionId = (JSON.parse(atob(accessToken.split('.')[1] ?? '')) as { sid: string }).sid;
+    const principal = { userId: id, sessionId, permissions: [], via: 'access_token' as const };
+    const logout = await call('/auth/logout', { method: 'POST' }, { principal });
+    expect(logout.headers.get(FORGET_HEADER)).toBe(`session=${sessionId}`);
+    const logoutAll = await call('/auth/logout-all', { method: 'POST' }, { principal });
+    expect(logoutAll.headers.get(FORGET_HEADER)).toBe(`user=${id}`);
   });
 
   it('needs a principal', async () => {

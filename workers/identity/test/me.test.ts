@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import type { Principal } from '@onasis/contracts';
+import { FORGET_HEADER, type Principal } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
 import { call, createUser, uniqueEmail, waitForMessages } from './helpers.js';
 
@@ -149,9 +149,9 @@ describe('sessions', () => {
     expect(data.find((s) => s.current)?.id).toBe(me.principal.sessionId);
     expect(data.every((s) => s.ip === '203.0.113.7')).toBe(true);
     const other = data.find((s) => !s.current)?.id ?? '';
-    expect(
-      (await call(`/api/v1/users/me/sessions/${other}`, { method: 'DELETE' }, { principal: me.principal })).status,
-    ).toBe(204);
+    const revoked = await call(`/api/v1/users/me/sessions/${other}`, { method: 'DELETE' }, { principal: me.principal });
+    expect(revoked.status).toBe(204);
+    expect(revoked.headers.get(FORGET_HEADER)).toBe(`session=${other}`);
     expect(
       (await call(`/api/v1/users/me/sessions/${other}`, { method: 'DELETE' }, { principal: me.principal })).status,
     ).toBe(404);
@@ -194,6 +194,7 @@ describe('DELETE /api/v1/users/me', () => {
       { principal: me.principal },
     );
     expect(res.status).toBe(204);
+    expect(res.headers.get(FORGET_HEADER)).toBe(`user=${me.id}`);
     expect(await env.DB.prepare('SELECT 1 FROM users WHERE id = ?').bind(me.id).first()).toBeNull();
     expect(await env.DB.prepare('SELECT 1 FROM user_roles WHERE user_id = ?').bind(me.id).first()).toBeNull();
     expect(await env.USER_SESSIONS.get(env.USER_SESSIONS.idFromName(me.id)).list()).toEqual([]);

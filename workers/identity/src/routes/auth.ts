@@ -1,14 +1,13 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { passwordRoutes } from './password.js';
-import { registerRoutes } from './register.js';
-import { signInRoutes } from './sign-in.js';
-import { verifyEmailRoutes } from './verify-email.js';
+import { passwordApp } from './password.js';
+import { registerApp } from './register.js';
+import { signInApp } from './sign-in.js';
+import { verifyEmailApp } from './verify-email.js';
 
-/** Account, sign-in and token endpoints under /auth, registered in this order (route order matters in Hono). */
-export function authRoutes(app: OpenAPIHono<AppEnv>): void {
-  registerRoutes(app);
-  verifyEmailRoutes(app);
-  passwordRoutes(app);
-  signInRoutes(app);
-}
+/** Accounts, sign-in and tokens under /auth: each flow is a sub-app of its own file. */
+export const authApp = resourceApp<AppEnv>()
+  .route('/register', registerApp)
+  .route('/verify-email', verifyEmailApp)
+  .route('/password', passwordApp)
+  .route('/', signInApp);

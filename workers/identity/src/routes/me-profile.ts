@@ -1,5 +1,5 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AppError, requirePrincipal } from '@onasis/http';
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError, access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
 import { DisplayNameSchema } from '../services/display-name.js';
@@ -9,8 +9,9 @@ import { assertSendAllowed, recipientLimit, userLimit } from '../services/send-l
 import { sessionsOf } from '../services/sessions.js';
 import { findUserByEmail, normaliseEmail, viewOf } from '../services/users.js';
 import { sendVerification } from './account-helpers.js';
-import { EmailSchema, json, jsonBody, PasswordSchema, problem, UserSchema } from './auth-schemas.js';
-import { confirmPassword, currentUser, security } from './me-reauth.js';
+import { EmailSchema, PasswordSchema, UserSchema } from './auth-schemas.js';
+import { confirmPassword, currentUser } from './me-reauth.js';
+import { problems } from './problems.js';
 
 const UpdateMeSchema = z
   .object({
@@ -35,29 +36,25 @@ const UpdateMeSchema = z
 
 const getMe = createRoute({
   method: 'get',
-  path: '/api/v1/users/me',
+  path: '/',
+  ...access('authenticated', { apiKeys: true }),
   tags: ['identity'],
   summary: 'The signed-in user',
-  security,
-  responses: { 200: json('The user', UserSchema), 401: problem('Not signed in') },
+  responses: { 200: jsonResponse(UserSchema, 'The user'), ...problems(401, 400, 401, 409, 429) },
 });
 
 const patchMe = createRoute({
   method: 'patch',
-  path: '/api/v1/users/me',
+  path: '/',
+  ...access('authenticated'),
   tags: ['identity'],
   summary: 'Update the signed-in user',
   description:
     'Name, locale, time zone and avatar change at once. A new email is confirmed through a link sent to it and ' +
     'takes effect then; a new password signs out every other session. Both need `currentPassword`.',
-  security,
   request: jsonBody(UpdateMeSchema),
   responses: {
-    200: json('The updated user', UserSchema.extend({ pendingEmail: z.string().nullable() })),
-    400: problem('Invalid body or password'),
-    401: problem('Not signed in, or the current password is wrong'),
-    409: problem('The new email belongs to another account'),
-    429: problem('Too many wrong passwords (the account is locked), or too many emails asked for (Retry-After)'),
+    200: jsonResponse(UserSchema.extend({ pendingEmail: z.string().nullable() }), 'The updated user'),
   },
 });
 
@@ -71,84 +68,84 @@ function isTimeZone(zone: string): boolean {
 }
 
 /** Reading and updating the signed-in user’s profile, email and password. */
-export function meProfileRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(getMe, async (c) => c.json(viewOf(await currentUser(c)), 200));
+export const meProfileApp = resourceApp<AppEnv>();
 
-  app.openapi(patchMe, async (c) => {
-    const body = c.req.valid('json');
-    const user = await currentUser(c);
-    const db = c.env.DB;
-    const newEmail = body.email === undefined ? undefined : normaliseEmail(body.email);
-    const changesEmail = newEmail !== undefined && newEmail !== user.email;
-    if (changesEmail || body.password !== undefined) await confirmPassword(c, user, body.currentPassword);
-    if (body.password !== undefined && !user.passwordHash)
-      throw new AppError(
-        'BAD_REQUEST',
-        'This account signs in through a social provider; use a password reset to add a password.',
-      );
-    if (body.password !== undefined) assertAcceptablePassword(body.password, newEmail ?? user.email);
-    // Charged before anything changes (a refused request changes nothing) and before the address is looked up, so
-    // that probing which addresses have accounts through email changes is held to the same few an hour.
-    if (changesEmail) await assertSendAllowed(db, [userLimit(user.id), await recipientLimit(newEmail)]);
-    if (changesEmail && (await findUserByEmail(db, newEmail)))
-      throw new AppError('EMAIL_TAKEN', 'An account with this email address exists.');
+meProfileApp.openapi(getMe, async (c) => c.json(viewOf(await currentUser(c)), 200));
 
-    const now = new Date().toISOString();
-    const sets: string[] = [];
-    const values: unknown[] = [];
-    const profile: Record<string, unknown> = {};
-    for (const [key, column] of [
-      ['name', 'name'],
-      ['locale', 'locale'],
-      ['timezone', 'timezone'],
-      ['avatarFileId', 'avatar_file_id'],
-    ] as const) {
-      if (body[key] !== undefined) {
-        sets.push(`${column} = ?`);
-        values.push(body[key]);
-        profile[key] = body[key];
-      }
+meProfileApp.openapi(patchMe, async (c) => {
+  const body = c.req.valid('json');
+  const user = await currentUser(c);
+  const db = c.env.DB;
+  const newEmail = body.email === undefined ? undefined : normaliseEmail(body.email);
+  const changesEmail = newEmail !== undefined && newEmail !== user.email;
+  if (changesEmail || body.password !== undefined) await confirmPassword(c, user, body.currentPassword);
+  if (body.password !== undefined && !user.passwordHash)
+    throw new AppError(
+      'BAD_REQUEST',
+      'This account signs in through a social provider; use a password reset to add a password.',
+    );
+  if (body.password !== undefined) assertAcceptablePassword(body.password, newEmail ?? user.email);
+  // Charged before anything changes (a refused request changes nothing) and before the address is looked up, so
+  // that probing which addresses have accounts through email changes is held to the same few an hour.
+  if (changesEmail) await assertSendAllowed(db, [userLimit(user.id), await recipientLimit(newEmail)]);
+  if (changesEmail && (await findUserByEmail(db, newEmail)))
+    throw new AppError('EMAIL_TAKEN', 'An account with this email address exists.');
+
+  const now = new Date().toISOString();
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  const profile: Record<string, unknown> = {};
+  for (const [key, column] of [
+    ['name', 'name'],
+    ['locale', 'locale'],
+    ['timezone', 'timezone'],
+    ['avatarFileId', 'avatar_file_id'],
+  ] as const) {
+    if (body[key] !== undefined) {
+      sets.push(`${column} = ?`);
+      values.push(body[key]);
+      profile[key] = body[key];
     }
-    if (body.password !== undefined) {
-      sets.push('password_hash = ?');
-      values.push(await hashPassword(body.password, c.env.PASSWORD_PEPPER));
-    }
-    if (sets.length > 0) {
-      await db
-        .prepare(`UPDATE users SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`)
-        .bind(...values, now, user.id)
-        .run();
-    }
-    if (Object.keys(profile).length > 0)
-      await audit(c, {
-        action: 'user.updated',
-        actorId: user.id,
-        targetType: 'user',
-        targetId: user.id,
-        data: { fields: Object.keys(profile) },
-      });
-    if (body.password !== undefined) {
-      const principal = requirePrincipal(c);
-      const revoked = await sessionsOf(c.env, user.id).revokeAll('password_changed', principal.sessionId ?? undefined);
-      await audit(c, {
-        action: 'user.password_changed',
-        actorId: user.id,
-        targetType: 'user',
-        targetId: user.id,
-        data: { otherSessionsRevoked: revoked },
-      });
-    }
-    if (changesEmail) {
-      await sendVerification(c, user.id, newEmail, user.name, user.locale, 'change_email');
-      await audit(c, {
-        action: 'user.email_change_requested',
-        actorId: user.id,
-        targetType: 'user',
-        targetId: user.id,
-        data: { to: newEmail },
-      });
-    }
-    const updated = await currentUser(c);
-    return c.json({ ...viewOf(updated), pendingEmail: changesEmail ? newEmail : null }, 200);
-  });
-}
+  }
+  if (body.password !== undefined) {
+    sets.push('password_hash = ?');
+    values.push(await hashPassword(body.password, c.env.PASSWORD_PEPPER));
+  }
+  if (sets.length > 0) {
+    await db
+      .prepare(`UPDATE users SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`)
+      .bind(...values, now, user.id)
+      .run();
+  }
+  if (Object.keys(profile).length > 0)
+    await audit(c, {
+      action: 'user.updated',
+      actorId: user.id,
+      targetType: 'user',
+      targetId: user.id,
+      data: { fields: Object.keys(profile) },
+    });
+  if (body.password !== undefined) {
+    const principal = requirePrincipal(c);
+    const revoked = await sessionsOf(c.env, user.id).revokeAll('password_changed', principal.sessionId ?? undefined);
+    await audit(c, {
+      action: 'user.password_changed',
+      actorId: user.id,
+      targetType: 'user',
+      targetId: user.id,
+      data: { otherSessionsRevoked: revoked },
+    });
+  }
+  if (changesEmail) {
+    await sendVerification(c, user.id, newEmail, user.name, user.locale, 'change_email');
+    await audit(c, {
+      action: 'user.email_change_requested',
+      actorId: user.id,
+      targetType: 'user',
+      targetId: user.id,
+      data: { to: newEmail },
+    });
+  }
+  const updated = await currentUser(c);
+  return c.json({ ...viewOf(updated), pendingEmail: changesEmail ? newEmail : null }, 200);
+});

@@ -7,9 +7,6 @@ import { sessionsOf } from '../services/sessions.js';
 import { findUserById, type UserRecord } from '../services/users.js';
 import { lockedError } from './sign-in-helpers.js';
 
-/** Bearer auth, as every /api/v1/users/me route requires. */
-export const security = [{ bearerAuth: [] }];
-
 export async function currentUser(c: Context<AppEnv>): Promise<UserRecord> {
   const principal = requirePrincipal(c);
   const user = await findUserById(c.env.DB, principal.userId);

@@ -1,10 +1,10 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AppError, requirePrincipal } from '@onasis/http';
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError, access, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
+import { forget } from '../services/revocation.js';
 import { sessionsOf } from '../services/sessions.js';
-import { json, problem } from './auth-schemas.js';
-import { security } from './me-reauth.js';
+import { problems } from './problems.js';
 
 const SessionSchema = z
   .object({
@@ -22,43 +22,44 @@ const SessionSchema = z
 
 const listSessions = createRoute({
   method: 'get',
-  path: '/api/v1/users/me/sessions',
+  path: '/',
+  ...access('authenticated'),
   tags: ['identity'],
   summary: 'The signed-in user’s live sessions',
-  security,
-  responses: { 200: json('Sessions', z.object({ data: z.array(SessionSchema) })), 401: problem('Not signed in') },
+  responses: { 200: jsonResponse(z.object({ data: z.array(SessionSchema) }), 'Sessions'), ...problems(401) },
 });
 
 const revokeSession = createRoute({
   method: 'delete',
-  path: '/api/v1/users/me/sessions/{id}',
+  path: '/{id}',
+  ...access('authenticated'),
   tags: ['identity'],
   summary: 'Revoke one of the signed-in user’s sessions',
-  security,
   request: { params: z.object({ id: z.string().min(1).max(64) }) },
-  responses: { 204: { description: 'Revoked' }, 401: problem('Not signed in'), 404: problem('No such live session') },
+  responses: { 204: { description: 'Revoked' }, ...problems(401, 404) },
 });
 
 /** The signed-in user’s live sessions. */
-export function meSessionRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(listSessions, async (c) => {
-    const principal = requirePrincipal(c);
-    const sessions = await sessionsOf(c.env, principal.userId).list();
-    return c.json({ data: sessions.map((s) => ({ ...s, current: s.id === principal.sessionId })) }, 200);
-  });
+export const meSessionsApp = resourceApp<AppEnv>();
 
-  app.openapi(revokeSession, async (c) => {
-    const principal = requirePrincipal(c);
-    const { id } = c.req.valid('param');
-    const revoked = await sessionsOf(c.env, principal.userId).revoke(id, 'revoked_by_user');
-    if (!revoked) throw new AppError('NOT_FOUND', 'No live session with this id.');
-    await audit(c, {
-      action: 'session.revoked',
-      actorId: principal.userId,
-      targetType: 'session',
-      targetId: id,
-      data: { reason: 'revoked_by_user' },
-    });
-    return c.body(null, 204);
+meSessionsApp.openapi(listSessions, async (c) => {
+  const principal = requirePrincipal(c);
+  const sessions = await sessionsOf(c.env, principal.userId).list();
+  return c.json({ data: sessions.map((s) => ({ ...s, current: s.id === principal.sessionId })) }, 200);
+});
+
+meSessionsApp.openapi(revokeSession, async (c) => {
+  const principal = requirePrincipal(c);
+  const { id } = c.req.valid('param');
+  const revoked = await sessionsOf(c.env, principal.userId).revoke(id, 'revoked_by_user');
+  if (!revoked) throw new AppError('NOT_FOUND', 'No live session with this id.');
+  await audit(c, {
+    action: 'session.revoked',
+    actorId: principal.userId,
+    targetType: 'session',
+    targetId: id,
+    data: { reason: 'revoked_by_user' },
   });
-}
+  forget(c, { sessions: [id] });
+  return c.body(null, 204);
+});

@@ -1,13 +1,11 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { meAccountRoutes } from './me-account.js';
-import { meProfileRoutes } from './me-profile.js';
-import { meSessionRoutes } from './me-sessions.js';
+import { meAccountApp } from './me-account.js';
+import { meProfileApp } from './me-profile.js';
+import { meSessionsApp } from './me-sessions.js';
 
-/** The signed-in user's own account, sessions and data export under /api/v1/users/me. */
-export function meRoutes(app: OpenAPIHono<AppEnv>): void {
-  // In the order they were registered before the split: profile, delete/export, sessions.
-  meProfileRoutes(app);
-  meAccountRoutes(app);
-  meSessionRoutes(app);
-}
+/** The signed-in user's own profile, account, data export and sessions under /api/v1/users/me. */
+export const meApp = resourceApp<AppEnv>()
+  .route('/', meProfileApp)
+  .route('/', meAccountApp)
+  .route('/sessions', meSessionsApp);

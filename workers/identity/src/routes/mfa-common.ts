@@ -7,8 +7,6 @@ import { RECOVERY_CODE_COUNT } from '../services/mfa.js';
 import { dispatchOutbox, type OutboxItem } from '../services/outbox.js';
 import { sessionsOf } from '../services/sessions.js';
 
-export const bearer = [{ bearerAuth: [] }];
-
 export const code = z
   .string()
   .min(1)

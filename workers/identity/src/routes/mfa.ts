@@ -1,13 +1,11 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { mfaRecoveryCodeRoutes } from './mfa-recovery-codes.js';
-import { mfaTotpRoutes } from './mfa-totp.js';
-import { mfaVerifyRoutes } from './mfa-verify.js';
+import { mfaRecoveryCodesApp } from './mfa-recovery-codes.js';
+import { mfaTotpApp } from './mfa-totp.js';
+import { mfaVerifyApp } from './mfa-verify.js';
 
-/** TOTP enrollment, recovery codes, and the second step of a sign-in with MFA. */
-export function mfaRoutes(app: OpenAPIHono<AppEnv>): void {
-  // In the order they were registered before the split: enroll, confirm, disable, recovery codes, verify.
-  mfaTotpRoutes(app);
-  mfaRecoveryCodeRoutes(app);
-  mfaVerifyRoutes(app);
-}
+/** Under /auth/mfa: TOTP enrollment, recovery codes, and the second step of a sign-in with MFA. */
+export const mfaApp = resourceApp<AppEnv>()
+  .route('/totp', mfaTotpApp)
+  .route('/recovery-codes', mfaRecoveryCodesApp)
+  .route('/verify', mfaVerifyApp);

@@ -1,5 +1,5 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AppError } from '@onasis/http';
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError, access, jsonResponse, resourceApp } from '@onasis/http';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as oauth from 'oauth4webapi';
@@ -12,7 +12,8 @@ import { authorizationUrl, completeLogin, safeCode } from '../services/oauth-pro
 import { forget } from '../services/revocation.js';
 import { sessionsOf, startSession } from '../services/sessions.js';
 import { formatRefreshToken } from '../services/tokens.js';
-import { json, MfaChallengeSchema, problem, TokenPairSchema } from './auth-schemas.js';
+import { MfaChallengeSchema, TokenPairSchema } from './auth-schemas.js';
+import { problems } from './problems.js';
 
 const ProviderParams = z.object({
   provider: z.string().openapi({ param: { name: 'provider', in: 'path' }, example: 'google' }),
@@ -21,7 +22,8 @@ const redirectHeaders = z.object({ location: z.string() });
 
 const authorize = createRoute({
   method: 'get',
-  path: '/auth/oauth/{provider}/authorize',
+  path: '/{provider}/authorize',
+  ...access('public'),
   tags: ['identity'],
   summary: 'Start a social login',
   description:
@@ -35,15 +37,14 @@ const authorize = createRoute({
   },
   responses: {
     302: { description: 'To the provider', headers: redirectHeaders },
-    400: problem('`redirect_to` is not an address of the client app'),
-    404: problem('No such provider'),
-    502: problem('The provider could not be reached'),
+    ...problems(400, 404, 502),
   },
 });
 
 const callback = createRoute({
   method: 'get',
-  path: '/auth/oauth/{provider}/callback',
+  path: '/{provider}/callback',
+  ...access('public'),
   tags: ['identity'],
   summary: 'Finish a social login',
   description:
@@ -61,12 +62,9 @@ const callback = createRoute({
     }),
   },
   responses: {
-    200: json('Signed in, or a second factor is needed', z.union([TokenPairSchema, MfaChallengeSchema])),
+    200: jsonResponse(z.union([TokenPairSchema, MfaChallengeSchema]), 'Signed in, or a second factor is needed'),
     302: { description: 'Back to `redirect_to`, tokens in the fragment', headers: redirectHeaders },
-    400: problem('The login failed, expired, was not started in this browser, or the email is not verified'),
-    403: problem('The account is disabled'),
-    404: problem('No such provider'),
-    502: problem('The provider could not be reached'),
+    ...problems(400, 403, 404, 502),
   },
 });
 
@@ -124,101 +122,101 @@ function boundState(c: Context<AppEnv>): string | undefined {
 const failed = (detail: string) => new AppError('OAUTH_FAILED', detail);
 
 /** Social login: `/auth/oauth/{provider}/authorize` and its callback. Providers come from OAUTH_PROVIDERS. */
-export function oauthRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(authorize, async (c) => {
-    const config = providerOf(c.env, c.req.valid('param').provider);
-    const redirectTo = appRedirect(c.env, c.req.valid('query').redirect_to);
-    const login = {
-      state: oauth.generateRandomState(),
-      codeVerifier: oauth.generateRandomCodeVerifier(),
-      nonce: oauth.generateRandomNonce(),
-    };
-    const url = await authorizationUrl(config, callbackUrl(c.env, config.id), login);
-    await saveLoginState(c.env.DB, config.id, login, redirectTo);
-    bindToBrowser(c, login.state);
-    c.header('cache-control', 'no-store');
-    return c.redirect(url.href, 302);
-  });
+export const oauthApp = resourceApp<AppEnv>();
 
-  app.openapi(callback, async (c) => {
-    const config = providerOf(c.env, c.req.valid('param').provider);
-    const params = new URL(c.req.url).searchParams;
-    const state = params.get('state') ?? '';
-    const bound = boundState(c);
-    if (!state || !bound || !timingSafeEqual(bound, state)) {
-      c.get('log').warn('oauth callback without its browser binding', { provider: config.id, cookie: !!bound });
-      throw failed('This login was not started in this browser, or it expired; start it again.');
+oauthApp.openapi(authorize, async (c) => {
+  const config = providerOf(c.env, c.req.valid('param').provider);
+  const redirectTo = appRedirect(c.env, c.req.valid('query').redirect_to);
+  const login = {
+    state: oauth.generateRandomState(),
+    codeVerifier: oauth.generateRandomCodeVerifier(),
+    nonce: oauth.generateRandomNonce(),
+  };
+  const url = await authorizationUrl(config, callbackUrl(c.env, config.id), login);
+  await saveLoginState(c.env.DB, config.id, login, redirectTo);
+  bindToBrowser(c, login.state);
+  c.header('cache-control', 'no-store');
+  return c.redirect(url.href, 302);
+});
+
+oauthApp.openapi(callback, async (c) => {
+  const config = providerOf(c.env, c.req.valid('param').provider);
+  const params = new URL(c.req.url).searchParams;
+  const state = params.get('state') ?? '';
+  const bound = boundState(c);
+  if (!state || !bound || !timingSafeEqual(bound, state)) {
+    c.get('log').warn('oauth callback without its browser binding', { provider: config.id, cookie: !!bound });
+    throw failed('This login was not started in this browser, or it expired; start it again.');
+  }
+  const stored = await spendLoginState(c.env.DB, config.id, state);
+  if (!stored) throw failed('This login expired or was already completed; start it again.');
+
+  // From here on the login is genuine (started in this browser, within 10 minutes): failures are audited.
+  const method = `oauth:${config.id}`;
+  let userId: string | null = null;
+  try {
+    const error = params.get('error');
+    if (error) throw failed(`The login provider answered ${safeCode(error)}.`);
+    const identity = await completeLogin(c.env, config, params, callbackUrl(c.env, config.id), {
+      state,
+      ...stored,
+    });
+    if (!identity.email || !identity.emailVerified) {
+      throw failed('The login provider did not confirm that the email address is verified.');
     }
-    const stored = await spendLoginState(c.env.DB, config.id, state);
-    if (!stored) throw failed('This login expired or was already completed; start it again.');
-
-    // From here on the login is genuine (started in this browser, within 10 minutes): failures are audited.
-    const method = `oauth:${config.id}`;
-    let userId: string | null = null;
-    try {
-      const error = params.get('error');
-      if (error) throw failed(`The login provider answered ${safeCode(error)}.`);
-      const identity = await completeLogin(c.env, config, params, callbackUrl(c.env, config.id), {
-        state,
-        ...stored,
+    const account = await resolveOAuthAccount(c.env, config.id, { ...identity, email: identity.email });
+    const user = account.user;
+    userId = user.id;
+    if (account.kind === 'disabled') throw new AppError('ACCOUNT_DISABLED', 'This account is disabled.');
+    const target = { actorId: user.id, targetType: 'user', targetId: user.id };
+    if (account.kind === 'created') await audit(c, { action: 'user.registered', ...target, data: { method } });
+    if (account.kind === 'linked') {
+      await audit(c, {
+        action: 'oauth.linked',
+        ...target,
+        data: { method, claimed: account.claimed, apiKeysRevoked: account.revokedKeyIds },
       });
-      if (!identity.email || !identity.emailVerified) {
-        throw failed('The login provider did not confirm that the email address is verified.');
-      }
-      const account = await resolveOAuthAccount(c.env, config.id, { ...identity, email: identity.email });
-      const user = account.user;
-      userId = user.id;
-      if (account.kind === 'disabled') throw new AppError('ACCOUNT_DISABLED', 'This account is disabled.');
-      const target = { actorId: user.id, targetType: 'user', targetId: user.id };
-      if (account.kind === 'created') await audit(c, { action: 'user.registered', ...target, data: { method } });
-      if (account.kind === 'linked') {
-        await audit(c, {
-          action: 'oauth.linked',
-          ...target,
-          data: { method, claimed: account.claimed, apiKeysRevoked: account.revokedKeyIds },
-        });
-        // A claim ended every earlier session and key: the gateway isolate that forwarded this forgets them now.
-        if (account.claimed) forget(c, { users: [user.id], apiKeys: account.revokedKeyIds });
-      }
-
-      deleteCookie(c, COOKIE, cookieOptions(c.env));
-      c.header('cache-control', 'no-store');
-      let answer: Record<string, string>;
-      let body: z.infer<typeof TokenPairSchema> | z.infer<typeof MfaChallengeSchema>;
-      if (user.mfaEnabled) {
-        // A provider account stands in for the password only: the second factor is still asked for.
-        const secret = await sessionsOf(c.env, user.id).createMfaChallenge(method);
-        await audit(c, { action: 'user.login_mfa_challenge', ...target, data: { method } });
-        body = { mfaRequired: true, mfaToken: formatRefreshToken(user.id, secret) };
-        answer = { mfa_required: 'true', mfa_token: body.mfaToken };
-      } else {
-        const origin = { ip: c.get('clientIp') ?? null, userAgent: c.req.header('user-agent') ?? null, method };
-        const tokens = await startSession(c.env, user.id, origin, c.executionCtx);
-        await audit(c, { action: 'user.login', ...target, data: { method } });
-        body = tokens;
-        answer = {
-          access_token: tokens.accessToken,
-          refresh_token: tokens.refreshToken,
-          token_type: tokens.tokenType,
-          expires_in: String(tokens.expiresIn),
-        };
-      }
-      if (!stored.redirectTo) return c.json(body, 200);
-      // In the fragment, the tokens never reach a server's logs or a Referer header.
-      const to = new URL(stored.redirectTo);
-      to.hash = new URLSearchParams(answer).toString();
-      return c.redirect(to.href, 302);
-    } catch (err) {
-      if (err instanceof AppError) {
-        await audit(c, {
-          action: 'user.login',
-          outcome: 'failure',
-          targetType: userId ? 'user' : null,
-          targetId: userId,
-          data: { method, reason: err.code, detail: err.detail ?? null },
-        });
-      }
-      throw err;
+      // A claim ended every earlier session and key: the gateway isolate that forwarded this forgets them now.
+      if (account.claimed) forget(c, { users: [user.id], apiKeys: account.revokedKeyIds });
     }
-  });
-}
+
+    deleteCookie(c, COOKIE, cookieOptions(c.env));
+    c.header('cache-control', 'no-store');
+    let answer: Record<string, string>;
+    let body: z.infer<typeof TokenPairSchema> | z.infer<typeof MfaChallengeSchema>;
+    if (user.mfaEnabled) {
+      // A provider account stands in for the password only: the second factor is still asked for.
+      const secret = await sessionsOf(c.env, user.id).createMfaChallenge(method);
+      await audit(c, { action: 'user.login_mfa_challenge', ...target, data: { method } });
+      body = { mfaRequired: true, mfaToken: formatRefreshToken(user.id, secret) };
+      answer = { mfa_required: 'true', mfa_token: body.mfaToken };
+    } else {
+      const origin = { ip: c.get('clientIp') ?? null, userAgent: c.req.header('user-agent') ?? null, method };
+      const tokens = await startSession(c.env, user.id, origin, c.executionCtx);
+      await audit(c, { action: 'user.login', ...target, data: { method } });
+      body = tokens;
+      answer = {
+        access_token: tokens.accessToken,
+        refresh_token: tokens.refreshToken,
+        token_type: tokens.tokenType,
+        expires_in: String(tokens.expiresIn),
+      };
+    }
+    if (!stored.redirectTo) return c.json(body, 200);
+    // In the fragment, the tokens never reach a server's logs or a Referer header.
+    const to = new URL(stored.redirectTo);
+    to.hash = new URLSearchParams(answer).toString();
+    return c.redirect(to.href, 302);
+  } catch (err) {
+    if (err instanceof AppError) {
+      await audit(c, {
+        action: 'user.login',
+        outcome: 'failure',
+        targetType: userId ? 'user' : null,
+        targetId: userId,
+        data: { method, reason: err.code, detail: err.detail ?? null },
+      });
+    }
+    throw err;
+  }
+});

@@ -1,5 +1,5 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AppError } from '@onasis/http';
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError, access, jsonBody, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { claimOf } from '../services/account-claim.js';
 import { audit } from '../services/audit.js';
@@ -12,104 +12,107 @@ import { chargeSend, recipientLimit } from '../services/send-limits.js';
 import { sessionsOf } from '../services/sessions.js';
 import { findUserByEmail } from '../services/users.js';
 import { linkTo, settleClaim } from './account-helpers.js';
-import { EmailSchema, jsonBody, PasswordSchema, problem } from './auth-schemas.js';
+import { EmailSchema, PasswordSchema } from './auth-schemas.js';
+import { problems } from './problems.js';
 
 const forgotPassword = createRoute({
   method: 'post',
-  path: '/auth/password/forgot',
+  path: '/forgot',
+  ...access('public'),
   tags: ['identity'],
   summary: 'Request a password reset email',
   description: 'Always 202, whether or not an account exists, so that it tells nobody which addresses have one.',
   request: jsonBody(z.object({ email: EmailSchema }).openapi('ForgotPasswordRequest')),
-  responses: { 202: { description: 'Accepted' }, 400: problem('Invalid body') },
+  responses: { 202: { description: 'Accepted' }, ...problems(400) },
 });
 
 const resetPassword = createRoute({
   method: 'post',
-  path: '/auth/password/reset',
+  path: '/reset',
+  ...access('public'),
   tags: ['identity'],
   summary: 'Set a new password with a reset token',
   description: 'Spends the token (single use, 1 hour), sets the password and signs the account out everywhere.',
   request: jsonBody(z.object({ token: z.string().min(1).max(256), password: PasswordSchema }).openapi('ResetRequest')),
-  responses: { 204: { description: 'Password changed' }, 400: problem('Invalid token or password') },
+  responses: { 204: { description: 'Password changed' }, ...problems(400) },
 });
 
 /** Forgotten passwords: the reset email and the reset itself. */
-export function passwordRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(forgotPassword, async (c) => {
-    const { email } = c.req.valid('json');
-    // The work happens after the answer, so its duration cannot tell whether the account exists.
-    c.executionCtx.waitUntil(
-      (async () => {
-        const user = await findUserByEmail(c.env.DB, email);
-        if (user?.status !== 'active') return;
-        const db = c.env.DB;
-        // Over the address's limit nothing is sent, and the answer (already given) cannot say so.
-        if (await chargeSend(db, [await recipientLimit(user.email)])) {
-          await audit(c, {
-            action: 'user.password_reset_requested',
-            outcome: 'failure',
-            targetType: 'user',
-            targetId: user.id,
-            data: { reason: 'send_limited' },
-          });
-          return;
-        }
-        const reset = await newEmailToken(db, 'reset_password', user.id, user.email);
-        const notice = securityNotice(db, {
-          to: user.id,
-          template: 'identity.reset-password',
-          locale: user.locale,
-          data: { name: user.name, token: reset.token, url: linkTo(c.env, 'reset-password', reset.token) },
-        });
-        await db.batch([voidEmailTokens(db, user.id, 'reset_password'), reset.statement, notice.statement]);
-        await dispatchOutbox(c.env, [notice]);
+export const passwordApp = resourceApp<AppEnv>();
+
+passwordApp.openapi(forgotPassword, async (c) => {
+  const { email } = c.req.valid('json');
+  // The work happens after the answer, so its duration cannot tell whether the account exists.
+  c.executionCtx.waitUntil(
+    (async () => {
+      const user = await findUserByEmail(c.env.DB, email);
+      if (user?.status !== 'active') return;
+      const db = c.env.DB;
+      // Over the address's limit nothing is sent, and the answer (already given) cannot say so.
+      if (await chargeSend(db, [await recipientLimit(user.email)])) {
         await audit(c, {
           action: 'user.password_reset_requested',
-          actorId: null,
+          outcome: 'failure',
           targetType: 'user',
           targetId: user.id,
+          data: { reason: 'send_limited' },
         });
-      })().catch((err) => c.get('log').error('password reset request failed', { err: String(err) })),
-    );
-    return c.body(null, 202);
-  });
+        return;
+      }
+      const reset = await newEmailToken(db, 'reset_password', user.id, user.email);
+      const notice = securityNotice(db, {
+        to: user.id,
+        template: 'identity.reset-password',
+        locale: user.locale,
+        data: { name: user.name, token: reset.token, url: linkTo(c.env, 'reset-password', reset.token) },
+      });
+      await db.batch([voidEmailTokens(db, user.id, 'reset_password'), reset.statement, notice.statement]);
+      await dispatchOutbox(c.env, [notice]);
+      await audit(c, {
+        action: 'user.password_reset_requested',
+        actorId: null,
+        targetType: 'user',
+        targetId: user.id,
+      });
+    })().catch((err) => c.get('log').error('password reset request failed', { err: String(err) })),
+  );
+  return c.body(null, 202);
+});
 
-  app.openapi(resetPassword, async (c) => {
-    const { token, password } = c.req.valid('json');
-    const db = c.env.DB;
-    // Judge the password before spending the token, so a refused password leaves the link usable.
-    assertAcceptablePassword(password);
-    const spent = await spendEmailToken(db, token, ['reset_password']);
-    if (!spent) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
-    assertAcceptablePassword(password, spent.email);
-    const now = new Date().toISOString();
-    const passwordHash = await hashPassword(password, c.env.PASSWORD_PEPPER);
-    // Receiving the reset email proves control of the address, so the address counts as verified from here on; when
-    // it was not yet, the reset claims the account and the keys made before go in the same batch.
-    const claim = claimOf(db, spent.userId, now);
-    const results = await db.batch([
-      ...claim.statements,
-      db
-        .prepare(
-          'UPDATE users SET password_hash = ?, email_verified_at = coalesce(email_verified_at, ?), updated_at = ? WHERE id = ?',
-        )
-        .bind(passwordHash, now, now, spent.userId),
-    ]);
-    const sessions = sessionsOf(c.env, spent.userId);
-    const revoked = await sessions.revokeAll('password_reset');
-    await sessions.clearFailures();
-    const claimed = claim.outcome(results, 0);
-    await settleClaim(c, claim, claimed, spent.userId, { sessionsRevoked: true });
-    // Every session ended, claimed or not: the gateway isolate that forwarded this forgets them at once.
-    forget(c, { users: [spent.userId], apiKeys: claimed.revokedKeyIds });
-    await audit(c, {
-      action: 'user.password_reset',
-      actorId: spent.userId,
-      targetType: 'user',
-      targetId: spent.userId,
-      data: { sessionsRevoked: revoked },
-    });
-    return c.body(null, 204);
+passwordApp.openapi(resetPassword, async (c) => {
+  const { token, password } = c.req.valid('json');
+  const db = c.env.DB;
+  // Judge the password before spending the token, so a refused password leaves the link usable.
+  assertAcceptablePassword(password);
+  const spent = await spendEmailToken(db, token, ['reset_password']);
+  if (!spent) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
+  assertAcceptablePassword(password, spent.email);
+  const now = new Date().toISOString();
+  const passwordHash = await hashPassword(password, c.env.PASSWORD_PEPPER);
+  // Receiving the reset email proves control of the address, so the address counts as verified from here on; when
+  // it was not yet, the reset claims the account and the keys made before go in the same batch.
+  const claim = claimOf(db, spent.userId, now);
+  const results = await db.batch([
+    ...claim.statements,
+    db
+      .prepare(
+        'UPDATE users SET password_hash = ?, email_verified_at = coalesce(email_verified_at, ?), updated_at = ? WHERE id = ?',
+      )
+      .bind(passwordHash, now, now, spent.userId),
+  ]);
+  const sessions = sessionsOf(c.env, spent.userId);
+  const revoked = await sessions.revokeAll('password_reset');
+  await sessions.clearFailures();
+  const claimed = claim.outcome(results, 0);
+  await settleClaim(c, claim, claimed, spent.userId, { sessionsRevoked: true });
+  // Every session ended, claimed or not: the gateway isolate that forwarded this forgets them at once.
+  forget(c, { users: [spent.userId], apiKeys: claimed.revokedKeyIds });
+  await audit(c, {
+    action: 'user.password_reset',
+    actorId: spent.userId,
+    targetType: 'user',
+    targetId: spent.userId,
+    data: { sessionsRevoked: revoked },
   });
-}
+  return c.body(null, 204);
+});

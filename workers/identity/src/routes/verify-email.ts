@@ -1,5 +1,5 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AppError, requirePrincipal } from '@onasis/http';
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError, access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { claimOf } from '../services/account-claim.js';
 import { audit } from '../services/audit.js';
@@ -8,103 +8,104 @@ import { dispatchOutbox, securityNotice } from '../services/outbox.js';
 import { assertSendAllowed, recipientLimit, userLimit } from '../services/send-limits.js';
 import { findUserById, viewOf } from '../services/users.js';
 import { sendVerification, settleClaim } from './account-helpers.js';
-import { json, jsonBody, problem, UserSchema } from './auth-schemas.js';
+import { UserSchema } from './auth-schemas.js';
+import { problems } from './problems.js';
 
 const verifyEmail = createRoute({
   method: 'post',
-  path: '/auth/verify-email',
+  path: '/',
+  ...access('public'),
   tags: ['identity'],
   summary: 'Confirm an email address',
   description: 'Spends a token from a verification or email-change message (single use, 24 hours).',
   request: jsonBody(z.object({ token: z.string().min(1).max(256) }).openapi('VerifyEmailRequest')),
   responses: {
-    200: json('The account with its confirmed address', UserSchema),
-    400: problem('Unknown, used or expired token'),
-    409: problem('The new address was taken in the meantime'),
+    200: jsonResponse(UserSchema, 'The account with its confirmed address'),
+    ...problems(400, 409),
   },
 });
 
 const resendVerification = createRoute({
   method: 'post',
-  path: '/auth/verify-email/resend',
+  path: '/resend',
+  ...access('authenticated'),
   tags: ['identity'],
   summary: 'Send a new verification email',
   description: 'For the signed-in user. Earlier verification links stop working. Nothing is sent when verified.',
-  security: [{ bearerAuth: [] }],
-  responses: { 202: { description: 'Accepted' }, 401: problem('Not signed in') },
+  responses: { 202: { description: 'Accepted' }, ...problems(401) },
 });
 
 /** Email verification: spending a link, and sending a new one. */
-export function verifyEmailRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(verifyEmail, async (c) => {
-    const { token } = c.req.valid('json');
-    const db = c.env.DB;
-    const spent = await spendEmailToken(db, token, ['verify_email', 'change_email']);
-    if (!spent) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
-    const now = new Date().toISOString();
-    if (spent.purpose === 'verify_email') {
-      // Only the address the token was sent to: after an email change the old link proves nothing. The first proof
-      // claims the account: keys made before it go, in the same batch.
-      const claim = claimOf(db, spent.userId, now, spent.email);
-      const results = await db.batch([
-        ...claim.statements,
-        db
-          .prepare('UPDATE users SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ? AND email = ?')
-          .bind(now, spent.userId, spent.email),
-      ]);
-      await audit(c, {
-        action: 'user.email_verified',
-        actorId: spent.userId,
-        targetType: 'user',
-        targetId: spent.userId,
-      });
-      const principal = c.get('principal');
-      await settleClaim(c, claim, claim.outcome(results, 0), spent.userId, {
-        keepSession: principal?.userId === spent.userId ? (principal.sessionId ?? undefined) : undefined,
-      });
-    } else {
-      const before = await findUserById(db, spent.userId);
-      if (!before) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
-      const notice = securityNotice(db, {
-        to: spent.userId,
-        toAddress: before.email,
-        template: 'identity.email-changed',
-        data: { oldEmail: before.email, newEmail: spent.email },
-      });
-      try {
-        await db.batch([
-          db
-            .prepare('UPDATE users SET email = ?, email_verified_at = ?, updated_at = ? WHERE id = ?')
-            .bind(spent.email, now, now, spent.userId),
-          notice.statement,
-        ]);
-      } catch (err) {
-        if (String(err).includes('UNIQUE constraint failed: users.email'))
-          throw new AppError('EMAIL_TAKEN', 'Another account took this email address in the meantime.');
-        throw err;
-      }
-      c.executionCtx.waitUntil(dispatchOutbox(c.env, [notice]));
-      await audit(c, {
-        action: 'user.email_changed',
-        actorId: spent.userId,
-        targetType: 'user',
-        targetId: spent.userId,
-        data: { from: before.email, to: spent.email },
-      });
-    }
-    const user = await findUserById(db, spent.userId);
-    if (!user) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
-    return c.json(viewOf(user), 200);
-  });
+export const verifyEmailApp = resourceApp<AppEnv>();
 
-  app.openapi(resendVerification, async (c) => {
-    const principal = requirePrincipal(c);
-    const user = await findUserById(c.env.DB, principal.userId);
-    if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
-    if (!user.emailVerified) {
-      await assertSendAllowed(c.env.DB, [userLimit(user.id), await recipientLimit(user.email)]);
-      await sendVerification(c, user.id, user.email, user.name, user.locale);
+verifyEmailApp.openapi(verifyEmail, async (c) => {
+  const { token } = c.req.valid('json');
+  const db = c.env.DB;
+  const spent = await spendEmailToken(db, token, ['verify_email', 'change_email']);
+  if (!spent) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
+  const now = new Date().toISOString();
+  if (spent.purpose === 'verify_email') {
+    // Only the address the token was sent to: after an email change the old link proves nothing. The first proof
+    // claims the account: keys made before it go, in the same batch.
+    const claim = claimOf(db, spent.userId, now, spent.email);
+    const results = await db.batch([
+      ...claim.statements,
+      db
+        .prepare('UPDATE users SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ? AND email = ?')
+        .bind(now, spent.userId, spent.email),
+    ]);
+    await audit(c, {
+      action: 'user.email_verified',
+      actorId: spent.userId,
+      targetType: 'user',
+      targetId: spent.userId,
+    });
+    const principal = c.get('principal');
+    await settleClaim(c, claim, claim.outcome(results, 0), spent.userId, {
+      keepSession: principal?.userId === spent.userId ? (principal.sessionId ?? undefined) : undefined,
+    });
+  } else {
+    const before = await findUserById(db, spent.userId);
+    if (!before) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
+    const notice = securityNotice(db, {
+      to: spent.userId,
+      toAddress: before.email,
+      template: 'identity.email-changed',
+      data: { oldEmail: before.email, newEmail: spent.email },
+    });
+    try {
+      await db.batch([
+        db
+          .prepare('UPDATE users SET email = ?, email_verified_at = ?, updated_at = ? WHERE id = ?')
+          .bind(spent.email, now, now, spent.userId),
+        notice.statement,
+      ]);
+    } catch (err) {
+      if (String(err).includes('UNIQUE constraint failed: users.email'))
+        throw new AppError('EMAIL_TAKEN', 'Another account took this email address in the meantime.');
+      throw err;
     }
-    return c.body(null, 202);
-  });
-}
+    c.executionCtx.waitUntil(dispatchOutbox(c.env, [notice]));
+    await audit(c, {
+      action: 'user.email_changed',
+      actorId: spent.userId,
+      targetType: 'user',
+      targetId: spent.userId,
+      data: { from: before.email, to: spent.email },
+    });
+  }
+  const user = await findUserById(db, spent.userId);
+  if (!user) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
+  return c.json(viewOf(user), 200);
+});
+
+verifyEmailApp.openapi(resendVerification, async (c) => {
+  const principal = requirePrincipal(c);
+  const user = await findUserById(c.env.DB, principal.userId);
+  if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+  if (!user.emailVerified) {
+    await assertSendAllowed(c.env.DB, [userLimit(user.id), await recipientLimit(user.email)]);
+    await sendVerification(c, user.id, user.email, user.name, user.locale);
+  }
+  return c.body(null, 202);
+});

@@ -1,4 +1,5 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
+import { access, jsonResponse, resourceApp } from '@onasis/http';
 import { base64url } from 'jose';
 import type { AppEnv } from '../context.js';
 import { publishedKeys } from '../services/signing-keys.js';
@@ -9,10 +10,11 @@ const JwksSchema = z
 
 const jwks = createRoute({
   method: 'get',
-  path: '/.well-known/jwks.json',
+  path: '/jwks.json',
   tags: ['identity'],
   summary: 'Token-signing public keys',
-  responses: { 200: { description: 'The key set', content: { 'application/json': { schema: JwksSchema } } } },
+  ...access('public'),
+  responses: { 200: jsonResponse(JwksSchema, 'The key set') },
 });
 
 const OpenIdConfigurationSchema = z
@@ -26,12 +28,11 @@ const OpenIdConfigurationSchema = z
 
 const openIdConfiguration = createRoute({
   method: 'get',
-  path: '/.well-known/openid-configuration',
+  path: '/openid-configuration',
   tags: ['identity'],
   summary: 'OpenID Connect discovery document',
-  responses: {
-    200: { description: 'Discovery document', content: { 'application/json': { schema: OpenIdConfigurationSchema } } },
-  },
+  ...access('public'),
+  responses: { 200: jsonResponse(OpenIdConfigurationSchema, 'Discovery document') },
 });
 
 /** A strong ETag of a body: changes exactly when the published keys do. */
@@ -40,26 +41,26 @@ async function etagOf(body: string): Promise<string> {
   return `"${base64url.encode(digest.slice(0, 16))}"`;
 }
 
-/** Discovery routes: the JWKS and the OpenID configuration that points to it. */
-export function wellKnownRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(jwks, async (c) => {
-    const keys = await publishedKeys(c.env.DB);
-    c.header('cache-control', 'public, max-age=300');
-    c.header('etag', await etagOf(JSON.stringify(keys)));
-    return c.json({ keys }, 200);
-  });
+/** Discovery under /.well-known: the JWKS and the OpenID configuration that points to it. */
+export const wellKnownApp = resourceApp<AppEnv>();
 
-  app.openapi(openIdConfiguration, (c) => {
-    const issuer = c.env.ISSUER;
-    c.header('cache-control', 'public, max-age=3600');
-    return c.json(
-      {
-        issuer,
-        jwks_uri: `${issuer}/.well-known/jwks.json`,
-        token_endpoint: `${issuer}/auth/login`,
-        id_token_signing_alg_values_supported: ['ES256'],
-      },
-      200,
-    );
-  });
-}
+wellKnownApp.openapi(jwks, async (c) => {
+  const keys = await publishedKeys(c.env.DB);
+  c.header('cache-control', 'public, max-age=300');
+  c.header('etag', await etagOf(JSON.stringify(keys)));
+  return c.json({ keys }, 200);
+});
+
+wellKnownApp.openapi(openIdConfiguration, (c) => {
+  const issuer = c.env.ISSUER;
+  c.header('cache-control', 'public, max-age=3600');
+  return c.json(
+    {
+      issuer,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      token_endpoint: `${issuer}/auth/login`,
+      id_token_signing_alg_values_supported: ['ES256'],
+    },
+    200,
+  );
+});
