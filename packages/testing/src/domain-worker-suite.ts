@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TRACEPARENT } from './forward.js';
 
 /** What a domain Worker's RPC entrypoint looks like from a test. */
 export interface DomainEntrypointStub {
@@ -31,10 +32,7 @@ export function describeDomainWorker(options: {
     });
 
     it('answers a forwarded request for an unknown path with a 404 problem carrying the gateway request id', async () => {
-      const meta = {
-        requestId: 'req_from_gateway',
-        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-      };
+      const meta = { requestId: 'req_from_gateway', traceparent: TRACEPARENT };
       const res = await options.entrypoint().handle(new Request('http://internal/api/v1/__nothing__'), meta);
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toBe('application/problem+json');

@@ -1,35 +1,25 @@
 import { env, exports } from 'cloudflare:workers';
 import type { Principal } from '@onasis/contracts';
 import { newId } from '@onasis/contracts';
+import {
+  type CallContext,
+  type CallInit,
+  forwardTo,
+  type RecordedMessage,
+  recordedMessages,
+  waitForRecorded,
+} from '@onasis/testing';
 import { hashPassword } from '../src/services/password.js';
 import { permissionsOf } from '../src/services/users.js';
 
-export const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const forward = forwardTo('identity', () => exports.IdentityService);
 
 /**
  * Sends a request to identity the way the gateway forwards it: over RPC, with the request context and, when given,
  * the verified principal and client IP.
  */
-export function call(
-  path: string,
-  init: RequestInit & { json?: unknown } = {},
-  context: { principal?: Principal; clientIp?: string; requestId?: string } = {},
-): Promise<Response> {
-  const { json, ...rest } = init;
-  const headers = new Headers(rest.headers);
-  if (json !== undefined) headers.set('content-type', 'application/json');
-  const request = new Request(`http://identity${path}`, {
-    ...rest,
-    method: rest.method ?? (json === undefined ? 'GET' : 'POST'),
-    headers,
-    body: json === undefined ? rest.body : JSON.stringify(json),
-  });
-  return exports.IdentityService.handle(request, {
-    requestId: context.requestId ?? `req_${crypto.randomUUID().replaceAll('-', '')}`,
-    traceparent: TRACEPARENT,
-    principal: context.principal,
-    clientIp: context.clientIp ?? '203.0.113.7',
-  });
+export function call(path: string, init: CallInit = {}, context: CallContext = {}): Promise<Response> {
+  return forward(path, init, { ...context, clientIp: context.clientIp ?? '203.0.113.7' });
 }
 
 /** A fresh unique email address. */
@@ -65,26 +55,20 @@ export async function principalFor(userId: string, sessionId = 'ses_test'): Prom
   return { userId, sessionId, permissions: await permissionsOf(env.DB, userId), via: 'access_token' };
 }
 
+type IdentityQueue = 'onasis-notifications' | 'onasis-user-events';
+
 /** Bodies sent to `queue` so far (the test config records both identity queues). */
-export async function sentTo(queue: 'onasis-notifications' | 'onasis-user-events'): Promise<Record<string, unknown>[]> {
-  const recorder = (env as unknown as { QUEUE_RECORDER: Fetcher }).QUEUE_RECORDER;
-  const res = await recorder.fetch(`http://recorder/?queue=${queue}`);
-  return res.json();
+export function sentTo(queue: IdentityQueue): Promise<RecordedMessage[]> {
+  return recordedMessages(queue);
 }
 
 /** Waits until `predicate` holds for the messages of `queue` (delivery is asynchronous), and returns them. */
-export async function waitForMessages(
-  queue: 'onasis-notifications' | 'onasis-user-events',
-  predicate: (messages: Record<string, unknown>[]) => boolean,
+export function waitForMessages(
+  queue: IdentityQueue,
+  predicate: (messages: RecordedMessage[]) => boolean,
   timeoutMs = 5000,
-): Promise<Record<string, unknown>[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const messages = await sentTo(queue);
-    if (predicate(messages)) return messages;
-    if (Date.now() > deadline) throw new Error(`no matching message on ${queue}: ${JSON.stringify(messages)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+): Promise<RecordedMessage[]> {
+  return waitForRecorded(queue, predicate, timeoutMs);
 }
 
 /** The id of the account registered with `email` (register answers only the address, never an id). */

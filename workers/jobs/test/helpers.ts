@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import type { JobOutcome, JobRun, Principal, RpcResult } from '@onasis/contracts';
+import { type CallInit, forwardTo, type RecordedMessage, waitForRecorded } from '@onasis/testing';
 import worker from '../src/index.js';
 import type { JobRow, JobView } from '../src/services/job-rows.js';
 
@@ -12,26 +13,11 @@ export const ADMIN: Principal = {
   via: 'access_token',
 };
 
+const forward = forwardTo('jobs', () => exports.JobsService);
+
 /** A request to the jobs Worker as the gateway forwards it, as the admin unless another principal is given. */
-export function call(
-  path: string,
-  init: RequestInit & { json?: unknown } = {},
-  principal: Principal | undefined = ADMIN,
-) {
-  const { json, ...rest } = init;
-  const headers = new Headers(rest.headers);
-  if (json !== undefined) headers.set('content-type', 'application/json');
-  const request = new Request(`http://jobs${path}`, {
-    ...rest,
-    method: rest.method ?? (json === undefined ? 'GET' : 'POST'),
-    headers,
-    body: json === undefined ? rest.body : JSON.stringify(json),
-  });
-  return exports.JobsService.handle(request, {
-    requestId: `req_${crypto.randomUUID().replaceAll('-', '')}`,
-    traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-    principal,
-  });
+export function call(path: string, init: CallInit = {}, principal: Principal | undefined = ADMIN): Promise<Response> {
+  return forward(path, init, { principal });
 }
 
 /** One delivery of a queue message: its body and how many times the queue delivered it before. */
@@ -98,21 +84,12 @@ export interface OwnerFixture {
 export const notificationsOwner = env.NOTIFICATIONS as unknown as OwnerFixture;
 
 /** Bodies recorded on a test queue so far, waiting (delivery to the recorder is asynchronous) until `predicate`. */
-export async function waitForSent(
+export function waitForSent(
   queue: 'test-jobs' | 'test-jobs-dlq',
-  predicate: (bodies: Record<string, unknown>[]) => boolean,
+  predicate: (bodies: RecordedMessage[]) => boolean,
   timeoutMs = 10_000,
-): Promise<Record<string, unknown>[]> {
-  const recorder = (env as unknown as { QUEUE_RECORDER: Fetcher }).QUEUE_RECORDER;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const bodies = (await (await recorder.fetch(`http://recorder/?queue=${queue}`)).json()) as Record<
-      string,
-      unknown
-    >[];
-    if (predicate(bodies) || Date.now() > deadline) return bodies;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+): Promise<RecordedMessage[]> {
+  return waitForRecorded(queue, predicate, timeoutMs);
 }
 
 /** A notifications.send job input with a fixture template. */

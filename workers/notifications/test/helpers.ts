@@ -1,5 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
-import type { Permission, Principal } from '@onasis/contracts';
+import { newId, type Permission, type Principal } from '@onasis/contracts';
+import { type CallInit, forwardTo } from '@onasis/testing';
 import type { DeliveryMessage, DeliveryRow } from '../src/services/deliveries.js';
 import { type SendRequest, sendNotification } from '../src/services/send.js';
 
@@ -12,22 +13,11 @@ declare global {
   }
 }
 
+const forward = forwardTo('notifications', () => exports.NotificationsService);
+
 /** A request forwarded the way the gateway does it: over RPC, with the verified principal. */
-export function call(path: string, init: RequestInit & { json?: unknown } = {}, principal?: Principal) {
-  const { json, ...rest } = init;
-  const headers = new Headers(rest.headers);
-  if (json !== undefined) headers.set('content-type', 'application/json');
-  const request = new Request(`http://notifications${path}`, {
-    ...rest,
-    method: rest.method ?? (json === undefined ? 'GET' : 'POST'),
-    headers,
-    body: json === undefined ? rest.body : JSON.stringify(json),
-  });
-  return exports.NotificationsService.handle(request, {
-    requestId: `req_${crypto.randomUUID().replaceAll('-', '')}`,
-    traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-    principal,
-  });
+export function call(path: string, init: CallInit = {}, principal?: Principal): Promise<Response> {
+  return forward(path, init, { principal });
 }
 
 /** The principal of a signed-in user holding `permissions`. */
@@ -40,7 +30,7 @@ export const admin = principalOf('usr_admin', ['notifications:send', 'notificati
 
 /** A fresh active user in identity's database, which `contactOf` answers from. */
 export async function createUser(options: { locale?: string; name?: string; status?: string } = {}) {
-  const id = `usr_${crypto.randomUUID().replaceAll('-', '')}`;
+  const id = newId('usr');
   const email = `${id}@example.com`;
   await env.IDENTITY_DB.prepare(
     'INSERT INTO users (id, email, email_verified_at, name, status, locale) VALUES (?, ?, ?, ?, ?, ?)',
@@ -77,19 +67,7 @@ export function row(id: string): Promise<DeliveryRow | null> {
   return env.DB.prepare('SELECT * FROM deliveries WHERE id = ?').bind(id).first<DeliveryRow>();
 }
 
-/** Polls `probe` until it answers something truthy (queue delivery is asynchronous). */
-export async function eventually<T>(
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { eventually } from '@onasis/testing';
 
 /** Publishes a custom template through the admin API. */
 export async function createTemplate(body: Record<string, unknown>) {

@@ -1,0 +1,47 @@
+import type { Principal, RequestMeta } from '@onasis/contracts';
+
+/** The `traceparent` tests hand a domain Worker, as the gateway would propagate a client's. */
+export const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+/** A request as a test writes it: `json`, when given, is the body, with its content type and (by default) POST. */
+export type CallInit = RequestInit & { json?: unknown };
+
+/** What the gateway tells a domain Worker besides the request: the verified caller, the client's IP, the request id. */
+export interface CallContext {
+  principal?: Principal;
+  clientIp?: string;
+  requestId?: string;
+}
+
+/** The part of a domain Worker's RPC entrypoint that takes forwarded requests. */
+export interface ForwardTarget {
+  handle(request: Request, meta: RequestMeta): Promise<Response>;
+}
+
+/** Sends a request to a domain Worker the way the gateway forwards it (see `forwardTo`). */
+export type Call = (path: string, init?: CallInit, context?: CallContext) => Promise<Response>;
+
+/**
+ * A `call(path, init, context)` that sends requests to the domain Worker `entrypoint()` answers for (read on each call,
+ * so a test module can name `exports.<Domain>Service` before the Worker is up) the way the gateway forwards them: over
+ * RPC, with a fresh request id unless one is given and the principal and client IP the gateway would hand over.
+ */
+export function forwardTo(host: string, entrypoint: () => ForwardTarget): Call {
+  return (path, init = {}, context = {}) => {
+    const { json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    const request = new Request(`http://${host}${path}`, {
+      ...rest,
+      method: rest.method ?? (json === undefined ? 'GET' : 'POST'),
+      headers,
+      body: json === undefined ? rest.body : JSON.stringify(json),
+    });
+    return entrypoint().handle(request, {
+      requestId: context.requestId ?? `req_${crypto.randomUUID().replaceAll('-', '')}`,
+      traceparent: TRACEPARENT,
+      principal: context.principal,
+      clientIp: context.clientIp,
+    });
+  };
+}
