@@ -1,4 +1,5 @@
 import { env, exports } from 'cloudflare:workers';
+import { QUEUE_NAMES } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
 import { call, deliver, deliverJobs, enqueue, notificationsOwner, sendJob, waitForSent } from './helpers.js';
 import { storedJob } from './stored-job.js';
@@ -24,7 +25,7 @@ describe('queue consumer', () => {
     const id = await enqueue(input);
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const result = await deliver('onasis-jobs', [{ body: { jobId: id }, attempts: attempt }]);
+      const result = await deliver(QUEUE_NAMES.jobs, [{ body: { jobId: id }, attempts: attempt }]);
       expect(result.retryMessages).toHaveLength(1);
       delays.push(result.retries[0]?.delaySeconds ?? 0);
       expect((await storedJob(id)).status).toBe('queued');
@@ -44,7 +45,7 @@ describe('queue consumer', () => {
     expect(letter).toMatchObject({ jobId: id, attempt: 4 });
 
     // The DLQ consumer marks it dead, twice delivered or not.
-    await deliver('onasis-jobs-dlq', [{ body: letter }, { body: letter }]);
+    await deliver(QUEUE_NAMES.jobsDlq, [{ body: letter }, { body: letter }]);
     const dead = await storedJob(id);
     expect(dead.status).toBe('dead');
     expect(dead.payload).toEqual(input.payload);
@@ -74,7 +75,7 @@ describe('queue consumer', () => {
     const id = await enqueue(sendJob('test.fail-until', { maxAttempts: 2 }, { attempt: 3 }));
     await deliverJobs(id);
     await deliverJobs(id);
-    await deliver('onasis-jobs-dlq', [{ body: { jobId: id, attempt: 2, error: 'x' } }]);
+    await deliver(QUEUE_NAMES.jobsDlq, [{ body: { jobId: id, attempt: 2, error: 'x' } }]);
     expect((await storedJob(id)).status).toBe('dead');
     const replay = await call(`/api/v1/jobs/${id}/retry`, { method: 'POST' });
     expect(replay.status).toBe(200);
@@ -88,7 +89,7 @@ describe('queue consumer', () => {
 
   it('runs the side effect of a message delivered twice in one batch once', async () => {
     const id = await enqueue(sendJob('test.slow', {}, { ms: 20 }));
-    const result = await deliver('onasis-jobs', [{ body: { jobId: id } }, { body: { jobId: id } }]);
+    const result = await deliver(QUEUE_NAMES.jobs, [{ body: { jobId: id } }, { body: { jobId: id } }]);
     expect(result.explicitAcks).toHaveLength(2);
     expect(await notificationsOwner.callsFor(id)).toHaveLength(1);
   });
@@ -112,7 +113,7 @@ describe('queue consumer', () => {
     let pending = ids;
     for (let round = 0; round < 20 && pending.length > 0; round++) {
       const result = await deliver(
-        'onasis-jobs',
+        QUEUE_NAMES.jobs,
         pending.map((jobId) => ({ body: { jobId } })),
       );
       // Deferred messages come back without spending an attempt.

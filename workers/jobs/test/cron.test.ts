@@ -1,5 +1,6 @@
 import { createScheduledController } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { QUEUE_NAMES } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index.js';
 import { SCHEDULES } from '../src/schedules.js';
@@ -126,9 +127,9 @@ describe('user events', () => {
       userId: 'usr_gone',
       occurredAt: new Date().toISOString(),
     };
-    const first = await deliver('onasis-user-events', [{ body: event }, { body: event }]);
+    const first = await deliver(QUEUE_NAMES.userEvents, [{ body: event }, { body: event }]);
     expect(first.explicitAcks).toHaveLength(2);
-    await deliver('onasis-user-events', [{ body: event, attempts: 2 }, { body: { kind: 'nonsense' } }]);
+    await deliver(QUEUE_NAMES.userEvents, [{ body: event, attempts: 2 }, { body: { kind: 'nonsense' } }]);
     const jobs = await env.DB.prepare('SELECT * FROM jobs WHERE idempotency_key = ?')
       .bind(`user-event:${event.id}`)
       .all<{ type: string; payload: string }>();

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { JOB_TYPES, type Principal } from '@onasis/contracts';
+import { JOB_TYPES, type Principal, QUEUE_NAMES } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
 import { SCHEDULES } from '../src/schedules.js';
 import wranglerToml from '../wrangler.toml?raw';
@@ -65,7 +65,7 @@ describe('user events', () => {
       userId: 'usr_claimed',
       occurredAt: new Date().toISOString(),
     };
-    const first = await deliver('onasis-user-events', [{ body: event }, { body: event }]);
+    const first = await deliver(QUEUE_NAMES.userEvents, [{ body: event }, { body: event }]);
     expect(first.explicitAcks).toHaveLength(2);
     const jobs = await env.DB.prepare('SELECT * FROM jobs WHERE idempotency_key = ?')
       .bind(`user-event:${event.id}`)

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 
 /** What `acquire` answers: a new permit, the holder's existing one, or none free. */
-export type PermitAnswer = 'granted' | 'held' | 'denied';
+type PermitAnswer = 'granted' | 'held' | 'denied';
 
 /**
  * A counting semaphore for one concurrency key (one object per key). Permits carry a lease, so a run that crashed
@@ -35,13 +35,5 @@ export class ConcurrencyLimiter extends DurableObject<JobsEnv> {
   /** Frees `holder`'s permit; releasing one not held is a no-op, so a repeated release is harmless. */
   release(holder: string): void {
     this.sql.exec('DELETE FROM permits WHERE holder = ?', holder);
-  }
-
-  /** Permits live now, for tests and diagnostics. */
-  held(): string[] {
-    return this.sql
-      .exec<{ holder: string }>('SELECT holder FROM permits WHERE expires_at > ?', Date.now())
-      .toArray()
-      .map((r) => r.holder);
   }
 }

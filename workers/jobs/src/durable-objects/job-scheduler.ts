@@ -21,14 +21,6 @@ export class JobScheduler extends DurableObject<JobsEnv> {
     await this.arm();
   }
 
-  /** Jobs held and their due times, for tests and diagnostics. */
-  pending(): { jobId: string; dueMs: number }[] {
-    return this.sql
-      .exec<{ job_id: string; due_ms: number }>('SELECT job_id, due_ms FROM timers ORDER BY due_ms')
-      .toArray()
-      .map((r) => ({ jobId: r.job_id, dueMs: r.due_ms }));
-  }
-
   /** Sends every job due at `nowMs` to the queue and re-arms for the rest. The alarm calls it with the clock. */
   async flush(nowMs: number): Promise<string[]> {
     const due = this.sql

@@ -24,7 +24,7 @@ export const JobSchema = z
   .openapi('Job');
 
 /** One attempt of a job. */
-export const AttemptSchema = z
+const AttemptSchema = z
   .object({
     attempt: z.number().int(),
     startedAt: z.string(),

@@ -23,7 +23,7 @@ interface Issue {
 type EnqueueFailure = { ok: false; error: { code: 'VALIDATION_FAILED'; detail: string }; issues: Issue[] };
 
 /** An enqueue's row and whether it is new (false: an earlier job with the same live idempotency key), or why not. */
-export type EnqueueResult = { ok: true; row: JobRow; created: boolean } | EnqueueFailure | Refusal;
+type EnqueueResult = { ok: true; row: JobRow; created: boolean } | EnqueueFailure | Refusal;
 
 function failure(issues: Issue[]): EnqueueFailure {
   const detail = issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
