@@ -1,7 +1,8 @@
+import { createLogger } from '@onasis/http';
 import { parseQuotaPlans } from './services/quota-plans.js';
 
 /** Gateway settings read from `[vars]`; see the README's configuration table. */
-export interface GatewayConfig {
+interface GatewayConfig {
   corsOrigins: ReadonlySet<string>;
   maxBodyBytes: number;
   maxUploadBytes: number;
@@ -33,7 +34,7 @@ export function configOf(env: GatewayEnv): GatewayConfig {
     healthTimeoutMs: positiveInt(env.HEALTH_TIMEOUT_MS, 2000),
     upstreamTimeoutMs: positiveInt(env.UPSTREAM_TIMEOUT_MS, 15000),
     quotaPlans: parseQuotaPlans(env.QUOTA_PLANS, (reason) =>
-      console.error(JSON.stringify({ level: 'error', msg: 'invalid QUOTA_PLANS; using the defaults', reason })),
+      createLogger({ service: 'gateway' }).error('invalid QUOTA_PLANS; using the defaults', { reason }),
     ),
   };
   cached = { env, config };
@@ -47,7 +48,7 @@ export function configOf(env: GatewayEnv): GatewayConfig {
 export const FORM_BODY_PATHS: ReadonlySet<string> = new Set(['/api/v1/notifications/unsubscribe']);
 
 /** Path prefixes whose bodies are files rather than JSON: they get the upload size limit and any content type. */
-export const RAW_BODY_PREFIXES = ['/api/v1/uploads', '/api/v1/files'] as const;
+const RAW_BODY_PREFIXES = ['/api/v1/uploads', '/api/v1/files'] as const;
 
 /** Whether `path` takes a raw (non-JSON) body. */
 export function takesRawBody(path: string): boolean {

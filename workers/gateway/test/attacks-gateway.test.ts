@@ -6,9 +6,9 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { app } from '../src/app.js';
 import type { IdempotencyStore, StoredResponse } from '../src/durable-objects/idempotency-store.js';
 import { resetAuthCaches } from '../src/middleware/authenticate.js';
-import { idempotencyObjectName } from '../src/middleware/idempotency.js';
 import { DEFAULT_POLICIES } from '../src/rate-limit/policies.js';
 import { API_KEY_REFUSED_MAX_ENTRIES, apiKeyPrincipal } from '../src/services/api-keys.js';
+import { idempotencyObjectName } from '../src/services/idempotency-keys.js';
 import { DEFAULT_QUOTA_PLANS, parseQuotaPlans, quotaLimitOf } from '../src/services/quota-plans.js';
 import { awayFromWindowEdge, fetchWith, problemOf, settleBackground } from './helpers.js';
 import { bearer, json, request, type SignedIn, signedInUser } from './identity-fixtures.js';
@@ -471,7 +471,7 @@ describe('unauthenticated load on identity', () => {
       IDENTITY: {
         verifyApiKey: async (key: string) => {
           asked += 1;
-          return key === real ? principal : null;
+          return key === real ? { ok: true, data: principal } : { ok: false, error: { code: 'UNAUTHENTICATED' } };
         },
       },
     } as unknown as GatewayEnv;

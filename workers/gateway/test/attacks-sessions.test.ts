@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { resetAuthCaches, TOKEN_CACHE_MS } from '../src/middleware/authenticate.js';
+import { resetAuthCaches } from '../src/middleware/authenticate.js';
+import { TOKEN_CACHE_MS } from '../src/services/access-tokens.js';
 import { JWKS_CACHE_MS } from '../src/services/jwks.js';
 import { problemOf } from './helpers.js';
 import {

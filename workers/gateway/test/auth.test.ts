@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { type RequestMeta, SESSION_STATUS_CACHE_SECONDS } from '@onasis/contracts';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetAuthCaches, TOKEN_CACHE_MS } from '../src/middleware/authenticate.js';
+import { resetAuthCaches } from '../src/middleware/authenticate.js';
+import { TOKEN_CACHE_MS } from '../src/services/access-tokens.js';
 import { JWKS_CACHE_MS, JWKS_REFETCH_MS } from '../src/services/jwks.js';
 import { fetchWith, problemOf } from './helpers.js';
 import {

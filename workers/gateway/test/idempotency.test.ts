@@ -4,7 +4,8 @@ import type { RequestMeta } from '@onasis/contracts';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS } from '../src/durable-objects/idempotency-store.js';
 import { resetAuthCaches } from '../src/middleware/authenticate.js';
-import { idempotencyObjectName, MAX_STORED_RESPONSE_BYTES } from '../src/middleware/idempotency.js';
+import { MAX_STORED_RESPONSE_BYTES } from '../src/services/idempotency-capture.js';
+import { idempotencyObjectName } from '../src/services/idempotency-keys.js';
 import { problemOf, fetchWith as runGateway, settleBackground } from './helpers.js';
 import { advanceClock, bearer, type SignedIn, signedInUser } from './identity-fixtures.js';
 

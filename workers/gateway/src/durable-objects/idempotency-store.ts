@@ -28,7 +28,7 @@ type IdempotencyRecord =
   | { state: 'done'; fingerprint: string; response: StoredResponse; expiresAt: number };
 
 /** What `begin` decided; only `new` lets the request run, and its `token` must come back to `complete`/`release`. */
-export type BeginResult =
+type BeginResult =
   | { outcome: 'new'; token: string }
   | { outcome: 'in_progress' }
   | { outcome: 'mismatch' }

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 
 /** The answer to one request against a user's monthly quota. */
-export interface QuotaDecision {
+interface QuotaDecision {
   allowed: boolean;
   /** Requests counted this month, including this one when it was allowed. */
   used: number;

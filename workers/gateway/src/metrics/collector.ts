@@ -1,15 +1,16 @@
+import { createLogger } from '@onasis/http';
 import { BREAKER_STATE_VALUE, breakerStates } from '../services/circuit-breaker.js';
 import { DURATION_BUCKETS, type MetricsDelta } from './model.js';
 
 /** Flush after this many requests or this long, whichever comes first, so the metrics DO sees one call per batch. */
 export const FLUSH_EVERY_REQUESTS = 100;
-export const FLUSH_EVERY_MS = 10_000;
+const FLUSH_EVERY_MS = 10_000;
 
 /**
  * Counters of this isolate since its last flush. Isolates are many and short-lived, so each keeps deltas and hands
  * them to the metrics Durable Object in batches; `/metrics` reads the sum over all of them there.
  */
-export class MetricsCollector {
+class MetricsCollector {
   // Random values and clocks are not available at module scope on Workers, so both start on first use.
   private id: string | undefined;
   inFlight = 0;
@@ -141,6 +142,6 @@ export async function flushMetrics(env: GatewayEnv): Promise<void> {
     await stub.ingest(delta);
   } catch (err) {
     collector.restore(delta);
-    console.error(JSON.stringify({ level: 'error', msg: 'metrics flush failed', err: String(err) }));
+    createLogger({ service: 'gateway' }).error('metrics flush failed', { err: String(err) });
   }
 }

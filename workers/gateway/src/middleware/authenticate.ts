@@ -11,9 +11,6 @@ import { resetJwksCache } from '../services/jwks.js';
 import { fromAllowedOrigin, SAFE_METHODS, sessionCookie } from '../services/session-cookie.js';
 import { resetSessionStatusCache } from '../services/session-status.js';
 
-// Tests read the token cache window from here.
-export { TOKEN_CACHE_MAX_ENTRIES, TOKEN_CACHE_MS } from '../services/access-tokens.js';
-
 /** `Authorization: Bearer <b64token>` (RFC 6750 §2.1), scheme case-insensitive. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 

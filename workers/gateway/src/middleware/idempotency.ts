@@ -21,10 +21,6 @@ import {
 import { carriesSecrets, sealContext, sealResponse } from '../services/idempotency-seal.js';
 import { type SealingEnv, sealingKeyOf } from '../services/sealing.js';
 
-// Tests and other modules import these from the middleware's path.
-export { MAX_STORED_RESPONSE_BYTES } from '../services/idempotency-capture.js';
-export { idempotencyObjectName, idempotencyScopeOf } from '../services/idempotency-keys.js';
-
 /**
  * Idempotency keys (Stripe's semantics) on mutating requests to domain services: the first request with a key runs
  * and its response is kept for 24 hours; a retry with the same key and the same request gets that response again

@@ -6,7 +6,7 @@ import { withTimeout } from '../services/bindings.js';
 import { type QuotaPeriod, quotaLimitOf, quotaPeriodAt } from '../services/quota-plans.js';
 
 /** Longest wait for a user's counter before the request goes ahead uncounted. */
-export const QUOTA_TIMEOUT_MS = 1000;
+const QUOTA_TIMEOUT_MS = 1000;
 /** Users this isolate knows to be out of quota; the oldest is forgotten beyond this many. */
 const EXHAUSTED_MAX_ENTRIES = 10_000;
 

@@ -38,7 +38,7 @@ export interface Decision {
 }
 
 /** The decision for one hit and the state to keep afterwards (`undefined`: unchanged, as after every refusal). */
-export interface Outcome {
+interface Outcome {
   decision: Decision;
   next: LimiterState | undefined;
 }

@@ -3,7 +3,7 @@ import { hit, type RateLimitEnv } from './backends.js';
 import { clientAddress, matchPolicy, type Policy, policiesOf } from './policies.js';
 
 /** Sources this isolate knows to be over their failure limit, and until when; the oldest is dropped beyond this. */
-export const BLOCKED_SOURCES_MAX_ENTRIES = 10_000;
+const BLOCKED_SOURCES_MAX_ENTRIES = 10_000;
 const blocked = new Map<string, number>();
 
 /** Where failed credential checks of one request are counted: the policy and the source's limiter key. */

@@ -11,7 +11,7 @@ import { metricsAccess } from '../services/metrics-token.js';
  * How old an answer to `/health` may be. Every check fans out to six services and their databases; repeating it for
  * each anonymous caller would make `/health` the cheapest way to load the whole platform.
  */
-export const HEALTH_CACHE_MS = 5_000;
+const HEALTH_CACHE_MS = 5_000;
 
 interface Checked {
   at: number;
@@ -31,11 +31,6 @@ function currentHealth(env: GatewayEnv, now: number): Promise<HealthResult> {
   const result = checkHealth(probes, configOf(env).healthTimeoutMs, breakerStates());
   lastCheck.set(env, { at: now, result });
   return result;
-}
-
-/** Forgets the last check (tests). */
-export function resetHealthCache(env: GatewayEnv): void {
-  lastCheck.delete(env);
 }
 
 const ServiceStateSchema = z.enum(['ok', 'degraded', 'error', 'timeout']);

@@ -8,7 +8,7 @@ import { accessTokenKey, IdentityUnavailableError } from './jwks.js';
 /** A verified token is trusted without a second signature check for at most this long (and never past its `exp`). */
 export const TOKEN_CACHE_MS = 60 * 1000;
 /** Bounds the memory spent on verified tokens (about 1 KB each); the oldest makes room for a new one. */
-export const TOKEN_CACHE_MAX_ENTRIES = 10_000;
+const TOKEN_CACHE_MAX_ENTRIES = 10_000;
 /** Longer than any token identity issues; anything longer is refused before it is parsed. */
 const MAX_TOKEN_LENGTH = 4096;
 /** Prefix of API keys, which are not JWTs. */

@@ -9,7 +9,7 @@ import { IdentityUnavailableError } from './jwks.js';
  */
 export const API_KEY_CACHE_MS = 30 * 1000;
 /** Bounds the memory spent on answers; the oldest makes room for a new one. */
-export const API_KEY_CACHE_MAX_ENTRIES = 10_000;
+const API_KEY_CACHE_MAX_ENTRIES = 10_000;
 /**
  * Bounds the "not a valid key" answers, kept apart from the valid ones: a flood of invented keys evicts only other
  * invented keys, never a real key's answer (which would cost every real client a call to identity again).

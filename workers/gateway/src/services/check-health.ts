@@ -3,7 +3,7 @@ import { TimeoutError, withTimeout } from './bindings.js';
 import type { BreakerState } from './circuit-breaker.js';
 
 /** What the gateway saw of one service. */
-export type ServiceState = 'ok' | 'degraded' | 'error' | 'timeout';
+type ServiceState = 'ok' | 'degraded' | 'error' | 'timeout';
 
 /** Anything that answers `health()` like a domain entrypoint. */
 export interface HealthProbe {

@@ -29,7 +29,7 @@ export interface BreakerOptions {
   now: () => number;
 }
 
-export const DEFAULT_BREAKER_OPTIONS: Readonly<BreakerOptions> = {
+const DEFAULT_BREAKER_OPTIONS: Readonly<BreakerOptions> = {
   consecutiveFailures: 5,
   windowMs: 10_000,
   minCallsInWindow: 20,

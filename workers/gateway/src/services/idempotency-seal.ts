@@ -15,7 +15,7 @@ export function carriesSecrets(res: Response): boolean {
 }
 
 /** What a sealed record holds: every header (cookies apart, as `Headers` cannot join them) and the body. */
-export interface SealedHead {
+interface SealedHead {
   headers: Record<string, string>;
   cookies: string[];
 }

@@ -7,7 +7,7 @@ import { IdentityUnavailableError } from './jwks.js';
 import { sessionIsActive } from './session-status.js';
 
 /** Where a request's failed credential checks are counted, and where the limiter's pending work goes. */
-export interface FailureGuard {
+interface FailureGuard {
   failures: FailureCounter;
   background: Pick<ExecutionContext, 'waitUntil'>;
 }

@@ -1,5 +1,5 @@
 /** Who may read the platform's internals (`/metrics`, `/health` detail). */
-export type MetricsAccess = 'granted' | 'wrong_token' | 'disabled';
+type MetricsAccess = 'granted' | 'wrong_token' | 'disabled';
 
 async function sameSecret(a: string, b: string): Promise<boolean> {
   const enc = new TextEncoder();

@@ -1,5 +1,5 @@
 /** The plan a principal without one is on, and the plan whose limit an unknown plan name gets. */
-export const DEFAULT_PLAN = 'free';
+const DEFAULT_PLAN = 'free';
 
 /**
  * Monthly request limits by plan; `null` is unlimited. Used when `QUOTA_PLANS` is unset or not valid. `unlimited`

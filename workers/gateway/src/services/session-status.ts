@@ -5,7 +5,7 @@ import { IdentityUnavailableError } from './jwks.js';
 
 const CACHE_MS = SESSION_STATUS_CACHE_SECONDS * 1000;
 /** Bounds the memory an isolate spends on answers; the oldest answer makes room for a new one. */
-export const SESSION_CACHE_MAX_ENTRIES = 10_000;
+const SESSION_CACHE_MAX_ENTRIES = 10_000;
 
 interface Answer {
   userId: string;
