@@ -15,8 +15,11 @@ export interface Deprecation {
 }
 
 /**
- * Deprecated routes, first match wins. Empty until a route is deprecated; add an entry here, in the same change that
- * documents the replacement, and every client of that route starts getting the headers.
+ * Deprecated routes, first match wins. The gateway announces them rather than the service, so that the headers go
+ * out on every answer of the route, the gateway's own 502, 503 and 504 included. A service marks the operation
+ * `deprecated: true` in its OpenAPI part, and `workers/gateway/test/route-tables.test.ts` proves this table names
+ * exactly those operations. Empty until a route is deprecated; add an entry in the same change that documents the
+ * replacement, and every client of that route starts getting the headers.
  */
 export const DEPRECATIONS: ReadonlyArray<Deprecation> = [];
 

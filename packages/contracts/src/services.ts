@@ -5,8 +5,10 @@ export const SERVICE_NAMES = ['identity', 'payments', 'notifications', 'analytic
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /**
- * Public path prefixes and the service that owns each. Longest prefix wins, so the gateway can route
- * `/api/v1/users/me` to identity without knowing any of identity's routes.
+ * Public path prefixes and the service that owns each. The gateway routes by prefix, longest first, so it knows where
+ * each service's surface begins and none of its routes: `/api/v1/users/me` goes to identity because of
+ * `/api/v1/users`. `workers/gateway/test/route-tables.test.ts` proves that every operation a service documents is
+ * routed to it, and that a service with routes owns no prefix it does not serve.
  */
 export const ROUTE_OWNERS: ReadonlyArray<{ prefix: string; service: ServiceName }> = [
   { prefix: '/auth', service: 'identity' },

@@ -43,7 +43,9 @@ export function configOf(env: GatewayEnv): GatewayConfig {
 
 /**
  * Paths that also take an HTML form body: the one-click unsubscribe of RFC 8058, which mail clients POST as
- * `application/x-www-form-urlencoded` (`List-Unsubscribe=One-Click`), as does the confirmation page's button.
+ * `application/x-www-form-urlencoded` (`List-Unsubscribe=One-Click`), as does the confirmation page's button. This
+ * and RAW_BODY_PREFIXES live in the gateway because its body guard refuses (415) or bounds (413) a body before any
+ * service reads it; `test/route-tables.test.ts` proves that they admit every body type the services document.
  */
 export const FORM_BODY_PATHS: ReadonlySet<string> = new Set(['/api/v1/notifications/unsubscribe']);
 

@@ -48,7 +48,7 @@ function refuse(limit: number, { resetsAt, resetIso: reset }: QuotaPeriod, now: 
 
 /**
  * The monthly request quota of each user's plan (`QUOTA_PLANS`), on `/api/v1/*` requests of a signed-in caller
- * (access token or API key). Sign-in and the other `/auth/*` routes are never counted, so a user out of quota can
+ * (access token or API key); `/api/v1` is the versioned API of the public contract, not any one service's path. Sign-in and the other `/auth/*` routes are never counted, so a user out of quota can
  * still sign in, and anonymous requests have no one to count against (the rate limiter covers them). One call to
  * the user's `QuotaCounter` per request counts and checks at once; a counter that cannot be reached lets the request
  * through uncounted, since the quota is a billing measure and the rate limiter already protects the platform.

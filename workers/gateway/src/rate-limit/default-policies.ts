@@ -29,7 +29,9 @@ export interface PolicyConfig {
 /**
  * The built-in table. Credential endpoints get tight per-address limits that fail closed, since a limiter outage
  * must not open them to guessing; the API gets a per-caller budget that fails open, since refusing every API call
- * while Redis is away would turn a limiter outage into a platform outage.
+ * while Redis is away would turn a limiter outage into a platform outage. It lives in the gateway because a limit
+ * must refuse a request before it costs a service anything, and a deployment replaces the whole table with
+ * `RATE_LIMIT_POLICIES`; `test/route-tables.test.ts` proves that every policy matches a documented route.
  */
 export const DEFAULT_POLICIES: readonly PolicyConfig[] = [
   {
