@@ -1,10 +1,13 @@
 import { NotificationMessageSchema, QUEUE_NAMES, queueBaseName } from '@onasis/contracts';
-import { backoffSeconds, type DeliverDeps, deliver } from './services/deliver.js';
+import { createLogger } from '@onasis/http';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { dbOf } from './db/client.js';
+import { deliveries } from './db/schema.js';
+import { type DeliverDeps, deliver, retryDelaySeconds } from './services/deliver.js';
 import { type DeliveryMessage, ERASE_IF_SECURITY } from './services/deliveries.js';
 import { sendNotification } from './services/send.js';
 
-const log = (level: 'info' | 'error', msg: string, fields: Record<string, unknown>) =>
-  console[level === 'error' ? 'error' : 'log'](JSON.stringify({ level, msg, ...fields }));
+const log = createLogger({ service: 'notifications' });
 
 function isDeliveryMessage(body: unknown): body is DeliveryMessage {
   const b = body as Partial<DeliveryMessage> | null;
@@ -26,7 +29,7 @@ async function handle(message: Message<unknown>, env: NotificationsEnv, deps: De
   const parsed = NotificationMessageSchema.safeParse(message.body);
   if (!parsed.success) {
     // Retrying cannot fix a malformed message; it is logged and dropped so it does not block the queue.
-    log('error', 'malformed notification message', { id: message.id, issues: parsed.error.issues.length });
+    log.error('malformed notification message', { id: message.id, issues: parsed.error.issues.length });
     message.ack();
     return;
   }
@@ -41,25 +44,29 @@ async function handle(message: Message<unknown>, env: NotificationsEnv, deps: De
     ...(m.locale ? { locale: m.locale } : {}),
     ...(m.toAddress ? { toAddress: m.toAddress } : {}),
   });
-  if (!result.ok) log('error', 'notification refused', { id: message.id, template: m.template, ...result.error });
-  else if (result.data.skipped) log('info', 'notification skipped', { id: message.id, reason: result.data.skipped });
+  if (!result.ok) log.error('notification refused', { id: message.id, template: m.template, ...result.error });
+  else if (result.data.skipped) log.info('notification skipped', { id: message.id, reason: result.data.skipped });
   message.ack();
 }
 
 /** Marks the delivery of a message that ran out of retries as failed, with the last error it had. */
 async function deadLetter(message: Message<unknown>, env: NotificationsEnv): Promise<void> {
   if (isDeliveryMessage(message.body)) {
-    await env.DB.prepare(
-      `UPDATE deliveries SET status = 'failed', lease_until = NULL, updated_at = ?, ${ERASE_IF_SECURITY},
-         error = 'dead-lettered after ' || attempts || ' attempts: ' || coalesce(error, 'no error recorded')
-       WHERE id = ? AND status IN ('queued', 'sending')`,
-    )
-      .bind(new Date().toISOString(), message.body.deliveryId)
-      .run();
+    await dbOf(env.DB)
+      .update(deliveries)
+      .set({
+        status: 'failed',
+        leaseUntil: null,
+        updatedAt: new Date().toISOString(),
+        ...ERASE_IF_SECURITY,
+        // Raw SQL: the reason is built from the row's own attempts and error; drizzle has no concatenation.
+        error: sql`'dead-lettered after ' || ${deliveries.attempts} || ' attempts: ' || coalesce(${deliveries.error}, 'no error recorded')`,
+      })
+      .where(and(eq(deliveries.id, message.body.deliveryId), inArray(deliveries.status, ['queued', 'sending'])));
   } else {
     // Ids only: the body of identity's request holds the verification or reset link itself.
     const b = message.body as { idempotencyKey?: unknown; template?: unknown } | null;
-    log('error', 'notification request dead-lettered', {
+    log.error('notification request dead-lettered', {
       id: message.id,
       idempotencyKey: typeof b?.idempotencyKey === 'string' ? b.idempotencyKey : null,
       template: typeof b?.template === 'string' ? b.template : null,
@@ -87,8 +94,8 @@ export async function consumeNotifications(
         if (dlq) await deadLetter(message, env);
         else await handle(message, env, deps);
       } catch (err) {
-        log('error', 'notification message failed', { id: message.id, queue: batch.queue, err: String(err) });
-        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+        log.error('notification message failed', { id: message.id, queue: batch.queue, err: String(err) });
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
       }
     }),
   );

@@ -1,15 +1,20 @@
 import {
   type HealthReport,
   isProtectedTemplate,
+  JOB_TYPES,
   type JobOutcome,
   type JobRun,
+  JobRunSchema,
   type NotificationSend,
   NotificationSendSchema,
   type RpcResult,
+  rpcInput,
 } from '@onasis/contracts';
 import { DomainEntrypoint, d1Check, runHealthChecks } from '@onasis/http';
+import { z } from 'zod';
 import { app } from './app.js';
 import type { AppEnv } from './context.js';
+import { dbOf } from './db/client.js';
 import { providersCheck } from './providers/index.js';
 import { eraseUser, runMaintenance } from './services/maintenance.js';
 import { resetDevices } from './services/reset-devices.js';
@@ -21,6 +26,8 @@ const notRetryable = (detail: string): JobOutcome => ({
   error: { code: 'BAD_REQUEST', detail },
   retryable: false,
 });
+
+const VetSendSchema = z.object({ template: z.string() });
 
 /** RPC surface of the notifications Worker, bound by the gateway as `NOTIFICATIONS`. */
 export class NotificationsService extends DomainEntrypoint<AppEnv> {
@@ -35,12 +42,9 @@ export class NotificationsService extends DomainEntrypoint<AppEnv> {
    * answers the same deliveries and sends nothing again, so a caller may retry freely.
    */
   async send(input: NotificationSend): Promise<RpcResult<SendResult>> {
-    const parsed = NotificationSendSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return { ok: false, error: { code: 'VALIDATION_FAILED', detail: `${issue?.path.join('.')}: ${issue?.message}` } };
-    }
-    return sendNotification(this.env, parsed.data);
+    const checked = rpcInput(NotificationSendSchema, input);
+    if (!checked.ok) return checked;
+    return sendNotification(this.env, checked.data);
   }
 
   /**
@@ -48,24 +52,28 @@ export class NotificationsService extends DomainEntrypoint<AppEnv> {
    * idempotent by its key, so a redelivered job repeats no side effect.
    */
   async runJob(run: JobRun): Promise<JobOutcome> {
-    switch (run?.type) {
+    const checked = rpcInput(JobRunSchema, run);
+    if (!checked.ok) return { ...checked, retryable: false };
+    const { type, payload } = checked.data;
+    switch (type) {
       case 'notifications.maintenance':
         return { ok: true, data: await runMaintenance(this.env) };
       case 'notifications.erase-user':
       case 'notifications.reset-devices': {
-        const userId = (run.payload as { userId?: unknown } | null)?.userId;
-        if (typeof userId !== 'string' || userId.length === 0) return notRetryable('payload.userId is required');
+        const input = rpcInput(JOB_TYPES[type].payload, payload);
+        if (!input.ok) return { ...input, retryable: false };
+        const { userId } = input.data;
         const result =
-          run.type === 'notifications.erase-user'
+          type === 'notifications.erase-user'
             ? await eraseUser(this.env, userId)
             : await resetDevices(this.env, userId);
         return { ok: true, data: result };
       }
       case 'notifications.send': {
-        const parsed = NotificationSendSchema.safeParse(run.payload);
-        if (!parsed.success) return notRetryable('the payload is not a notification send');
+        const input = rpcInput(NotificationSendSchema, payload);
+        if (!input.ok) return { ...input, retryable: false };
         // Jobs carry what an API caller asked for: the same rules as the public send route.
-        const sent = await sendNotification(this.env, { ...parsed.data, untrusted: true });
+        const sent = await sendNotification(this.env, { ...input.data, untrusted: true });
         if (!sent.ok) return { ok: false, error: sent.error, retryable: false };
         return {
           ok: true,
@@ -73,7 +81,7 @@ export class NotificationsService extends DomainEntrypoint<AppEnv> {
         };
       }
       default:
-        return notRetryable(`notifications runs no ${String(run?.type)} jobs`);
+        return notRetryable(`notifications runs no ${type} jobs`);
     }
   }
 
@@ -82,8 +90,10 @@ export class NotificationsService extends DomainEntrypoint<AppEnv> {
    * `notifications.send` job over HTTP): identity's templates and `security` ones are FORBIDDEN. An unknown
    * template passes here; the send itself reports it.
    */
-  async vetSend(input: { template?: unknown }): Promise<RpcResult<null>> {
-    const template = typeof input?.template === 'string' ? input.template : '';
+  async vetSend(input: { template: string }): Promise<RpcResult<null>> {
+    const checked = rpcInput(VetSendSchema, input);
+    if (!checked.ok) return checked;
+    const { template } = checked.data;
     const refused = {
       ok: false as const,
       error: {
@@ -92,7 +102,7 @@ export class NotificationsService extends DomainEntrypoint<AppEnv> {
       },
     };
     if (isProtectedTemplate(template)) return refused;
-    const found = pickTemplate(await latestVersionsOf(this.env.DB, template), template);
+    const found = pickTemplate(await latestVersionsOf(dbOf(this.env.DB), template), template);
     return found?.category === 'security' ? refused : { ok: true, data: null };
   }
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { OutgoingMessage, Provider, SendOutcome } from '../src/providers/types.js';
 import { consumeNotifications } from '../src/queue.js';
 import { type DeliverDeps, deliver } from '../src/services/deliver.js';
-import { call, createUser, principalOf, queuedDeliveries, row } from './helpers.js';
+import { call, createUser, principalOf, queuedDeliveries } from './helpers.js';
+import { storedDelivery } from './stored-delivery.js';
 
 /** A provider answering each send with the next of `outcomes` (the last repeats), recording what it was given. */
 function scripted(outcomes: SendOutcome[], extra: Partial<Provider> = {}) {
@@ -57,33 +58,42 @@ describe('delivery', () => {
       idempotencyKey: id,
     });
     // A real provider took it: the one-time content is gone from the log.
-    expect(await row(id)).toMatchObject({
+    expect(await storedDelivery(id)).toMatchObject({
       status: 'sent',
       provider: 'scripted',
-      provider_message_id: 'pm_1',
-      body_text: null,
-      body_html: null,
+      providerMessageId: 'pm_1',
+      bodyText: null,
+      bodyHtml: null,
       attempts: 1,
     });
   });
 
-  it('retries a retryable failure with growing delays, queued in between', async () => {
+  it('retries a retryable failure with growing jittered delays, queued in between', async () => {
     const id = await emailDelivery();
     const { provider } = scripted([{ ok: false, permanent: false, error: '503 from provider' }]);
     // Through the consumer: the message is retried, not acked (the test batch does not record the delay itself).
     const first = await consume(id, via(provider));
     expect(first.explicitAcks).toEqual([]);
     expect(first.retryMessages.map((m) => m.msgId)).toEqual(['m0']);
-    expect(await row(id)).toMatchObject({ status: 'queued', error: '503 from provider', attempts: 1 });
+    expect(await storedDelivery(id)).toMatchObject({ status: 'queued', error: '503 from provider', attempts: 1 });
     const delays: number[] = [];
     for (let attempt = 2; attempt <= 4; attempt++) {
       const result = await deliver(env, id, via(provider));
       delays.push(result.action === 'retry' ? result.delaySeconds : 0);
-      expect(await row(id)).toMatchObject({ status: 'queued', error: '503 from provider', attempts: attempt });
+      expect(await storedDelivery(id)).toMatchObject({
+        status: 'queued',
+        error: '503 from provider',
+        attempts: attempt,
+      });
     }
-    expect(delays[0]).toBeGreaterThan(0);
-    expect(delays[1]).toBeGreaterThan(delays[0] ?? 0);
-    expect(delays[2]).toBeGreaterThan(delays[1] ?? 0);
+    // Equal jitter: attempt n waits between half and all of 10 s · 2^(n-1), and never less than the attempt before.
+    delays.forEach((delay, i) => {
+      const full = 10 * 2 ** (i + 1);
+      expect(delay).toBeGreaterThanOrEqual(full / 2);
+      expect(delay).toBeLessThanOrEqual(full);
+    });
+    expect(delays[1]).toBeGreaterThanOrEqual(delays[0] ?? 0);
+    expect(delays[2]).toBeGreaterThanOrEqual(delays[1] ?? 0);
   });
 
   it('waits as long as the provider asked', async () => {
@@ -96,7 +106,11 @@ describe('delivery', () => {
     const id = await emailDelivery();
     const { provider } = scripted([{ ok: false, permanent: true, error: '422: invalid recipient' }]);
     expect((await consume(id, via(provider))).explicitAcks).toEqual(['m0']);
-    expect(await row(id)).toMatchObject({ status: 'failed', error: '422: invalid recipient', provider: 'scripted' });
+    expect(await storedDelivery(id)).toMatchObject({
+      status: 'failed',
+      error: '422: invalid recipient',
+      provider: 'scripted',
+    });
   });
 
   it('uses the fallback provider when the primary fails', async () => {
@@ -104,7 +118,7 @@ describe('delivery', () => {
     const primary = scripted([{ ok: false, permanent: false, error: 'down' }]);
     const fallback = scripted([{ ok: true, providerMessageId: 'fb_1' }], { name: 'backup' });
     expect(await deliver(env, id, via(primary.provider, fallback.provider))).toEqual({ action: 'ack' });
-    expect(await row(id)).toMatchObject({ status: 'sent', provider: 'backup', provider_message_id: 'fb_1' });
+    expect(await storedDelivery(id)).toMatchObject({ status: 'sent', provider: 'backup', providerMessageId: 'fb_1' });
   });
 
   it('keeps a refusal instead of handing it to the fallback', async () => {
@@ -112,7 +126,7 @@ describe('delivery', () => {
     const primary = scripted([{ ok: false, permanent: true, error: 'resend 422 validation_error: Invalid `to`' }]);
     const fallback = scripted([{ ok: true, providerMessageId: 'fb_2' }], { name: 'backup' });
     expect(await deliver(env, id, via(primary.provider, fallback.provider))).toEqual({ action: 'ack' });
-    expect(await row(id)).toMatchObject({ status: 'failed', error: expect.stringContaining('422') });
+    expect(await storedDelivery(id)).toMatchObject({ status: 'failed', error: expect.stringContaining('422') });
     expect(fallback.received).toHaveLength(0);
   });
 
@@ -132,7 +146,7 @@ describe('delivery', () => {
     });
     await deliver(env, push.id, via(provider));
     expect(received[0]).toMatchObject({ channel: 'push', target: { kind: 'fcm', token: 'tok-gone' } });
-    expect(await row(push.id)).toMatchObject({ status: 'failed', error: 'UNREGISTERED' });
+    expect(await storedDelivery(push.id)).toMatchObject({ status: 'failed', error: 'UNREGISTERED' });
     const list = await call('/api/v1/notifications/push-targets', {}, principalOf(user.id));
     expect(((await list.json()) as { data: { id: string }[] }).data.map((t) => t.id)).not.toContain(target.id);
   });
@@ -161,7 +175,7 @@ describe('delivery', () => {
     ]);
     await consumeNotifications(batch, env);
     expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual(['d0']);
-    expect(await row(id)).toMatchObject({
+    expect(await storedDelivery(id)).toMatchObject({
       status: 'failed',
       error: 'dead-lettered after 6 attempts: 503 from provider',
     });
@@ -211,7 +225,7 @@ describe('pacing', () => {
     expect(result).toMatchObject({ action: 'defer' });
     expect(result.action === 'defer' && result.delaySeconds).toBeGreaterThanOrEqual(9);
     expect(received).toHaveLength(0);
-    expect(await row(id)).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(await storedDelivery(id)).toMatchObject({ status: 'queued', attempts: 0 });
   });
 
   it('waits for a near slot, then sends', async () => {
@@ -238,7 +252,7 @@ describe('delivery through the configured providers', () => {
     ]);
     const retried = await emailDelivery();
     expect(await deliver(withResend, retried)).toMatchObject({ action: 'retry' });
-    expect(await row(retried)).toMatchObject({
+    expect(await storedDelivery(retried)).toMatchObject({
       status: 'queued',
       provider: 'resend',
       error: expect.stringContaining('resend 500'),
@@ -246,11 +260,14 @@ describe('delivery through the configured providers', () => {
 
     const failed = await emailDelivery();
     expect(await deliver(withResend, failed)).toEqual({ action: 'ack' });
-    expect(await row(failed)).toMatchObject({ status: 'failed', error: expect.stringContaining('Invalid `to` field') });
+    expect(await storedDelivery(failed)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('Invalid `to` field'),
+    });
 
     expect(await deliver(withResend, retried)).toEqual({ action: 'ack' });
-    const sent = await row(retried);
-    expect(sent).toMatchObject({ status: 'sent', provider: 'resend', body_text: null, body_html: null, subject: null });
-    expect(sent?.provider_message_id).toEqual(expect.any(String));
+    const sent = await storedDelivery(retried);
+    expect(sent).toMatchObject({ status: 'sent', provider: 'resend', bodyText: null, bodyHtml: null, subject: null });
+    expect(sent?.providerMessageId).toEqual(expect.any(String));
   });
 });

@@ -2,7 +2,8 @@ import { env, exports } from 'cloudflare:workers';
 import type { JobRun } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
 import { deliver } from '../src/services/deliver.js';
-import { call, createTemplate, createUser, eventually, principalOf, queuedDeliveries, row } from './helpers.js';
+import { call, createTemplate, createUser, eventually, principalOf, queuedDeliveries } from './helpers.js';
+import { storedDelivery } from './stored-delivery.js';
 
 const run = (type: string, payload: unknown): JobRun =>
   ({
@@ -44,9 +45,9 @@ describe('runJob', () => {
     for (const table of ['preferences', 'inbox_items', 'push_targets', 'phone_numbers'])
       expect(await count(table)).toBe(0);
     const email = deliveries.find((d) => d.channel === 'email');
-    expect(await row(email?.id ?? '')).toMatchObject({
+    expect(await storedDelivery(email?.id ?? '')).toMatchObject({
       address: null,
-      body_text: null,
+      bodyText: null,
       data: null,
       status: 'failed',
       error: 'recipient erased',
@@ -80,14 +81,14 @@ describe('runJob', () => {
 
     const outcome = await exports.NotificationsService.runJob(run('notifications.maintenance', {}));
     // A delivery waiting for its retry is not stranded: maintenance leaves it to its own queue message.
-    expect(await row(waiting?.id ?? '')).toMatchObject({ status: 'queued', updated_at: longAgo });
+    expect(await storedDelivery(waiting?.id ?? '')).toMatchObject({ status: 'queued', updatedAt: longAgo });
     expect(outcome).toMatchObject({
       ok: true,
       data: { requeued: expect.any(Number), purgedDeliveries: expect.any(Number) },
     });
-    expect(await row(old?.id ?? '')).toBeNull();
+    expect(await storedDelivery(old?.id ?? '')).toBeNull();
     // The real queue carries the re-queued delivery to this Worker's consumer, which sends it through the sandbox.
-    await eventually(async () => (await row(stranded?.id ?? ''))?.status === 'sent');
+    await eventually(async () => (await storedDelivery(stranded?.id ?? ''))?.status === 'sent');
   });
 
   it('sends a notifications.send job once, by its key', async () => {

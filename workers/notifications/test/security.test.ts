@@ -10,16 +10,8 @@ import { runMaintenance } from '../src/services/maintenance.js';
 import { MAX_BATCH_MESSAGES, sendInBatches } from '../src/services/queue-batches.js';
 import { sendNotification } from '../src/services/send.js';
 import { smsAllowed } from '../src/services/sms-countries.js';
-import {
-  admin,
-  call,
-  createTemplate,
-  createUser,
-  principalOf,
-  queuedDeliveries,
-  recordingQueue,
-  row,
-} from './helpers.js';
+import { admin, call, createTemplate, createUser, principalOf, queuedDeliveries, recordingQueue } from './helpers.js';
+import { storedDelivery } from './stored-delivery.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -62,23 +54,23 @@ async function unverifiedUser() {
 
 describe('security deliveries', () => {
   it('erases the body and data of a security delivery at every final state', async () => {
-    const erased = { subject: null, body_text: null, body_html: null, data: null };
+    const erased = { subject: null, bodyText: null, bodyHtml: null, data: null };
     const failed = await resetMail();
     await deliver(env, failed, {
       providers: () => ({ primary: provider({ ok: false, permanent: true, error: '422' }) }),
     });
-    expect(await row(failed)).toMatchObject({ status: 'failed', ...erased });
+    expect(await storedDelivery(failed)).toMatchObject({ status: 'failed', ...erased });
 
     const sent = await resetMail();
     await deliver(env, sent, { providers: () => ({ primary: provider({ ok: true, providerMessageId: 'em_1' }) }) });
-    expect(await row(sent)).toMatchObject({ status: 'sent', ...erased });
+    expect(await storedDelivery(sent)).toMatchObject({ status: 'sent', ...erased });
 
     const dead = await resetMail();
     const batch = createMessageBatch('onasis-notifications-dlq', [
       { id: 'd1', timestamp: new Date(), attempts: 1, body: { kind: 'delivery', deliveryId: dead } },
     ]);
     await consumeNotifications(batch, env);
-    expect(await row(dead)).toMatchObject({ status: 'failed', ...erased });
+    expect(await storedDelivery(dead)).toMatchObject({ status: 'failed', ...erased });
 
     // A product message that failed keeps its body for inspection: only security content is erased on failure.
     const template = `test.p${crypto.randomUUID().slice(0, 8)}`;
@@ -87,21 +79,21 @@ describe('security deliveries', () => {
     await deliver(env, product?.id ?? '', {
       providers: () => ({ primary: provider({ ok: false, permanent: true, error: '422' }) }),
     });
-    expect(await row(product?.id ?? '')).toMatchObject({ status: 'failed', body_text: 'T kept' });
+    expect(await storedDelivery(product?.id ?? '')).toMatchObject({ status: 'failed', bodyText: 'T kept' });
   });
 
   it('keeps what the local sandbox caught and shows it only in local, once caught', async () => {
     const id = await resetMail();
-    const queued = await row(id);
+    const queued = await storedDelivery(id);
     if (!queued) throw new Error('no row');
     // Still queued: hidden everywhere, although stored for the consumer.
     expect(deliveryView(queued, 'local').bodyText).toBeNull();
     await deliver(env, id, {
       providers: () => ({ primary: provider({ ok: true, providerMessageId: 'sbx_1' }, 'sandbox') }),
     });
-    const caught = await row(id);
+    const caught = await storedDelivery(id);
     if (!caught) throw new Error('no row');
-    expect(caught.body_text).toContain('SECRET-TOKEN');
+    expect(caught.bodyText).toContain('SECRET-TOKEN');
     expect(deliveryView(caught, 'local').bodyText).toContain('SECRET-TOKEN');
     expect(deliveryView(caught, 'production')).toMatchObject({ subject: null, bodyText: null, bodyHtml: null });
     const listed = await call(`/api/v1/notifications/deliveries/${id}`, {}, admin);
@@ -111,11 +103,11 @@ describe('security deliveries', () => {
   it('fails a delivery with a clear reason outside local when its channel has no provider', async () => {
     const id = await resetMail();
     await deliver({ ...env, ENVIRONMENT: 'production' }, id);
-    expect(await row(id)).toMatchObject({
+    expect(await storedDelivery(id)).toMatchObject({
       status: 'failed',
       provider: 'unconfigured',
       error: expect.stringContaining('RESEND_API_KEY'),
-      body_text: null,
+      bodyText: null,
     });
   });
 
@@ -160,7 +152,7 @@ describe('stranded deliveries', () => {
     const replay = await sendNotification(env, req, queue);
     expect(replay).toMatchObject({ ok: true, data: { enqueued: 0, deliveries: [{ id: stored?.id }] } });
     expect(queue.sent).toEqual([{ kind: 'delivery', deliveryId: stored?.id }]);
-    expect((await row(stored?.id ?? ''))?.enqueued_at).not.toBeNull();
+    expect((await storedDelivery(stored?.id ?? ''))?.enqueuedAt).not.toBeNull();
     const again = recordingQueue();
     await sendNotification(env, req, again);
     expect(again.sent).toEqual([]);
@@ -280,9 +272,9 @@ describe('devices', () => {
     );
     expect(outcome).toMatchObject({ ok: true, data: { pushTargets: 1, phoneNumbers: 1, pendingDeliveries: 2 } });
     const push = deliveries.find((d) => d.channel === 'push');
-    expect(await row(push?.id ?? '')).toMatchObject({ status: 'failed', body_text: null });
+    expect(await storedDelivery(push?.id ?? '')).toMatchObject({ status: 'failed', bodyText: null });
     const email = deliveries.find((d) => d.channel === 'email');
-    expect(await row(email?.id ?? '')).toMatchObject({ status: 'queued' });
+    expect(await storedDelivery(email?.id ?? '')).toMatchObject({ status: 'queued' });
     expect((await call('/api/v1/notifications/phone', {}, me)).status).toBe(404);
     expect(await (await call('/api/v1/notifications/push-targets', {}, me)).json()).toEqual({ data: [] });
     // Repeating it finds nothing more.

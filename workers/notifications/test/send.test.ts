@@ -4,7 +4,8 @@ import type { NotificationMessage } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index.js';
 import { sendNotification } from '../src/services/send.js';
-import { admin, call, createTemplate, createUser, eventually, principalOf, recordingQueue, row } from './helpers.js';
+import { admin, call, createTemplate, createUser, eventually, principalOf, recordingQueue } from './helpers.js';
+import { storedDelivery } from './stored-delivery.js';
 
 const key = () => `test.s${crypto.randomUUID().slice(0, 8)}`;
 const everywhere = { channels: ['email', 'inapp'], subject: 'S', text: 'T {{x}}', html: '<p>H</p>' };
@@ -212,16 +213,16 @@ describe('sending', () => {
       return r.results.length > 0 ? r.results : null;
     });
     expect(sent).toHaveLength(1);
-    const d = await row(sent[0]?.id ?? '');
+    const d = await storedDelivery(sent[0]?.id ?? '');
     expect(d).toMatchObject({
       channel: 'email',
       provider: 'sandbox',
       address: user.email,
       template: 'identity.verify-email',
     });
-    expect(d?.body_text).toContain(url);
-    expect(d?.body_html).toContain(`href="${url}"`);
-    expect(JSON.parse(d?.data ?? '{}')).toMatchObject({ token: 't0k3n' });
+    expect(d?.bodyText).toContain(url);
+    expect(d?.bodyHtml).toContain(`href="${url}"`);
+    expect(d?.data).toMatchObject({ token: 't0k3n' });
   });
 
   it('sends identity’s message to toAddress when given', async () => {

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { admin, call, createTemplate, createUser, principalOf, queuedDeliveries, row } from './helpers.js';
+import { admin, call, createTemplate, createUser, principalOf, queuedDeliveries } from './helpers.js';
+import { storedDelivery } from './stored-delivery.js';
 
 const key = () => `test.t${crypto.randomUUID().slice(0, 8)}`;
 const content = {
@@ -106,7 +107,7 @@ describe('templates', () => {
       data: { url: 'u' },
     });
     expect(d?.templateVersion).toBe(1);
-    expect((await row(d?.id ?? ''))?.body_text).not.toContain('evil.example');
+    expect((await storedDelivery(d?.id ?? ''))?.bodyText).not.toContain('evil.example');
     const got = await call('/api/v1/notifications/templates/identity.reset-password', {}, admin);
     expect(((await got.json()) as { versions: { version: number }[] }).versions.map((v) => v.version)).toEqual([1]);
   });
@@ -136,7 +137,7 @@ describe('templates', () => {
       data: { newEmail: 'n@example.com' },
     });
     // Read from the row: the API hides a security message's body until the local sandbox has caught it.
-    expect((await row(d?.id ?? ''))?.body_text).toContain('changed from  to n@example.com');
+    expect((await storedDelivery(d?.id ?? ''))?.bodyText).toContain('changed from  to n@example.com');
   });
 
   it('falls back from the requested locale to its language, the user’s locale, then en', async () => {

@@ -1,3 +1,4 @@
+import type { Category, Channel } from '@onasis/contracts';
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
@@ -17,7 +18,7 @@ export const deliveries = sqliteTable(
     idempotencyKey: text('idempotency_key').notNull().unique(),
     /** What the sender addressed: a user id, an email address, a phone number or `slack`. */
     recipient: text('recipient').notNull(),
-    channel: text('channel').notNull(),
+    channel: text('channel').notNull().$type<Channel>(),
     template: text('template').notNull(),
     status: text('status', { enum: ['queued', 'sending', 'sent', 'delivered', 'failed', 'bounced'] })
       .notNull()
@@ -70,8 +71,8 @@ export const templates = sqliteTable(
     key: text('key').notNull(),
     locale: text('locale').notNull(),
     version: integer('version').notNull(),
-    channels: text('channels', { mode: 'json' }).notNull().$type<string[]>(),
-    category: text('category').notNull(),
+    channels: text('channels', { mode: 'json' }).notNull().$type<Channel[]>(),
+    category: text('category').notNull().$type<Category>(),
     subject: text('subject').notNull(),
     text: text('text').notNull(),
     html: text('html'),
@@ -86,8 +87,8 @@ export const preferences = sqliteTable(
   'preferences',
   {
     userId: text('user_id').notNull(),
-    category: text('category').notNull(),
-    channel: text('channel').notNull(),
+    category: text('category').notNull().$type<Category>(),
+    channel: text('channel').notNull().$type<Channel>(),
     enabled: integer('enabled', { mode: 'boolean' }).notNull(),
     updatedAt: createdAt('updated_at'),
   },

@@ -26,7 +26,7 @@ export interface ProviderEnv {
 }
 
 /** Provider names per channel. Push names the provider per kind of target, so both are listed. */
-export const PROVIDER_NAMES = {
+const PROVIDER_NAMES = {
   email: ['resend', 'sandbox'],
   sms: ['twilio', 'sandbox'],
   push: ['fcm', 'webpush', 'sandbox'],
@@ -46,7 +46,7 @@ const ProvidersConfigSchema = z
   .strict();
 
 /** `NOTIFICATION_PROVIDERS`, parsed. */
-export type ProvidersConfig = z.output<typeof ProvidersConfigSchema>;
+type ProvidersConfig = z.output<typeof ProvidersConfigSchema>;
 
 /** The configuration and what is wrong with it; each problem names the variable, never a secret's value. */
 export interface ProviderSettings {

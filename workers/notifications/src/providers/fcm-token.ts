@@ -19,7 +19,7 @@ const SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
 const EARLY_RENEWAL_MS = 5 * 60_000;
 
 /** What the token exchange answered: a token, or why not (and whether asking again may help). */
-export type TokenResult = { ok: true; token: string } | { ok: false; permanent: boolean; error: string };
+type TokenResult = { ok: true; token: string } | { ok: false; permanent: boolean; error: string };
 
 interface CachedToken {
   token: string;

@@ -1,4 +1,5 @@
 import type { Channel } from '@onasis/contracts';
+import { createLogger } from '@onasis/http';
 import { type ProviderEnv, type ProviderSettings, rateOf, readProviderSettings, serviceAccountOf } from './config.js';
 import { fcmProvider } from './fcm.js';
 import { resendProvider } from './resend.js';
@@ -7,8 +8,6 @@ import { slackProvider } from './slack.js';
 import { twilioProvider } from './twilio.js';
 import type { ChannelProviders, Provider, PushTarget } from './types.js';
 import { webPushProvider } from './webpush.js';
-
-export { type ProviderEnv, readProviderSettings } from './config.js';
 
 type ProviderName = 'resend' | 'twilio' | 'fcm' | 'webpush' | 'slack' | 'sandbox';
 
@@ -76,14 +75,13 @@ interface Built {
 
 // Providers hold SDK clients and parsed keys: built once per isolate and env object, not per message.
 const built = new WeakMap<object, Built>();
+const log = createLogger({ service: 'notifications' });
 
 function builtFor(env: ProviderEnv): Built {
   let entry = built.get(env);
   if (!entry) {
     entry = { settings: readProviderSettings(env), channels: new Map() };
-    for (const problem of entry.settings.problems) {
-      console.error(JSON.stringify({ level: 'error', msg: 'notification provider configuration', problem }));
-    }
+    for (const problem of entry.settings.problems) log.error('notification provider configuration', { problem });
     built.set(env, entry);
   }
   return entry;

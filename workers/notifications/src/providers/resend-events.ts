@@ -1,3 +1,6 @@
+import { and, eq, lt, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { deliveries } from '../db/schema.js';
 import { ERASE_IF_SECURITY } from '../services/deliveries.js';
 
 /** Where each Resend event takes a delivery, and how far along that is (a row never moves to a lower rank). */
@@ -19,9 +22,10 @@ const TRANSITIONS: Record<string, Transition> = {
   'email.failed': { status: 'failed', rank: 4 },
 };
 
-// SQL rank of the stored status; unknown statuses rank highest so that nothing overwrites them.
-const RANK_SQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3
-  WHEN 'bounced' THEN 4 WHEN 'failed' THEN 4 ELSE 9 END`;
+// Rank of the stored status; unknown statuses rank highest so that nothing overwrites them.
+// Raw SQL: a rank computed from the row's own status; drizzle has no CASE expression.
+const RANK = sql`CASE ${deliveries.status} WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2
+  WHEN 'delivered' THEN 3 WHEN 'bounced' THEN 4 WHEN 'failed' THEN 4 ELSE 9 END`;
 
 /** The parts of a Resend email event the delivery log uses. */
 export interface ResendEmailEvent {
@@ -55,19 +59,30 @@ function noteOf(event: ResendEmailEvent): string | null {
  * rank, so events arriving late or out of order (Resend retries and does not order them) never move a row
  * backwards, and a replayed event matches no row the second time. Answers whether a row changed.
  */
-export async function applyResendEvent(db: D1Database, event: ResendEmailEvent): Promise<boolean> {
+export async function applyResendEvent(db: Db, event: ResendEmailEvent): Promise<boolean> {
   const transition = TRANSITIONS[event.type];
   const emailId = event.data.email_id;
   if (!transition || !emailId) return false;
   const note = noteOf(event);
   const result = await db
-    .prepare(
-      `UPDATE deliveries SET status = ?1, error = COALESCE(?2, error), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-         ${ERASE_IF_SECURITY}
-       WHERE provider = 'resend' AND provider_message_id = ?3
-         AND (${RANK_SQL} < ?4 OR (?5 = 1 AND ${RANK_SQL} = ?4 AND error IS NOT ?2))`,
-    )
-    .bind(transition.status, note, emailId, transition.rank, transition.annotates ? 1 : 0)
-    .run();
+    .update(deliveries)
+    .set({
+      status: transition.status,
+      // An event without a note keeps the error already recorded.
+      ...(note === null ? {} : { error: note }),
+      updatedAt: new Date().toISOString(),
+      ...ERASE_IF_SECURITY,
+    })
+    .where(
+      and(
+        eq(deliveries.provider, 'resend'),
+        eq(deliveries.providerMessageId, emailId),
+        or(
+          lt(RANK, transition.rank),
+          // Raw SQL: IS NOT, a comparison that is true against NULL too; drizzle's ne is not.
+          transition.annotates ? and(eq(RANK, transition.rank), sql`${deliveries.error} IS NOT ${note}`) : undefined,
+        ),
+      ),
+    );
   return result.meta.changes > 0;
 }

@@ -1,10 +1,12 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { CHANNELS, ListQuerySchema, listOf } from '@onasis/contracts';
-import { AppError } from '@onasis/http';
+import { AppError, access, jsonResponse, pageOf, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
+import { positionOf } from '../db/after-position.js';
+import { dbOf } from '../db/client.js';
 import { deliveryView, findDelivery, listDeliveries } from '../services/deliveries.js';
-import { afterCursor, json, needs, page, problems } from './common.js';
 import { DeliverySchema } from './delivery-schema.js';
+import { problems } from './problems.js';
 
 const Query = ListQuerySchema.extend({
   recipient: z
@@ -26,22 +28,22 @@ const Query = ListQuerySchema.extend({
 
 const listRoute = createRoute({
   method: 'get',
-  path: '/api/v1/notifications/deliveries',
+  path: '/',
+  ...access('notifications:manage'),
   tags: ['notifications'],
   summary: 'List deliveries',
   description:
     'Newest first; sandbox deliveries include the rendered message (security messages only where `ENVIRONMENT` is `local`, once the sandbox caught them). Needs `notifications:manage`.',
-  middleware: [needs('notifications:manage')] as const,
   request: { query: Query },
-  responses: { 200: json(listOf(DeliverySchema), 'One page of deliveries'), ...problems(400, 401, 403) },
+  responses: { 200: jsonResponse(listOf(DeliverySchema), 'One page of deliveries'), ...problems(400, 401, 403) },
 });
 
 const getRoute = createRoute({
   method: 'get',
-  path: '/api/v1/notifications/deliveries/{id}',
+  path: '/{id}',
+  ...access('notifications:manage'),
   tags: ['notifications'],
   summary: 'Get a delivery',
-  middleware: [needs('notifications:manage')] as const,
   request: {
     params: z.object({
       id: z
@@ -51,23 +53,23 @@ const getRoute = createRoute({
         .openapi({ param: { name: 'id', in: 'path' } }),
     }),
   },
-  responses: { 200: json(DeliverySchema, 'The delivery'), ...problems(401, 403, 404) },
+  responses: { 200: jsonResponse(DeliverySchema, 'The delivery'), ...problems(401, 403, 404) },
 });
 
-/** The delivery log for admins. */
-export function deliveryRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(listRoute, async (c) => {
-    const { limit, cursor, ...filter } = c.req.valid('query');
-    const rows = await listDeliveries(c.env.DB, filter, afterCursor(cursor), limit);
-    return c.json(
-      page(rows, limit, (r) => deliveryView(r, c.env.ENVIRONMENT)),
-      200,
-    );
-  });
+/** `/api/v1/notifications/deliveries`: the delivery log for admins. */
+export const deliveries = resourceApp<AppEnv>();
 
-  app.openapi(getRoute, async (c) => {
-    const row = await findDelivery(c.env.DB, c.req.valid('param').id);
-    if (!row) throw new AppError('NOT_FOUND', 'No such delivery.');
-    return c.json(deliveryView(row, c.env.ENVIRONMENT), 200);
-  });
-}
+deliveries.openapi(listRoute, async (c) => {
+  const { limit, cursor, ...filter } = c.req.valid('query');
+  const rows = await listDeliveries(dbOf(c.env.DB), filter, cursor, limit);
+  return c.json(
+    pageOf(rows, limit, (r) => deliveryView(r, c.env.ENVIRONMENT), positionOf),
+    200,
+  );
+});
+
+deliveries.openapi(getRoute, async (c) => {
+  const row = await findDelivery(dbOf(c.env.DB), c.req.valid('param').id);
+  if (!row) throw new AppError('NOT_FOUND', 'No such delivery.');
+  return c.json(deliveryView(row, c.env.ENVIRONMENT), 200);
+});

@@ -1,10 +1,11 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AppError, requirePrincipal } from '@onasis/http';
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError, access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { confirmPhone, phoneOf, requestPhoneVerification } from '../services/phone.js';
+import { dbOf } from '../db/client.js';
+import { confirmPhone, phoneOf, removePhone, requestPhoneVerification } from '../services/phone.js';
 import { E164 } from '../services/recipient.js';
 import { requireVerifiedEmail } from '../services/verified-owner.js';
-import { body, json, problems } from './common.js';
+import { problems } from './problems.js';
 
 const TAG = ['notifications'];
 
@@ -20,16 +21,18 @@ const CodeSchema = z
 
 const getPhone = createRoute({
   method: 'get',
-  path: '/api/v1/notifications/phone',
+  path: '/',
+  ...access('authenticated'),
   tags: TAG,
   summary: 'Get my SMS number',
-  responses: { 200: json(PhoneViewSchema, 'The number'), ...problems(401, 404) },
+  responses: { 200: jsonResponse(PhoneViewSchema, 'The number'), ...problems(401, 404) },
 });
 const putPhone = createRoute({
   method: 'put',
-  path: '/api/v1/notifications/phone',
+  path: '/',
+  ...access('authenticated'),
   tags: TAG,
-  request: body(PhoneSchema),
+  request: jsonBody(PhoneSchema),
   summary: 'Set my SMS number',
   description:
     'Texts a six-digit code to the number (202); SMS reaches it once the code is confirmed at `/phone/verify`. ' +
@@ -37,52 +40,52 @@ const putPhone = createRoute({
     'and per number (429). Needs a verified email address (403 `EMAIL_NOT_VERIFIED`); a number outside ' +
     '`SMS_ALLOWED_COUNTRIES` is a 400.',
   responses: {
-    200: json(PhoneViewSchema, 'Already verified'),
-    202: json(PhoneViewSchema, 'Code sent'),
+    200: jsonResponse(PhoneViewSchema, 'Already verified'),
+    202: jsonResponse(PhoneViewSchema, 'Code sent'),
     ...problems(400, 401, 403, 429),
   },
 });
 const verifyPhone = createRoute({
   method: 'post',
-  path: '/api/v1/notifications/phone/verify',
+  path: '/verify',
+  ...access('authenticated'),
   tags: TAG,
-  request: body(CodeSchema),
+  request: jsonBody(CodeSchema),
   summary: 'Confirm my SMS number with the texted code',
   description: 'A code works once, for 10 minutes, and dies after five wrong tries (400 `INVALID_TOKEN`).',
-  responses: { 200: json(PhoneViewSchema, 'Verified'), ...problems(400, 401) },
+  responses: { 200: jsonResponse(PhoneViewSchema, 'Verified'), ...problems(400, 401) },
 });
 const deletePhone = createRoute({
   method: 'delete',
-  path: '/api/v1/notifications/phone',
+  path: '/',
+  ...access('authenticated'),
   tags: TAG,
   summary: 'Remove my SMS number',
   responses: { 204: { description: 'Removed (or there was none)' }, ...problems(401) },
 });
 
-/** The caller's SMS number and its verification. */
-export function phoneRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(getPhone, async (c) => {
-    const view = await phoneOf(c.env.DB, requirePrincipal(c).userId);
-    if (!view) throw new AppError('NOT_FOUND', 'No SMS number is set.');
-    return c.json(view, 200);
-  });
+/** `/api/v1/notifications/phone`: the caller's SMS number and its verification. */
+export const phone = resourceApp<AppEnv>();
 
-  app.openapi(putPhone, async (c) => {
-    const { userId } = requirePrincipal(c);
-    const { phone } = c.req.valid('json');
-    await requireVerifiedEmail(c.env, userId);
-    const { view, sent } = await requestPhoneVerification(c.env, userId, phone);
-    return sent ? c.json(view, 202) : c.json(view, 200);
-  });
+phone.openapi(getPhone, async (c) => {
+  const view = await phoneOf(dbOf(c.env.DB), requirePrincipal(c).userId);
+  if (!view) throw new AppError('NOT_FOUND', 'No SMS number is set.');
+  return c.json(view, 200);
+});
 
-  app.openapi(verifyPhone, async (c) => {
-    const { userId } = requirePrincipal(c);
-    return c.json(await confirmPhone(c.env, userId, c.req.valid('json').code), 200);
-  });
+phone.openapi(putPhone, async (c) => {
+  const { userId } = requirePrincipal(c);
+  await requireVerifiedEmail(c.env, userId);
+  const { view, sent } = await requestPhoneVerification(c.env, userId, c.req.valid('json').phone);
+  return sent ? c.json(view, 202) : c.json(view, 200);
+});
 
-  app.openapi(deletePhone, async (c) => {
-    const { userId } = requirePrincipal(c);
-    await c.env.DB.prepare('DELETE FROM phone_numbers WHERE user_id = ?').bind(userId).run();
-    return c.body(null, 204);
-  });
-}
+phone.openapi(verifyPhone, async (c) => {
+  const { userId } = requirePrincipal(c);
+  return c.json(await confirmPhone(c.env, userId, c.req.valid('json').code), 200);
+});
+
+phone.openapi(deletePhone, async (c) => {
+  await removePhone(dbOf(c.env.DB), requirePrincipal(c).userId);
+  return c.body(null, 204);
+});

@@ -1,32 +1,28 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { ProblemSchema } from '@onasis/contracts';
-import { AppError, PROBLEM_CONTENT_TYPE } from '@onasis/http';
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError, access, jsonResponse, resourceApp } from '@onasis/http';
 import { Resend } from 'resend';
 import type { AppEnv } from '../context.js';
+import { dbOf } from '../db/client.js';
 import type { ProviderEnv } from '../providers/config.js';
 import { applyResendEvent, type ResendEmailEvent } from '../providers/resend-events.js';
-
-const problem = (description: string) => ({
-  description,
-  content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
-});
+import { problems } from './problems.js';
 
 const receive = createRoute({
   method: 'post',
-  path: '/webhooks/resend',
+  path: '/',
+  // Resend holds no session: the Svix signature over the body is the credential, checked here.
+  ...access('public'),
   tags: ['notifications'],
   summary: "Resend's delivery events",
   description:
     'Signed by Resend (Svix headers `svix-id`, `svix-timestamp`, `svix-signature`). Updates the delivery log: ' +
     'sent, delivered, delivery delayed, bounced, complained, failed. Events for unknown emails are acknowledged.',
   responses: {
-    200: {
-      description: 'Accepted (whether or not a delivery changed)',
-      content: { 'application/json': { schema: z.object({ received: z.literal(true), updated: z.boolean() }) } },
-    },
-    400: problem('The body is not a Resend event (`BAD_REQUEST`)'),
-    401: problem('Missing or invalid signature, or a stale timestamp (`UNAUTHENTICATED`)'),
-    404: problem('No webhook secret is configured on this deployment (`NOT_FOUND`)'),
+    200: jsonResponse(
+      z.object({ received: z.literal(true), updated: z.boolean() }),
+      'Accepted (whether or not a delivery changed)',
+    ),
+    ...problems(400, 401, 404),
   },
 });
 
@@ -41,8 +37,8 @@ const EventSchema: z.ZodType<ResendEmailEvent> = z.object({
   }),
 });
 
-/** `POST /webhooks/resend`: Resend's delivery events, signature verified, update the delivery log. */
-export const resendWebhook = new OpenAPIHono<AppEnv>();
+/** `/webhooks/resend`: Resend's delivery events, signature verified, update the delivery log. */
+export const resendWebhook = resourceApp<AppEnv>();
 
 resendWebhook.openapi(receive, async (c) => {
   const env: ProviderEnv = c.env;
@@ -75,6 +71,6 @@ resendWebhook.openapi(receive, async (c) => {
   if (!parsed.success) throw new AppError('BAD_REQUEST', 'The body is not a Resend event.');
   // A retried or replayed delivery of the same event (same svix-id) matches no row the second time: see
   // applyResendEvent. Resend retries until it gets a 2xx, so an event about an unknown email is acknowledged.
-  const updated = await applyResendEvent(c.env.DB, parsed.data);
+  const updated = await applyResendEvent(dbOf(c.env.DB), parsed.data);
   return c.json({ received: true as const, updated }, 200);
 });

@@ -1,10 +1,10 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { NotificationSendSchema } from '@onasis/contracts';
-import { AppError } from '@onasis/http';
+import { AppError, access, jsonBody, jsonResponse, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { sendNotification } from '../services/send.js';
-import { body, json, needs, problems } from './common.js';
 import { DeliverySchema } from './delivery-schema.js';
+import { problems } from './problems.js';
 
 const SendResultSchema = z
   .object({
@@ -19,7 +19,8 @@ const SendResultSchema = z
 
 const sendRoute = createRoute({
   method: 'post',
-  path: '/api/v1/notifications/send',
+  path: '/',
+  ...access('notifications:send'),
   tags: ['notifications'],
   summary: 'Send a notification',
   description:
@@ -27,19 +28,18 @@ const sendRoute = createRoute({
     'address. The same `idempotencyKey` answers the same deliveries and sends nothing again (and re-enqueues any whose ' +
     'first enqueue failed). Identity’s templates and `security` templates are a 403: only identity sends them. ' +
     'Needs `notifications:send`.',
-  middleware: [needs('notifications:send')] as const,
-  request: body(NotificationSendSchema),
-  responses: { 202: json(SendResultSchema, 'Accepted for delivery'), ...problems(400, 401, 403) },
+  request: jsonBody(NotificationSendSchema),
+  responses: { 202: jsonResponse(SendResultSchema, 'Accepted for delivery'), ...problems(400, 401, 403) },
 });
 
-/** `POST /api/v1/notifications/send` for admins: the RPC `send`, over HTTP. */
-export function sendRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(sendRoute, async (c) => {
-    const result = await sendNotification(c.env, { ...c.req.valid('json'), untrusted: true });
-    if (!result.ok) {
-      const detail = result.errors ? 'The request is not valid; see errors.' : result.error.detail;
-      throw new AppError(result.error.code, detail, result.errors ? { errors: result.errors } : {});
-    }
-    return c.json(result.data, 202);
-  });
-}
+/** `/api/v1/notifications/send` for admins: the RPC `send`, over HTTP. */
+export const send = resourceApp<AppEnv>();
+
+send.openapi(sendRoute, async (c) => {
+  const result = await sendNotification(c.env, { ...c.req.valid('json'), untrusted: true });
+  if (!result.ok) {
+    const detail = result.errors ? 'The request is not valid; see errors.' : result.error.detail;
+    throw new AppError(result.error.code, detail, result.errors ? { errors: result.errors } : {});
+  }
+  return c.json(result.data, 202);
+});

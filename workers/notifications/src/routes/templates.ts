@@ -1,7 +1,8 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { CATEGORIES, CHANNELS } from '@onasis/contracts';
-import { AppError, requirePrincipal } from '@onasis/http';
+import { AppError, access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
+import { dbOf } from '../db/client.js';
 import { render } from '../services/render.js';
 import {
   deleteTemplate,
@@ -10,7 +11,7 @@ import {
   resolveTemplate,
   versionsOf,
 } from '../services/templates.js';
-import { body, json, needs, problems } from './common.js';
+import { problems } from './problems.js';
 
 const KEY = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const TAG = ['notifications'];
@@ -59,52 +60,55 @@ const KeyParams = z.object({
 
 const listRoute = createRoute({
   method: 'get',
-  path: '/api/v1/notifications/templates',
+  path: '/',
   tags: TAG,
-  middleware: [needs('notifications:manage')] as const,
+  ...access('notifications:manage'),
   summary: 'List templates',
   description: 'The newest version of each key and locale. Needs `notifications:manage`.',
-  responses: { 200: json(z.object({ data: z.array(TemplateSchema) }), 'Templates'), ...problems(401, 403) },
+  responses: { 200: jsonResponse(z.object({ data: z.array(TemplateSchema) }), 'Templates'), ...problems(401, 403) },
 });
-const createRoute_ = createRoute({
+const createTemplateRoute = createRoute({
   method: 'post',
-  path: '/api/v1/notifications/templates',
+  path: '/',
   tags: TAG,
-  middleware: [needs('notifications:manage')] as const,
-  request: body(CreateSchema),
+  ...access('notifications:manage'),
+  request: jsonBody(CreateSchema),
   summary: 'Create a template',
   description:
     'Version 1 of a new key. A template mustache cannot parse is a 400; the `security` category is a 400 (it is kept for the templates that ship with the platform); an `identity.*` key is a 403.',
-  responses: { 201: json(TemplateSchema, 'Created'), ...problems(400, 401, 403, 409) },
+  responses: { 201: jsonResponse(TemplateSchema, 'Created'), ...problems(400, 401, 403, 409) },
 });
 const getRoute = createRoute({
   method: 'get',
-  path: '/api/v1/notifications/templates/{key}',
+  path: '/{key}',
   tags: TAG,
-  middleware: [needs('notifications:manage')] as const,
+  ...access('notifications:manage'),
   request: { params: KeyParams },
   summary: 'Get a template with all its versions',
   responses: {
-    200: json(z.object({ key: z.string(), builtIn: z.boolean(), versions: z.array(TemplateSchema) }), 'The template'),
+    200: jsonResponse(
+      z.object({ key: z.string(), builtIn: z.boolean(), versions: z.array(TemplateSchema) }),
+      'The template',
+    ),
     ...problems(401, 403, 404),
   },
 });
 const updateRoute = createRoute({
   method: 'put',
-  path: '/api/v1/notifications/templates/{key}',
+  path: '/{key}',
   tags: TAG,
-  middleware: [needs('notifications:manage')] as const,
-  request: { params: KeyParams, ...body(UpdateSchema) },
+  ...access('notifications:manage'),
+  request: { params: KeyParams, ...jsonBody(UpdateSchema) },
   summary: 'Publish a new version',
   description:
     'Earlier versions stay, and deliveries record which version they used. Built-in (security) templates and `identity.*` keys change only with the code: 403.',
-  responses: { 200: json(TemplateSchema, 'The new version'), ...problems(400, 401, 403, 404, 409) },
+  responses: { 200: jsonResponse(TemplateSchema, 'The new version'), ...problems(400, 401, 403, 404, 409) },
 });
 const deleteRoute = createRoute({
   method: 'delete',
-  path: '/api/v1/notifications/templates/{key}',
+  path: '/{key}',
   tags: TAG,
-  middleware: [needs('notifications:manage')] as const,
+  ...access('notifications:manage'),
   request: { params: KeyParams },
   summary: 'Delete a custom template',
   description: 'Built-in (security) templates and `identity.*` keys are a 403.',
@@ -112,13 +116,13 @@ const deleteRoute = createRoute({
 });
 const previewRoute = createRoute({
   method: 'post',
-  path: '/api/v1/notifications/templates/{key}/preview',
+  path: '/{key}/preview',
   tags: TAG,
-  middleware: [needs('notifications:manage')] as const,
-  request: { params: KeyParams, ...body(PreviewSchema) },
+  ...access('notifications:manage'),
+  request: { params: KeyParams, ...jsonBody(PreviewSchema) },
   summary: 'Render a template with sample data',
   responses: {
-    200: json(
+    200: jsonResponse(
       z.object({
         key: z.string(),
         locale: z.string(),
@@ -133,40 +137,41 @@ const previewRoute = createRoute({
   },
 });
 
-/** Template administration: list, create, read with versions, publish versions, delete, preview. */
-export function templateRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(listRoute, async (c) => c.json({ data: await latestTemplates(c.env.DB) }, 200));
+/** `/api/v1/notifications/templates`: list, create, read with versions, publish versions, delete, preview. */
+export const templates = resourceApp<AppEnv>();
 
-  app.openapi(createRoute_, async (c) => {
-    const { key, ...input } = c.req.valid('json');
-    const created = await publishTemplate(c.env.DB, key, input, 'create', requirePrincipal(c).userId);
-    return c.json(created, 201);
-  });
+templates.openapi(listRoute, async (c) => c.json({ data: await latestTemplates(dbOf(c.env.DB)) }, 200));
 
-  app.openapi(getRoute, async (c) => {
-    const { key } = c.req.valid('param');
-    const versions = await versionsOf(c.env.DB, key);
-    if (versions.length === 0) throw new AppError('NOT_FOUND', `No template ${key}.`);
-    return c.json({ key, builtIn: versions.some((v) => v.builtIn), versions }, 200);
-  });
+templates.openapi(createTemplateRoute, async (c) => {
+  const { key, ...input } = c.req.valid('json');
+  const created = await publishTemplate(dbOf(c.env.DB), key, input, 'create', requirePrincipal(c).userId);
+  return c.json(created, 201);
+});
 
-  app.openapi(updateRoute, async (c) => {
-    const { key } = c.req.valid('param');
-    const published = await publishTemplate(c.env.DB, key, c.req.valid('json'), 'update', requirePrincipal(c).userId);
-    return c.json(published, 200);
-  });
+templates.openapi(getRoute, async (c) => {
+  const { key } = c.req.valid('param');
+  const versions = await versionsOf(dbOf(c.env.DB), key);
+  if (versions.length === 0) throw new AppError('NOT_FOUND', `No template ${key}.`);
+  return c.json({ key, builtIn: versions.some((v) => v.builtIn), versions }, 200);
+});
 
-  app.openapi(deleteRoute, async (c) => {
-    await deleteTemplate(c.env.DB, c.req.valid('param').key);
-    return c.body(null, 204);
-  });
+templates.openapi(updateRoute, async (c) => {
+  const { key } = c.req.valid('param');
+  const input = c.req.valid('json');
+  const published = await publishTemplate(dbOf(c.env.DB), key, input, 'update', requirePrincipal(c).userId);
+  return c.json(published, 200);
+});
 
-  app.openapi(previewRoute, async (c) => {
-    const { key } = c.req.valid('param');
-    const { locale, data } = c.req.valid('json');
-    const template = await resolveTemplate(c.env.DB, key, locale);
-    if (!template) throw new AppError('NOT_FOUND', `No template ${key}.`);
-    const out = render(template, data);
-    return c.json({ key, locale: template.locale, version: template.version, ...out }, 200);
-  });
-}
+templates.openapi(deleteRoute, async (c) => {
+  await deleteTemplate(dbOf(c.env.DB), c.req.valid('param').key);
+  return c.body(null, 204);
+});
+
+templates.openapi(previewRoute, async (c) => {
+  const { key } = c.req.valid('param');
+  const { locale, data } = c.req.valid('json');
+  const template = await resolveTemplate(dbOf(c.env.DB), key, locale);
+  if (!template) throw new AppError('NOT_FOUND', `No template ${key}.`);
+  const out = render(template, data);
+  return c.json({ key, locale: template.locale, version: template.version, ...out }, 200);
+});

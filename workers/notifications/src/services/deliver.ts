@@ -1,18 +1,24 @@
-import type { Channel } from '@onasis/contracts';
-import { newId } from '@onasis/contracts';
+import { backoffSeconds, type Channel, newId } from '@onasis/contracts';
+import { and, eq, lt, or, sql } from 'drizzle-orm';
+import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
+import { type Db, dbOf } from '../db/client.js';
+import { deliveries, inboxItems, pushTargets } from '../db/schema.js';
 import { providersFor } from '../providers/index.js';
 import type { ChannelProviders, Provider, PushTarget, SendOutcome } from '../providers/types.js';
 import { type DeliveryRow, ERASE_IF_SECURITY } from './deliveries.js';
-import { isoNow } from './ids.js';
+import { isoNow } from './iso-time.js';
 import { outgoing, pushTargetOf } from './outgoing.js';
 
 /** How long a claimed delivery stays claimed; after that a crashed attempt's delivery may be tried again. */
-export const LEASE_SECONDS = 300;
+const LEASE_SECONDS = 300;
 /** A pacing slot this close is waited for; a later one re-queues the message instead of idling the consumer. */
-export const MAX_PACING_WAIT_MS = 3000;
+const MAX_PACING_WAIT_MS = 3000;
+/** Back-off after a failed attempt: 10 s, 20 s, 40 s, … up to an hour, with equal jitter. */
+const RETRY_BASE_SECONDS = 10;
+const RETRY_CAP_SECONDS = 3600;
 
 /** What the queue consumer does with the message of one delivery. */
-export type DeliverAction =
+type DeliverAction =
   | { action: 'ack' }
   /** A failure: `message.retry`, which counts against the queue's max_retries. */
   | { action: 'retry'; delaySeconds: number }
@@ -26,10 +32,9 @@ export interface DeliverDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Back-off after the n-th failed attempt: 10 s, 20 s, 40 s, … up to an hour. */
-export function backoffSeconds(attempt: number): number {
-  return Math.min(3600, 10 * 2 ** Math.max(0, attempt - 1));
-}
+/** Seconds before the retry of a message whose `failedAttempt`-th attempt failed. */
+export const retryDelaySeconds = (failedAttempt: number) =>
+  backoffSeconds(failedAttempt, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS);
 
 type Paced = { ok: true } | { ok: false; delayMs: number };
 
@@ -46,30 +51,42 @@ async function pace(env: NotificationsEnv, provider: Provider, deps: Required<De
  * Claims a queued delivery (or one whose claim expired), so that of two copies of its message only one sends.
  * Null when there is nothing to do; `busy` with the seconds left when another attempt holds a live claim.
  */
-async function claim(db: D1Database, id: string, now: number): Promise<DeliveryRow | { busySeconds: number } | null> {
-  const row = await db
-    .prepare(
-      `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, lease_until = ?, updated_at = ?
-       WHERE id = ? AND (status = 'queued' OR (status = 'sending' AND lease_until < ?)) RETURNING *`,
+async function claim(db: Db, id: string, now: number): Promise<DeliveryRow | { busySeconds: number } | null> {
+  const [row] = await db
+    .update(deliveries)
+    .set({
+      status: 'sending',
+      attempts: sql`${deliveries.attempts} + 1`,
+      leaseUntil: isoNow(now + LEASE_SECONDS * 1000),
+      updatedAt: isoNow(now),
+    })
+    .where(
+      and(
+        eq(deliveries.id, id),
+        or(
+          eq(deliveries.status, 'queued'),
+          and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, isoNow(now))),
+        ),
+      ),
     )
-    .bind(isoNow(now + LEASE_SECONDS * 1000), isoNow(now), id, isoNow(now))
-    .first<DeliveryRow>();
+    .returning();
   if (row) return row;
-  const current = await db
-    .prepare('SELECT status, lease_until FROM deliveries WHERE id = ?')
-    .bind(id)
-    .first<{ status: string; lease_until: string | null }>();
-  if (current?.status === 'sending' && current.lease_until) {
-    return { busySeconds: Math.max(1, Math.ceil((Date.parse(current.lease_until) - now) / 1000)) };
+  const [current] = await db
+    .select({ status: deliveries.status, leaseUntil: deliveries.leaseUntil })
+    .from(deliveries)
+    .where(eq(deliveries.id, id));
+  if (current?.status === 'sending' && current.leaseUntil) {
+    return { busySeconds: Math.max(1, Math.ceil((Date.parse(current.leaseUntil) - now) / 1000)) };
   }
   return null;
 }
 
-async function finish(db: D1Database, id: string, now: number, sets: string, args: unknown[]): Promise<void> {
+/** Ends this attempt's claim with `sets`; a row whose claim was lost meanwhile (no longer `sending`) is left alone. */
+async function finish(db: Db, id: string, now: number, sets: SQLiteUpdateSetSource<typeof deliveries>): Promise<void> {
   await db
-    .prepare(`UPDATE deliveries SET ${sets}, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'sending'`)
-    .bind(...args, isoNow(now), id)
-    .run();
+    .update(deliveries)
+    .set({ ...sets, leaseUntil: null, updatedAt: isoNow(now) })
+    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'sending')));
 }
 
 /**
@@ -88,7 +105,7 @@ export async function deliver(
     now: deps.now ?? Date.now,
     sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
   };
-  const db = env.DB;
+  const db = dbOf(env.DB);
   const claimed = await claim(db, deliveryId, d.now());
   if (claimed === null) return { action: 'ack' };
   if ('busySeconds' in claimed) return { action: 'retry', delaySeconds: claimed.busySeconds };
@@ -98,25 +115,31 @@ export async function deliver(
     // The inbox row is keyed by the delivery, so a repeated attempt adds no second item.
     await db.batch([
       db
-        .prepare(
-          `INSERT INTO inbox_items (id, user_id, delivery_id, template, category, title, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (delivery_id) DO NOTHING`,
-        )
-        .bind(
-          newId('inb'),
-          row.recipient,
-          row.id,
-          row.template,
-          row.category ?? 'product',
-          row.subject ?? '',
-          row.body_text ?? '',
-        ),
+        .insert(inboxItems)
+        .values({
+          id: newId('inb'),
+          userId: row.recipient,
+          deliveryId: row.id,
+          template: row.template,
+          category: row.category ?? 'product',
+          title: row.subject ?? '',
+          body: row.bodyText ?? '',
+        })
+        .onConflictDoNothing({ target: inboxItems.deliveryId }),
       db
-        .prepare(
-          `UPDATE deliveries SET status = 'sent', provider = 'inapp', sent_at = ?, lease_until = NULL, updated_at = ?,
-             ${ERASE_IF_SECURITY}, subject = NULL, body_text = NULL, body_html = NULL WHERE id = ?`,
-        )
-        .bind(isoNow(d.now()), isoNow(d.now()), row.id),
+        .update(deliveries)
+        .set({
+          status: 'sent',
+          provider: 'inapp',
+          sentAt: isoNow(d.now()),
+          leaseUntil: null,
+          updatedAt: isoNow(d.now()),
+          ...ERASE_IF_SECURITY,
+          subject: null,
+          bodyText: null,
+          bodyHtml: null,
+        })
+        .where(eq(deliveries.id, row.id)),
     ]);
     return { action: 'ack' };
   }
@@ -125,13 +148,13 @@ export async function deliver(
   const message = outgoing(env, row, target);
   if (!message) {
     const why = row.channel === 'push' ? 'the push target was removed' : 'the recipient has no address';
-    await finish(db, row.id, d.now(), `status = ?, error = ?, ${ERASE_IF_SECURITY}`, ['failed', why]);
+    await finish(db, row.id, d.now(), { status: 'failed', error: why, ...ERASE_IF_SECURITY });
     return { action: 'ack' };
   }
-  const { primary, fallback } = d.providers(row.channel as Channel, env, target);
+  const { primary, fallback } = d.providers(row.channel, env, target);
   const paced = await pace(env, primary, d);
   if (!paced.ok) {
-    await finish(db, row.id, d.now(), "status = 'queued', attempts = attempts - 1", []);
+    await finish(db, row.id, d.now(), { status: 'queued', attempts: sql`${deliveries.attempts} - 1` });
     return { action: 'defer', delaySeconds: Math.max(1, Math.ceil(paced.delayMs / 1000)) };
   }
   let used = primary;
@@ -150,36 +173,42 @@ export async function deliver(
     // Rendered bodies hold one-time links: only the local sandbox, which sends nothing, keeps them, as a mail catcher.
     const clear =
       used.name === 'sandbox' && env.ENVIRONMENT === 'local'
-        ? ''
-        : ', subject = NULL, body_text = NULL, body_html = NULL, data = NULL, headers = NULL';
-    await finish(
-      db,
-      row.id,
-      now,
-      `status = 'sent', provider = ?, provider_message_id = ?, sent_at = ?, error = NULL${clear}`,
-      [used.name, outcome.providerMessageId, isoNow(now)],
-    );
+        ? {}
+        : { subject: null, bodyText: null, bodyHtml: null, data: null, headers: null };
+    await finish(db, row.id, now, {
+      status: 'sent',
+      provider: used.name,
+      providerMessageId: outcome.providerMessageId,
+      sentAt: isoNow(now),
+      error: null,
+      ...clear,
+    });
     return { action: 'ack' };
   }
-  if (outcome.gone && row.push_target_id) {
-    await db.prepare('DELETE FROM push_targets WHERE id = ?').bind(row.push_target_id).run();
+  if (outcome.gone && row.pushTargetId) {
+    await db.delete(pushTargets).where(eq(pushTargets.id, row.pushTargetId));
   }
   if (outcome.permanent || outcome.gone) {
-    await finish(db, row.id, now, `status = 'failed', provider = ?, error = ?, ${ERASE_IF_SECURITY}`, [
-      used.name,
-      outcome.error,
-    ]);
+    await finish(db, row.id, now, {
+      status: 'failed',
+      provider: used.name,
+      error: outcome.error,
+      ...ERASE_IF_SECURITY,
+    });
     return { action: 'ack' };
   }
   // Queues delay a message by at most 12 hours.
-  const delaySeconds = Math.min(12 * 3600, outcome.retryAfterSeconds ?? backoffSeconds(row.attempts));
+  const delaySeconds = Math.min(12 * 3600, outcome.retryAfterSeconds ?? retryDelaySeconds(row.attempts));
   // `lease_until` of a queued row is when its retry is due, so that maintenance does not take it for stranded.
   await db
-    .prepare(
-      `UPDATE deliveries SET status = 'queued', provider = ?, error = ?, lease_until = ?, updated_at = ?
-       WHERE id = ? AND status = 'sending'`,
-    )
-    .bind(used.name, outcome.error, isoNow(now + delaySeconds * 1000), isoNow(now), row.id)
-    .run();
+    .update(deliveries)
+    .set({
+      status: 'queued',
+      provider: used.name,
+      error: outcome.error,
+      leaseUntil: isoNow(now + delaySeconds * 1000),
+      updatedAt: isoNow(now),
+    })
+    .where(and(eq(deliveries.id, row.id), eq(deliveries.status, 'sending')));
   return { action: 'retry', delaySeconds };
 }

@@ -1,37 +1,14 @@
-import type { Channel } from '@onasis/contracts';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { afterPosition } from '../db/after-position.js';
+import type { Db } from '../db/client.js';
+import { deliveries } from '../db/schema.js';
+
+/** A delivery row as stored. */
+export type DeliveryRow = typeof deliveries.$inferSelect;
 
 /** Where a delivery is; `delivered` and `bounced` come from the provider's webhooks. */
-export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'bounced';
-
-/** A delivery row as D1 returns it. */
-export interface DeliveryRow {
-  id: string;
-  idempotency_key: string;
-  recipient: string;
-  channel: Channel;
-  template: string;
-  status: DeliveryStatus;
-  provider: string | null;
-  provider_message_id: string | null;
-  error: string | null;
-  data: string | null;
-  category: string | null;
-  created_at: string;
-  updated_at: string | null;
-  address: string | null;
-  push_target_id: string | null;
-  request_key: string | null;
-  template_version: number | null;
-  locale: string | null;
-  subject: string | null;
-  body_text: string | null;
-  body_html: string | null;
-  headers: string | null;
-  attempts: number;
-  lease_until: string | null;
-  sent_at: string | null;
-  enqueued_at: string | null;
-}
+type DeliveryStatus = DeliveryRow['status'];
 
 /**
  * Whether the API may show a delivery's rendered message. A security message (verification and reset links, codes)
@@ -39,19 +16,27 @@ export interface DeliveryRow {
  * else, and in every other state, it is hidden even while still stored (queued, sending); other messages show what
  * is stored (a real provider's deliveries are cleared once sent).
  */
-export function showsBody(r: Pick<DeliveryRow, 'category' | 'provider' | 'status'>, environment?: string): boolean {
+function showsBody(r: Pick<DeliveryRow, 'category' | 'provider' | 'status'>, environment?: string): boolean {
   if (r.category !== 'security') return true;
   return environment === 'local' && r.provider === 'sandbox' && r.status === 'sent';
 }
+
+// Raw SQL: a value that depends on the row's own category; drizzle has no CASE expression.
+const unlessSecurity = (column: SQLiteColumn) =>
+  sql`CASE WHEN ${deliveries.category} = 'security' THEN NULL ELSE ${column} END`;
 
 /**
  * SET items that clear what a security delivery carries (rendered links and codes, the variables behind them), for
  * every UPDATE that makes a delivery final: failed, dead-lettered, sent, delivered, bounced. Other categories keep
  * theirs until sent (a failed one can be inspected and re-sent).
  */
-export const ERASE_IF_SECURITY = ['subject', 'body_text', 'body_html', 'data', 'headers']
-  .map((column) => `${column} = CASE WHEN category = 'security' THEN NULL ELSE ${column} END`)
-  .join(', ');
+export const ERASE_IF_SECURITY = {
+  subject: unlessSecurity(deliveries.subject),
+  bodyText: unlessSecurity(deliveries.bodyText),
+  bodyHtml: unlessSecurity(deliveries.bodyHtml),
+  data: unlessSecurity(deliveries.data),
+  headers: unlessSecurity(deliveries.headers),
+};
 
 /** A delivery as the API shows it; see `showsBody` for when the rendered message is included. */
 export function deliveryView(r: DeliveryRow, environment?: string) {
@@ -62,21 +47,21 @@ export function deliveryView(r: DeliveryRow, environment?: string) {
     address: r.address,
     channel: r.channel,
     template: r.template,
-    templateVersion: r.template_version,
+    templateVersion: r.templateVersion,
     locale: r.locale,
     category: r.category,
     status: r.status,
     provider: r.provider,
-    providerMessageId: r.provider_message_id,
+    providerMessageId: r.providerMessageId,
     error: r.error,
     attempts: r.attempts,
-    idempotencyKey: r.idempotency_key,
+    idempotencyKey: r.idempotencyKey,
     subject: body ? r.subject : null,
-    bodyText: body ? r.body_text : null,
-    bodyHtml: body ? r.body_html : null,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    sentAt: r.sent_at,
+    bodyText: body ? r.bodyText : null,
+    bodyHtml: body ? r.bodyHtml : null,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    sentAt: r.sentAt,
   };
 }
 
@@ -89,39 +74,38 @@ export interface DeliveryMessage {
   deliveryId: string;
 }
 
+const FILTERED = ['recipient', 'address', 'channel', 'status', 'template'] as const;
+
 /** Filters of the admin delivery log; each names a column. */
-export interface DeliveryFilter {
+interface DeliveryFilter {
   recipient?: string;
   address?: string;
-  channel?: Channel;
+  channel?: DeliveryRow['channel'];
   status?: DeliveryStatus;
   template?: string;
 }
 
-/** Deliveries newest first matching `filter`, after a cursor position, one more than `limit` to tell if more exist. */
-export async function listDeliveries(
-  db: D1Database,
+/** Deliveries newest first matching `filter`, after a list cursor, one more than `limit` to tell if more exist. */
+export function listDeliveries(
+  db: Db,
   filter: DeliveryFilter,
-  after: { sql: string; args: string[] },
+  cursor: string | undefined,
   limit: number,
 ): Promise<DeliveryRow[]> {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  for (const [column, value] of Object.entries(filter)) {
-    if (value === undefined) continue;
-    where.push(` AND ${column} = ?`);
-    args.push(value);
-  }
-  const { results } = await db
-    .prepare(
-      `SELECT * FROM deliveries WHERE 1 = 1${where.join('')}${after.sql} ORDER BY created_at DESC, id DESC LIMIT ?`,
-    )
-    .bind(...args, ...after.args, limit + 1)
-    .all<DeliveryRow>();
-  return results;
+  const matches = FILTERED.map((column) => {
+    const value = filter[column];
+    return value === undefined ? undefined : eq(deliveries[column], value);
+  });
+  return db
+    .select()
+    .from(deliveries)
+    .where(and(...matches, afterPosition(deliveries, cursor)))
+    .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
+    .limit(limit + 1);
 }
 
 /** One delivery, or null. */
-export function findDelivery(db: D1Database, id: string): Promise<DeliveryRow | null> {
-  return db.prepare('SELECT * FROM deliveries WHERE id = ?').bind(id).first<DeliveryRow>();
+export async function findDelivery(db: Db, id: string): Promise<DeliveryRow | null> {
+  const [row] = await db.select().from(deliveries).where(eq(deliveries.id, id));
+  return row ?? null;
 }

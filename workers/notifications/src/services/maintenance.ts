@@ -1,18 +1,20 @@
-import type { DeliveryRow } from './deliveries.js';
-import { isoNow } from './ids.js';
+import { and, eq, inArray, isNotNull, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { deliveries, inboxItems, phoneNumbers, preferences, pushTargets, smsThrottle } from '../db/schema.js';
+import { isoNow } from './iso-time.js';
 import { enqueueDeliveries } from './queue-batches.js';
 
 /**
  * Queued deliveries untouched this long (past their retry time, if any) lost their queue message: a send that crashed
  * before enqueueing.
  */
-export const STRANDED_AFTER_MS = 5 * 60_000;
+const STRANDED_AFTER_MS = 5 * 60_000;
 /** A row whose message never reached the queue (no `enqueued_at`) is stranded once its request is this old. */
-export const UNSENT_AFTER_MS = 60_000;
+const UNSENT_AFTER_MS = 60_000;
 /** Rows re-queued per page; pages follow each other until none is left or the time budget is spent. */
-export const REQUEUE_PAGE = 100;
+const REQUEUE_PAGE = 100;
 /** Wall-clock time one run may spend re-queuing, well inside the jobs Worker's lease of a run. */
-export const REQUEUE_BUDGET_MS = 20_000;
+const REQUEUE_BUDGET_MS = 20_000;
 const RETENTION_MS = 90 * 24 * 3600_000;
 const THROTTLE_RETENTION_MS = 24 * 3600_000;
 
@@ -23,23 +25,35 @@ const THROTTLE_RETENTION_MS = 24 * 3600_000;
  * next run, from taking the same row again.
  */
 export async function runMaintenance(env: NotificationsEnv, now = Date.now(), budgetMs = REQUEUE_BUDGET_MS) {
-  const db = env.DB;
+  const db = dbOf(env.DB);
   const deadline = Date.now() + budgetMs;
   let requeued = 0;
   let pages = 0;
   for (;;) {
-    const { results } = await db
-      .prepare(
-        // A past retry time is cleared with the touch: otherwise it would still read as stranded to the next page.
-        `UPDATE deliveries SET updated_at = ?, lease_until = NULL WHERE id IN (
-           SELECT id FROM deliveries WHERE status = 'queued'
-             AND (coalesce(lease_until, updated_at, created_at) < ?
-               OR (enqueued_at IS NULL AND lease_until IS NULL AND created_at < ?))
-           LIMIT ?
-         ) RETURNING id`,
+    const stranded = db
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(
+        and(
+          eq(deliveries.status, 'queued'),
+          or(
+            // Raw SQL: drizzle has no coalesce.
+            sql`coalesce(${deliveries.leaseUntil}, ${deliveries.updatedAt}, ${deliveries.createdAt}) < ${isoNow(now - STRANDED_AFTER_MS)}`,
+            and(
+              isNull(deliveries.enqueuedAt),
+              isNull(deliveries.leaseUntil),
+              lt(deliveries.createdAt, isoNow(now - UNSENT_AFTER_MS)),
+            ),
+          ),
+        ),
       )
-      .bind(isoNow(now), isoNow(now - STRANDED_AFTER_MS), isoNow(now - UNSENT_AFTER_MS), REQUEUE_PAGE)
-      .all<Pick<DeliveryRow, 'id'>>();
+      .limit(REQUEUE_PAGE);
+    // A past retry time is cleared with the touch: otherwise it would still read as stranded to the next page.
+    const results = await db
+      .update(deliveries)
+      .set({ updatedAt: isoNow(now), leaseUntil: null })
+      .where(inArray(deliveries.id, stranded))
+      .returning({ id: deliveries.id });
     if (results.length > 0) {
       await enqueueDeliveries(
         db,
@@ -54,17 +68,22 @@ export async function runMaintenance(env: NotificationsEnv, now = Date.now(), bu
   }
   const cutoff = isoNow(now - RETENTION_MS);
   const [purgedDeliveries, purgedInbox] = await db.batch([
-    db.prepare("DELETE FROM deliveries WHERE created_at < ? AND status NOT IN ('queued', 'sending')").bind(cutoff),
-    db.prepare('DELETE FROM inbox_items WHERE read_at IS NOT NULL AND created_at < ?').bind(cutoff),
-    db.prepare('DELETE FROM sms_throttle WHERE sent_at < ?').bind(isoNow(now - THROTTLE_RETENTION_MS)),
+    db
+      .delete(deliveries)
+      .where(and(lt(deliveries.createdAt, cutoff), notInArray(deliveries.status, ['queued', 'sending']))),
+    db.delete(inboxItems).where(and(isNotNull(inboxItems.readAt), lt(inboxItems.createdAt, cutoff))),
+    db.delete(smsThrottle).where(lt(smsThrottle.sentAt, isoNow(now - THROTTLE_RETENTION_MS))),
   ]);
   return {
     requeued,
     pages,
-    purgedDeliveries: purgedDeliveries?.meta.changes ?? 0,
-    purgedInboxItems: purgedInbox?.meta.changes ?? 0,
+    purgedDeliveries: purgedDeliveries.meta.changes ?? 0,
+    purgedInboxItems: purgedInbox.meta.changes ?? 0,
   };
 }
+
+// Raw SQL: what an erased delivery becomes depends on its own status; drizzle has no CASE expression.
+const UNSENT = sql`${deliveries.status} IN ('queued', 'sending')`;
 
 /**
  * Erases what this Worker holds about a user: preferences, inbox, push targets, phone number, and their address and
@@ -72,21 +91,26 @@ export async function runMaintenance(env: NotificationsEnv, now = Date.now(), bu
  * it finds nothing more to erase.
  */
 export async function eraseUser(env: NotificationsEnv, userId: string) {
-  const db = env.DB;
+  const db = dbOf(env.DB);
   const results = await db.batch([
-    db.prepare('DELETE FROM preferences WHERE user_id = ?').bind(userId),
-    db.prepare('DELETE FROM inbox_items WHERE user_id = ?').bind(userId),
-    db.prepare('DELETE FROM push_targets WHERE user_id = ?').bind(userId),
-    db.prepare('DELETE FROM phone_numbers WHERE user_id = ?').bind(userId),
-    db.prepare('DELETE FROM sms_throttle WHERE key = ?').bind(`user:${userId}`),
+    db.delete(preferences).where(eq(preferences.userId, userId)),
+    db.delete(inboxItems).where(eq(inboxItems.userId, userId)),
+    db.delete(pushTargets).where(eq(pushTargets.userId, userId)),
+    db.delete(phoneNumbers).where(eq(phoneNumbers.userId, userId)),
+    db.delete(smsThrottle).where(eq(smsThrottle.key, `user:${userId}`)),
     db
-      .prepare(
-        `UPDATE deliveries SET address = NULL, data = NULL, subject = NULL, body_text = NULL, body_html = NULL,
-           headers = NULL, status = CASE WHEN status IN ('queued', 'sending') THEN 'failed' ELSE status END,
-           error = CASE WHEN status IN ('queued', 'sending') THEN 'recipient erased' ELSE error END
-         WHERE recipient = ?`,
-      )
-      .bind(userId),
+      .update(deliveries)
+      .set({
+        address: null,
+        data: null,
+        subject: null,
+        bodyText: null,
+        bodyHtml: null,
+        headers: null,
+        status: sql`CASE WHEN ${UNSENT} THEN 'failed' ELSE ${deliveries.status} END`,
+        error: sql`CASE WHEN ${UNSENT} THEN 'recipient erased' ELSE ${deliveries.error} END`,
+      })
+      .where(eq(deliveries.recipient, userId)),
   ]);
   return { erased: results.reduce((n, r) => n + (r.meta.changes ?? 0), 0) };
 }

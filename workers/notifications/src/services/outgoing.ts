@@ -1,6 +1,8 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { pushTargets } from '../db/schema.js';
 import type { OutgoingMessage, PushTarget } from '../providers/types.js';
 import type { DeliveryRow } from './deliveries.js';
-import type { PushTargetRow } from './recipient.js';
 
 /** The message a provider is handed for a delivery row; null when the row has nowhere to go. */
 export function outgoing(
@@ -8,7 +10,7 @@ export function outgoing(
   row: DeliveryRow,
   target: PushTarget | undefined,
 ): OutgoingMessage | null {
-  const text = row.body_text ?? '';
+  const text = row.bodyText ?? '';
   switch (row.channel) {
     case 'email':
       if (!row.address) return null;
@@ -18,8 +20,8 @@ export function outgoing(
         from: env.EMAIL_FROM,
         subject: row.subject ?? '',
         text,
-        html: row.body_html ?? '',
-        ...(row.headers ? { headers: JSON.parse(row.headers) as Record<string, string> } : {}),
+        html: row.bodyHtml ?? '',
+        ...(row.headers ? { headers: row.headers } : {}),
         idempotencyKey: row.id,
         tags: { category: row.category ?? 'none' },
       };
@@ -43,9 +45,9 @@ export function outgoing(
 }
 
 /** The push target of a push delivery, if it still exists. */
-export async function pushTargetOf(db: D1Database, row: DeliveryRow): Promise<PushTarget | undefined> {
-  if (row.channel !== 'push' || !row.push_target_id) return undefined;
-  const t = await db.prepare('SELECT * FROM push_targets WHERE id = ?').bind(row.push_target_id).first<PushTargetRow>();
+export async function pushTargetOf(db: Db, row: DeliveryRow): Promise<PushTarget | undefined> {
+  if (row.channel !== 'push' || !row.pushTargetId) return undefined;
+  const [t] = await db.select().from(pushTargets).where(eq(pushTargets.id, row.pushTargetId));
   if (!t) return undefined;
   if (t.kind === 'fcm') return { kind: 'fcm', token: t.address };
   return { kind: 'webpush', endpoint: t.address, keys: { p256dh: t.p256dh ?? '', auth: t.auth ?? '' } };

@@ -1,21 +1,19 @@
 import { AppError } from '@onasis/http';
+import { and, eq, gt, inArray, isNotNull, lt, max, sql } from 'drizzle-orm';
+import { type Db, dbOf } from '../db/client.js';
+import { phoneNumbers, smsThrottle } from '../db/schema.js';
 import { sendNotification } from './send.js';
 import { smsAllowed } from './sms-countries.js';
 
 /** How long a texted code works, how many wrong tries it survives, and how often a new one may be texted. */
-export const PHONE_CODE_TTL_MS = 10 * 60 * 1000;
-export const PHONE_CODE_MAX_ATTEMPTS = 5;
+const PHONE_CODE_TTL_MS = 10 * 60 * 1000;
+const PHONE_CODE_MAX_ATTEMPTS = 5;
 export const PHONE_CODE_RESEND_MS = 60 * 1000;
 
 /** A user's SMS number as the API shows it. */
 export interface PhoneView {
   phone: string;
   verified: boolean;
-}
-
-interface PhoneRow {
-  phone: string;
-  verified_at: string | null;
 }
 
 async function codeHash(userId: string, code: string): Promise<string> {
@@ -33,13 +31,18 @@ function randomCode(): string {
   }
 }
 
-/** The caller's number, or null. */
-export async function phoneOf(db: D1Database, userId: string): Promise<PhoneView | null> {
-  const row = await db
-    .prepare('SELECT phone, verified_at FROM phone_numbers WHERE user_id = ?')
-    .bind(userId)
-    .first<Pick<PhoneRow, 'phone' | 'verified_at'>>();
-  return row ? { phone: row.phone, verified: row.verified_at !== null } : null;
+/** The user's number, or null. */
+export async function phoneOf(db: Db, userId: string): Promise<PhoneView | null> {
+  const [row] = await db
+    .select({ phone: phoneNumbers.phone, verifiedAt: phoneNumbers.verifiedAt })
+    .from(phoneNumbers)
+    .where(eq(phoneNumbers.userId, userId));
+  return row ? { phone: row.phone, verified: row.verifiedAt !== null } : null;
+}
+
+/** Removes the caller's number with any pending code; removing none is no error. */
+export async function removePhone(db: Db, userId: string): Promise<void> {
+  await db.delete(phoneNumbers).where(eq(phoneNumbers.userId, userId));
 }
 
 const tooSoon = (waitSeconds: number) =>
@@ -54,20 +57,23 @@ const tooSoon = (waitSeconds: number) =>
  * wins. The slots outlive a removed number, so removing
  * and setting a number again does not text it twice a minute, nor can several accounts take turns on one number.
  */
-async function takeTextSlot(db: D1Database, userId: string, phone: string, now: number): Promise<void> {
+async function takeTextSlot(db: Db, userId: string, phone: string, now: number): Promise<void> {
   const at = new Date(now).toISOString();
   const cutoff = new Date(now - PHONE_CODE_RESEND_MS).toISOString();
   const userKey = `user:${userId}`;
   const phoneKey = `phone:${phone}`;
-  const [byUser, byPhone] = await db.batch<{ key: string }>([
-    db
+  // Raw SQL: INSERT … SELECT of constants guarded by another key's row, which drizzle cannot build; and drizzle's
+  // `sql` statements cannot join a D1 batch, so these two are D1 statements.
+  const d1 = db.$client;
+  const [byUser, byPhone] = await d1.batch<{ key: string }>([
+    d1
       .prepare(
         `INSERT INTO sms_throttle (key, sent_at) SELECT ?1, ?2
          WHERE NOT EXISTS (SELECT 1 FROM sms_throttle WHERE key = ?4 AND sent_at > ?3)
          ON CONFLICT (key) DO UPDATE SET sent_at = ?2 WHERE sms_throttle.sent_at <= ?3 RETURNING key`,
       )
       .bind(userKey, at, cutoff, phoneKey),
-    db
+    d1
       .prepare(
         `INSERT INTO sms_throttle (key, sent_at) SELECT ?1, ?2
          WHERE EXISTS (SELECT 1 FROM sms_throttle WHERE key = ?4 AND sent_at = ?2)
@@ -76,11 +82,11 @@ async function takeTextSlot(db: D1Database, userId: string, phone: string, now: 
       .bind(phoneKey, at, cutoff, userKey),
   ]);
   if ((byUser?.results.length ?? 0) > 0 && (byPhone?.results.length ?? 0) > 0) return;
-  const { results } = await db
-    .prepare('SELECT max(sent_at) AS last FROM sms_throttle WHERE key IN (?, ?) AND sent_at > ?')
-    .bind(userKey, phoneKey, cutoff)
-    .all<{ last: string | null }>();
-  const last = results[0]?.last ? Date.parse(results[0].last) : now;
+  const [latest] = await db
+    .select({ last: max(smsThrottle.sentAt) })
+    .from(smsThrottle)
+    .where(and(inArray(smsThrottle.key, [userKey, phoneKey]), gt(smsThrottle.sentAt, cutoff)));
+  const last = latest?.last ? Date.parse(latest.last) : now;
   throw tooSoon(Math.max(1, Math.ceil((last + PHONE_CODE_RESEND_MS - now) / 1000)));
 }
 
@@ -102,24 +108,25 @@ export async function requestPhoneVerification(
       errors: [{ path: 'phone', message: 'SMS is not offered to this country (SMS_ALLOWED_COUNTRIES).' }],
     });
   }
-  const db = env.DB;
-  const current = await db
-    .prepare('SELECT phone, verified_at FROM phone_numbers WHERE user_id = ?')
-    .bind(userId)
-    .first<Pick<PhoneRow, 'phone' | 'verified_at'>>();
-  if (current?.phone === phone && current.verified_at !== null) return { view: { phone, verified: true }, sent: false };
+  const db = dbOf(env.DB);
+  const current = await phoneOf(db, userId);
+  if (current?.phone === phone && current.verified) return { view: current, sent: false };
   await takeTextSlot(db, userId, phone, now);
   const code = randomCode();
   const sentAt = new Date(now).toISOString();
+  const pending = {
+    phone,
+    updatedAt: sentAt,
+    verifiedAt: null,
+    codeHash: await codeHash(userId, code),
+    codeSentAt: sentAt,
+    codeExpiresAt: new Date(now + PHONE_CODE_TTL_MS).toISOString(),
+    codeAttempts: 0,
+  };
   await db
-    .prepare(
-      `INSERT INTO phone_numbers (user_id, phone, updated_at, verified_at, code_hash, code_sent_at, code_expires_at, code_attempts)
-       VALUES (?1, ?2, ?3, NULL, ?4, ?3, ?5, 0)
-       ON CONFLICT (user_id) DO UPDATE SET phone = ?2, updated_at = ?3, verified_at = NULL, code_hash = ?4,
-         code_sent_at = ?3, code_expires_at = ?5, code_attempts = 0`,
-    )
-    .bind(userId, phone, sentAt, await codeHash(userId, code), new Date(now + PHONE_CODE_TTL_MS).toISOString())
-    .run();
+    .insert(phoneNumbers)
+    .values({ userId, ...pending })
+    .onConflictDoUpdate({ target: phoneNumbers.userId, set: pending });
   const sent = await sendNotification(env, {
     to: phone,
     template: 'notifications.verify-phone',
@@ -135,20 +142,24 @@ export async function requestPhoneVerification(
  * fewer than five wrong codes were tried; a wrong code counts a try.
  */
 export async function confirmPhone(env: NotificationsEnv, userId: string, code: string, now = Date.now()) {
-  const db = env.DB;
+  const db = dbOf(env.DB);
   const at = new Date(now).toISOString();
-  const spent = await db
-    .prepare(
-      `UPDATE phone_numbers SET verified_at = ?1, updated_at = ?1, code_hash = NULL, code_expires_at = NULL
-       WHERE user_id = ?2 AND code_hash = ?3 AND code_expires_at > ?1 AND code_attempts < ?4
-       RETURNING phone`,
+  const [spent] = await db
+    .update(phoneNumbers)
+    .set({ verifiedAt: at, updatedAt: at, codeHash: null, codeExpiresAt: null })
+    .where(
+      and(
+        eq(phoneNumbers.userId, userId),
+        eq(phoneNumbers.codeHash, await codeHash(userId, code)),
+        gt(phoneNumbers.codeExpiresAt, at),
+        lt(phoneNumbers.codeAttempts, PHONE_CODE_MAX_ATTEMPTS),
+      ),
     )
-    .bind(at, userId, await codeHash(userId, code), PHONE_CODE_MAX_ATTEMPTS)
-    .first<{ phone: string }>();
+    .returning({ phone: phoneNumbers.phone });
   if (spent) return { phone: spent.phone, verified: true };
   await db
-    .prepare('UPDATE phone_numbers SET code_attempts = code_attempts + 1 WHERE user_id = ? AND code_hash IS NOT NULL')
-    .bind(userId)
-    .run();
+    .update(phoneNumbers)
+    .set({ codeAttempts: sql`${phoneNumbers.codeAttempts} + 1` })
+    .where(and(eq(phoneNumbers.userId, userId), isNotNull(phoneNumbers.codeHash)));
   throw new AppError('INVALID_TOKEN', 'The code is wrong or expired; request a new one after five wrong codes.');
 }

@@ -1,4 +1,7 @@
 import { CATEGORIES, type Category, CHANNELS, type Channel } from '@onasis/contracts';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { preferences } from '../db/schema.js';
 
 /** One category × channel and whether messages of it reach the user. */
 export interface Preference {
@@ -11,17 +14,17 @@ export interface Preference {
  * What applies without an explicit choice: everything on except marketing, which needs an opt-in. Security is
  * always on whatever is stored, so an account can always be warned about itself.
  */
-export function defaultEnabled(category: Category): boolean {
+function defaultEnabled(category: Category): boolean {
   return category !== 'marketing';
 }
 
 /** Every category × channel with its effective value for `userId`. */
-export async function preferencesOf(db: D1Database, userId: string): Promise<Preference[]> {
-  const { results } = await db
-    .prepare('SELECT category, channel, enabled FROM preferences WHERE user_id = ?')
-    .bind(userId)
-    .all<{ category: string; channel: string; enabled: number }>();
-  const stored = new Map(results.map((r) => [`${r.category}:${r.channel}`, r.enabled === 1]));
+export async function preferencesOf(db: Db, userId: string): Promise<Preference[]> {
+  const rows = await db
+    .select({ category: preferences.category, channel: preferences.channel, enabled: preferences.enabled })
+    .from(preferences)
+    .where(eq(preferences.userId, userId));
+  const stored = new Map(rows.map((r) => [`${r.category}:${r.channel}`, r.enabled]));
   return CATEGORIES.flatMap((category) =>
     CHANNELS.map((channel) => ({
       category,
@@ -33,7 +36,7 @@ export async function preferencesOf(db: D1Database, userId: string): Promise<Pre
 
 /** The channels among `channels` that `userId` accepts messages of `category` on. */
 export async function allowedChannels(
-  db: D1Database,
+  db: Db,
   userId: string,
   category: Category,
   channels: Channel[],
@@ -47,17 +50,16 @@ export async function allowedChannels(
  * Stores explicit choices (the caller has already refused security changes). An upsert per pair: repeating the
  * same request changes nothing, and the last of two racing writes wins per pair.
  */
-export async function setPreferences(db: D1Database, userId: string, changes: Preference[]): Promise<void> {
-  if (changes.length === 0) return;
-  const now = new Date().toISOString();
-  await db.batch(
-    changes.map((p) =>
-      db
-        .prepare(
-          `INSERT INTO preferences (user_id, category, channel, enabled, updated_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (user_id, category, channel) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at`,
-        )
-        .bind(userId, p.category, p.channel, p.enabled ? 1 : 0, now),
-    ),
+export async function setPreferences(db: Db, userId: string, changes: Preference[]): Promise<void> {
+  const updatedAt = new Date().toISOString();
+  const [first, ...rest] = changes.map((p) =>
+    db
+      .insert(preferences)
+      .values({ userId, category: p.category, channel: p.channel, enabled: p.enabled, updatedAt })
+      .onConflictDoUpdate({
+        target: [preferences.userId, preferences.category, preferences.channel],
+        set: { enabled: p.enabled, updatedAt },
+      }),
   );
+  if (first) await db.batch([first, ...rest]);
 }

@@ -1,6 +1,11 @@
+import { inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { deliveries } from '../db/schema.js';
+import type { DeliveryMessage } from './deliveries.js';
+
 /** A Queues `sendBatch` takes at most 100 messages and 256 KB in all. */
 export const MAX_BATCH_MESSAGES = 100;
-export const MAX_BATCH_BYTES = 256 * 1024;
+const MAX_BATCH_BYTES = 256 * 1024;
 // Per-message room for what the platform adds to a body (content type, delay); generous on purpose.
 const PER_MESSAGE_OVERHEAD = 256;
 
@@ -38,8 +43,7 @@ export async function sendInBatches<T>(
   if (chunk.length > 0) await flush();
 }
 
-/** The queue message that asks for one delivery row to be sent. */
-const deliveryMessage = (deliveryId: string): MessageSendRequest<{ kind: 'delivery'; deliveryId: string }> => ({
+const deliveryMessage = (deliveryId: string): MessageSendRequest<DeliveryMessage> => ({
   body: { kind: 'delivery', deliveryId },
   contentType: 'json',
 });
@@ -52,8 +56,8 @@ const IDS_PER_UPDATE = 99;
  * A row left unstamped (the queue failed) is one a replay of its request, or maintenance, sends again.
  */
 export async function enqueueDeliveries(
-  db: D1Database,
-  queue: BatchQueue<{ kind: 'delivery'; deliveryId: string }>,
+  db: Db,
+  queue: BatchQueue<DeliveryMessage>,
   ids: string[],
   now = new Date().toISOString(),
 ): Promise<void> {
@@ -62,12 +66,9 @@ export async function enqueueDeliveries(
     const statements = [];
     for (let i = 0; i < sent.length; i += IDS_PER_UPDATE) {
       const part = sent.slice(i, i + IDS_PER_UPDATE);
-      statements.push(
-        db
-          .prepare(`UPDATE deliveries SET enqueued_at = ? WHERE id IN (${part.map(() => '?').join(', ')})`)
-          .bind(now, ...part),
-      );
+      statements.push(db.update(deliveries).set({ enqueuedAt: now }).where(inArray(deliveries.id, part)));
     }
-    await db.batch(statements);
+    const [first, ...rest] = statements;
+    if (first) await db.batch([first, ...rest]);
   });
 }

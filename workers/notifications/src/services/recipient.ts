@@ -1,18 +1,12 @@
-import type { Channel, RpcResult, UserContact } from '@onasis/contracts';
-
-/** A push target as stored. */
-export interface PushTargetRow {
-  id: string;
-  user_id: string;
-  kind: 'fcm' | 'webpush';
-  address: string;
-  p256dh: string | null;
-  auth: string | null;
-  created_at: string;
-}
+import type { Channel } from '@onasis/contracts';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { phoneNumbers, pushTargets } from '../db/schema.js';
+import { identityOf } from './identity-rpc.js';
+import type { PushTargetRow } from './push-targets.js';
 
 /** Who a message goes to and where each channel reaches them. */
-export interface Recipient {
+interface Recipient {
   userId: string | null;
   locale: string | null;
   name: string | null;
@@ -27,11 +21,6 @@ export interface Recipient {
 export const E164 = /^\+[1-9]\d{6,14}$/;
 // No whitespace, no control characters (NUL, CR, LF would become header injection in a provider's request).
 const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
-
-/** The identity Worker's RPC methods this Worker calls. */
-interface IdentityRpc {
-  contactOf(userId: string): Promise<RpcResult<UserContact>>;
-}
 
 /**
  * Resolves `to`: a user id through identity (null when identity knows no active user of that id), an email address,
@@ -48,31 +37,34 @@ export async function resolveRecipient(
   if (E164.test(to)) return { ...base, phone: to, reachable: new Set(['sms']) };
   if (EMAIL.test(to)) return { ...base, email: to, reachable: new Set(['email']) };
   if (!/^usr_[A-Za-z0-9]+$/.test(to)) return 'invalid';
-  const identity = env.IDENTITY as unknown as IdentityRpc;
+  const db = dbOf(env.DB);
   // Identity's answer and this Worker's own rows in parallel, the two queries in one D1 round trip.
   const [answer, [phoneRows, targets]] = await Promise.all([
-    identity.contactOf(to),
-    env.DB.batch([
+    identityOf(env).contactOf(to),
+    db.batch([
       // Only a number the user proved is theirs: an unverified one could be anybody's.
-      env.DB.prepare('SELECT phone FROM phone_numbers WHERE user_id = ? AND verified_at IS NOT NULL').bind(to),
-      env.DB.prepare('SELECT * FROM push_targets WHERE user_id = ? ORDER BY created_at').bind(to),
-    ]) as Promise<[D1Result<{ phone: string }>, D1Result<PushTargetRow>]>,
+      db
+        .select({ phone: phoneNumbers.phone })
+        .from(phoneNumbers)
+        .where(and(eq(phoneNumbers.userId, to), isNotNull(phoneNumbers.verifiedAt))),
+      db.select().from(pushTargets).where(eq(pushTargets.userId, to)).orderBy(pushTargets.createdAt),
+    ]),
   ]);
   if (!answer.ok) return null;
   const contact = answer.data;
-  const phone = phoneRows.results[0];
+  const phone = phoneRows[0];
   const email = toAddress ?? contact.email;
   const reachable = new Set<Channel>(['inapp']);
   if (email) reachable.add('email');
   if (phone) reachable.add('sms');
-  if (targets.results.length > 0) reachable.add('push');
+  if (targets.length > 0) reachable.add('push');
   return {
     userId: to,
     locale: contact.locale,
     name: contact.name,
     email,
     phone: phone?.phone ?? null,
-    pushTargets: targets.results,
+    pushTargets: targets,
     reachable,
   };
 }

@@ -1,3 +1,6 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { deliveries, phoneNumbers, pushTargets } from '../db/schema.js';
 import { ERASE_IF_SECURITY } from './deliveries.js';
 
 /**
@@ -6,22 +9,31 @@ import { ERASE_IF_SECURITY } from './deliveries.js';
  * the account must get none of the owner's messages). Safe to repeat: a second run finds nothing.
  */
 export async function resetDevices(env: NotificationsEnv, userId: string) {
-  const db = env.DB;
+  const db = dbOf(env.DB);
   const at = new Date().toISOString();
   const [targets, phones, pending] = await db.batch([
-    db.prepare('DELETE FROM push_targets WHERE user_id = ?').bind(userId),
-    db.prepare('DELETE FROM phone_numbers WHERE user_id = ?').bind(userId),
+    db.delete(pushTargets).where(eq(pushTargets.userId, userId)),
+    db.delete(phoneNumbers).where(eq(phoneNumbers.userId, userId)),
     db
-      .prepare(
-        `UPDATE deliveries SET status = 'failed', error = 'the account was claimed: its devices were reset',
-           lease_until = NULL, updated_at = ?, ${ERASE_IF_SECURITY}
-         WHERE recipient = ? AND channel IN ('sms', 'push') AND status = 'queued'`,
-      )
-      .bind(at, userId),
+      .update(deliveries)
+      .set({
+        status: 'failed',
+        error: 'the account was claimed: its devices were reset',
+        leaseUntil: null,
+        updatedAt: at,
+        ...ERASE_IF_SECURITY,
+      })
+      .where(
+        and(
+          eq(deliveries.recipient, userId),
+          inArray(deliveries.channel, ['sms', 'push']),
+          eq(deliveries.status, 'queued'),
+        ),
+      ),
   ]);
   return {
-    pushTargets: targets?.meta.changes ?? 0,
-    phoneNumbers: phones?.meta.changes ?? 0,
-    pendingDeliveries: pending?.meta.changes ?? 0,
+    pushTargets: targets.meta.changes ?? 0,
+    phoneNumbers: phones.meta.changes ?? 0,
+    pendingDeliveries: pending.meta.changes ?? 0,
   };
 }

@@ -1,5 +1,8 @@
 import { type Category, type Channel, type ErrorCode, isProtectedTemplate, newId } from '@onasis/contracts';
 import type { FieldError } from '@onasis/http';
+import { eq } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { deliveries } from '../db/schema.js';
 import { type DeliveryMessage, type DeliveryRow, type DeliveryView, deliveryView } from './deliveries.js';
 import { allowedChannels } from './preferences.js';
 import { type BatchQueue, enqueueDeliveries } from './queue-batches.js';
@@ -36,10 +39,10 @@ export interface SendResult {
 }
 
 /** Where fan-out puts its delivery messages: the notifications queue (tests may record instead). */
-export type DeliveryQueue = BatchQueue<DeliveryMessage>;
+type DeliveryQueue = BatchQueue<DeliveryMessage>;
 
 /** A refused send; `errors` names the fields of a `VALIDATION_FAILED`. */
-export type Failure = { ok: false; error: { code: ErrorCode; detail: string }; errors?: FieldError[] };
+type Failure = { ok: false; error: { code: ErrorCode; detail: string }; errors?: FieldError[] };
 
 const invalid = (path: string, message: string): Failure => ({
   ok: false,
@@ -68,10 +71,11 @@ export async function sendNotification(
   queue: DeliveryQueue = env.NOTIFICATIONS_QUEUE,
 ): Promise<{ ok: true; data: SendResult } | Failure> {
   if (req.untrusted && isProtectedTemplate(req.template)) return forbidden(req.template);
+  const db = dbOf(env.DB);
   // Independent lookups side by side: the template's locales need not wait for identity's answer.
   const [recipient, versions] = await Promise.all([
     resolveRecipient(env, req.to, req.toAddress),
-    latestVersionsOf(env.DB, req.template),
+    latestVersionsOf(db, req.template),
   ]);
   if (recipient === 'invalid') return invalid('to', 'Not a user id, email address, E.164 number or `slack`.');
   // A caller of the API texting a bare number is held to the same country allow-list as phone verification.
@@ -92,7 +96,7 @@ export async function sendNotification(
   }
   const category = req.category ?? template.category;
   let channels = (req.channels ?? template.channels).filter((ch) => recipient.reachable.has(ch));
-  if (recipient.userId) channels = await allowedChannels(env.DB, recipient.userId, category, channels);
+  if (recipient.userId) channels = await allowedChannels(db, recipient.userId, category, channels);
   if (channels.length === 0) {
     return { ok: true, data: { deliveries: [], enqueued: 0, skipped: 'No channel is both allowed and reachable.' } };
   }
@@ -108,8 +112,8 @@ export async function sendNotification(
       rows.push({ key: channel, channel, address, targetId: null, data: baseData });
     }
   }
-  const db = env.DB;
-  const statements = await Promise.all(
+  // Rendered first, built after: a drizzle query is a thenable, so an async callback returning one would run it.
+  const values = await Promise.all(
     rows.map(async (r) => {
       let headers: Record<string, string> | null = null;
       let data: Record<string, unknown> = { ...r.data };
@@ -119,45 +123,42 @@ export async function sendNotification(
         data = { ...data, unsubscribeUrl: link.url };
       }
       const out = render(template, data);
-      return db
-        .prepare(
-          `INSERT INTO deliveries (id, idempotency_key, request_key, recipient, address, push_target_id, channel, template,
-             template_version, locale, category, status, data, subject, body_text, body_html, headers, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-        )
-        .bind(
-          newId('dlv'),
-          `${req.idempotencyKey}:${r.key}`,
-          req.idempotencyKey,
-          req.to,
-          r.address,
-          r.targetId,
-          r.channel,
-          req.template,
-          template.version,
-          template.locale,
-          category,
-          JSON.stringify(req.data),
-          r.channel === 'email' || r.channel === 'push' || r.channel === 'inapp' ? out.subject : null,
-          out.text,
-          r.channel === 'email' ? out.html : null,
-          headers ? JSON.stringify(headers) : null,
-          new Date().toISOString(),
-        );
+      return {
+        id: newId('dlv'),
+        idempotencyKey: `${req.idempotencyKey}:${r.key}`,
+        requestKey: req.idempotencyKey,
+        recipient: req.to,
+        address: r.address,
+        pushTargetId: r.targetId,
+        channel: r.channel,
+        template: req.template,
+        templateVersion: template.version,
+        locale: template.locale,
+        category,
+        status: 'queued' as const,
+        data: req.data,
+        subject: r.channel === 'email' || r.channel === 'push' || r.channel === 'inapp' ? out.subject : null,
+        bodyText: out.text,
+        bodyHtml: r.channel === 'email' ? out.html : null,
+        headers,
+        updatedAt: new Date().toISOString(),
+      };
     }),
   );
-  const inserted = await db.batch<DeliveryRow>(statements);
-  const fresh = inserted.flatMap((res) => res.results);
+  const statements = values.map((v) =>
+    db.insert(deliveries).values(v).onConflictDoNothing({ target: deliveries.idempotencyKey }).returning(),
+  );
+  const [first, ...rest] = statements;
+  const inserted = first ? await db.batch([first, ...rest]) : [];
+  const fresh = inserted.flat();
   // A repeated request inserted less than it asked for: the rows of its first time answer instead.
   const all =
     fresh.length === rows.length
       ? fresh
-      : (await db.prepare('SELECT * FROM deliveries WHERE request_key = ?').bind(req.idempotencyKey).all<DeliveryRow>())
-          .results;
+      : await db.select().from(deliveries).where(eq(deliveries.requestKey, req.idempotencyKey));
   // New rows, and earlier ones whose message never reached the queue (the first request failed between its insert
   // and its queue send): a replay is how a caller who saw that failure gets its notification out at once.
-  const unsent = all.filter((r) => r.status === 'queued' && r.enqueued_at === null).map((r) => r.id);
+  const unsent = all.filter((r) => r.status === 'queued' && r.enqueuedAt === null).map((r) => r.id);
   if (unsent.length > 0) await enqueueDeliveries(db, queue, unsent);
   const order = (x: DeliveryRow) => `${x.channel}\u0000${x.id}`;
   all.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));

@@ -3,7 +3,7 @@
  * one area) a number must start with before the platform texts it, or `*` for any. Empty or absent allows none:
  * every text costs money, and SMS pumping makes an unlisted, premium-rate destination the attacker's income.
  */
-export function smsPrefixes(raw: string | undefined): string[] | '*' {
+function smsPrefixes(raw: string | undefined): string[] | '*' {
   const entries = (raw ?? '')
     .split(',')
     .map((e) => e.trim().replace(/^\+/, ''))

@@ -1,5 +1,9 @@
-import { type Category, type Channel, isProtectedTemplate, newId } from '@onasis/contracts';
+import { isProtectedTemplate, newId } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
+import { and, asc, desc, eq, getTableColumns, max } from 'drizzle-orm';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+import type { Db } from '../db/client.js';
+import { templates } from '../db/schema.js';
 import { BUILT_IN_TEMPLATES, type TemplateContent } from '../templates/built-in.js';
 import { syntaxError } from './render.js';
 
@@ -12,29 +16,17 @@ export interface TemplateVersion extends TemplateContent {
   createdAt: string | null;
 }
 
-type Row = {
-  key: string;
-  locale: string;
-  version: number;
-  channels: string;
-  category: string;
-  subject: string;
-  text: string;
-  html: string | null;
-  created_at: string;
-};
-
-const fromRow = (r: Row): TemplateVersion => ({
+const fromRow = (r: typeof templates.$inferSelect): TemplateVersion => ({
   key: r.key,
   locale: r.locale,
   version: r.version,
-  channels: JSON.parse(r.channels) as Channel[],
-  category: r.category as Category,
+  channels: r.channels,
+  category: r.category,
   subject: r.subject,
   text: r.text,
   html: r.html,
   builtIn: false,
-  createdAt: r.created_at,
+  createdAt: r.createdAt,
 });
 
 const builtIn = (key: string, locale: string): TemplateVersion | null => {
@@ -43,33 +35,47 @@ const builtIn = (key: string, locale: string): TemplateVersion | null => {
 };
 
 /** Whether a key ships with the project (and so cannot be deleted). */
-export const isBuiltIn = (key: string) => Object.hasOwn(BUILT_IN_TEMPLATES, key);
+const isBuiltIn = (key: string) => Object.hasOwn(BUILT_IN_TEMPLATES, key);
 
 /**
  * Whether a key is locked to the code: identity's namespace and every built-in (all of them security messages that
  * carry one-time links or codes). Nobody creates, changes or deletes these through the API, and versions stored
  * before this rule existed are ignored, so a planted `{{token}}` leak cannot survive it.
  */
-export const isLockedTemplate = (key: string) => isProtectedTemplate(key) || isBuiltIn(key);
+const isLockedTemplate = (key: string) => isProtectedTemplate(key) || isBuiltIn(key);
 
 /** Every version of a key in every locale, newest first per locale; empty for an unknown key. */
-export async function versionsOf(db: D1Database, key: string): Promise<TemplateVersion[]> {
-  const { results } = await db
-    .prepare('SELECT * FROM templates WHERE key = ? ORDER BY locale, version DESC')
-    .bind(key)
-    .all<Row>();
+export async function versionsOf(db: Db, key: string): Promise<TemplateVersion[]> {
+  const rows = await db
+    .select()
+    .from(templates)
+    .where(eq(templates.key, key))
+    .orderBy(asc(templates.locale), desc(templates.version));
   const shipped = Object.keys(BUILT_IN_TEMPLATES[key] ?? {}).flatMap((l) => builtIn(key, l) ?? []);
-  return [...(isLockedTemplate(key) ? [] : results.map(fromRow)), ...shipped];
+  return [...(isLockedTemplate(key) ? [] : rows.map(fromRow)), ...shipped];
+}
+
+/** The newest stored version of each key and locale (of `key` only, if given). */
+function newestStored(db: Db, key?: string) {
+  const newest = db
+    .select({ key: templates.key, locale: templates.locale, version: max(templates.version).as('newest_version') })
+    .from(templates)
+    .where(key === undefined ? undefined : eq(templates.key, key))
+    .groupBy(templates.key, templates.locale)
+    .as('newest');
+  return db
+    .select(getTableColumns(templates))
+    .from(templates)
+    .innerJoin(
+      newest,
+      and(eq(templates.key, newest.key), eq(templates.locale, newest.locale), eq(templates.version, newest.version)),
+    );
 }
 
 /** The newest version of each key and locale, built-in ones included. */
-export async function latestTemplates(db: D1Database): Promise<TemplateVersion[]> {
-  const { results } = await db
-    .prepare(
-      'SELECT t.* FROM templates t WHERE version = (SELECT max(version) FROM templates WHERE key = t.key AND locale = t.locale) ORDER BY key, locale',
-    )
-    .all<Row>();
-  const stored = results.filter((r) => !isLockedTemplate(r.key)).map(fromRow);
+export async function latestTemplates(db: Db): Promise<TemplateVersion[]> {
+  const rows = await newestStored(db).orderBy(asc(templates.key), asc(templates.locale));
+  const stored = rows.filter((r) => !isLockedTemplate(r.key)).map(fromRow);
   const seen = new Set(stored.map((t) => `${t.key}\u0000${t.locale}`));
   const shipped = Object.entries(BUILT_IN_TEMPLATES).flatMap(([key, locales]) =>
     Object.keys(locales).flatMap((l) => (seen.has(`${key}\u0000${l}`) ? [] : (builtIn(key, l) ?? []))),
@@ -78,22 +84,15 @@ export async function latestTemplates(db: D1Database): Promise<TemplateVersion[]
 }
 
 /** Locales to try, in order: the requested one, its language, the user's, its language, then `en`. */
-export function localeChain(requested: string | null | undefined, user: string | null | undefined): string[] {
+function localeChain(requested: string | null | undefined, user: string | null | undefined): string[] {
   const chain = [requested, requested?.split('-')[0], user, user?.split('-')[0], 'en'];
   return [...new Set(chain.filter((l): l is string => typeof l === 'string' && l.length > 0))];
 }
 
 /** The newest stored version of `key` in each locale: one query, whatever locale a send then picks. */
-export async function latestVersionsOf(db: D1Database, key: string): Promise<TemplateVersion[]> {
+export async function latestVersionsOf(db: Db, key: string): Promise<TemplateVersion[]> {
   if (isLockedTemplate(key)) return [];
-  const { results } = await db
-    .prepare(
-      `SELECT t.* FROM templates t WHERE key = ?
-       AND version = (SELECT max(version) FROM templates WHERE key = t.key AND locale = t.locale)`,
-    )
-    .bind(key)
-    .all<Row>();
-  return results.map(fromRow);
+  return (await newestStored(db, key)).map(fromRow);
 }
 
 /**
@@ -115,7 +114,7 @@ export function pickTemplate(
 
 /** The newest version of `key` in the first locale of the chain that has one; null for an unknown key. */
 export async function resolveTemplate(
-  db: D1Database,
+  db: Db,
   key: string,
   requested?: string | null,
   userLocale?: string | null,
@@ -141,7 +140,7 @@ function assertSyntax(input: TemplateInput): void {
  * unique (key, locale, version) index: the loser gets a 409 and can retry; nothing is overwritten.
  */
 export async function publishTemplate(
-  db: D1Database,
+  db: Db,
   key: string,
   input: TemplateInput,
   mode: 'create' | 'update',
@@ -159,25 +158,22 @@ export async function publishTemplate(
   if (mode === 'update' && existing.length === 0) throw new AppError('NOT_FOUND', `No template ${key}.`);
   const version = Math.max(0, ...existing.filter((t) => t.locale === input.locale).map((t) => t.version)) + 1;
   try {
-    await db
-      .prepare(
-        'INSERT INTO templates (id, key, locale, version, channels, category, subject, text, html, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .bind(
-        newId('tpl'),
-        key,
-        input.locale,
-        version,
-        JSON.stringify(input.channels),
-        input.category,
-        input.subject,
-        input.text,
-        input.html,
-        createdBy,
-      )
-      .run();
+    await db.insert(templates).values({
+      id: newId('tpl'),
+      key,
+      locale: input.locale,
+      version,
+      channels: input.channels,
+      category: input.category,
+      subject: input.subject,
+      text: input.text,
+      html: input.html,
+      createdBy,
+    });
   } catch (err) {
-    if (String(err).includes('UNIQUE')) throw new AppError('CONFLICT', 'Another version was published meanwhile.');
+    // drizzle wraps D1's error, whose message names the violated constraint.
+    const cause = err instanceof DrizzleQueryError ? err.cause : err;
+    if (String(cause).includes('UNIQUE')) throw new AppError('CONFLICT', 'Another version was published meanwhile.');
     throw err;
   }
   const published = await resolveTemplate(db, key, input.locale);
@@ -192,8 +188,8 @@ function assertUnlocked(key: string): void {
 }
 
 /** Deletes every version of a custom template; locked ones are refused (403), unknown ones are a 404. */
-export async function deleteTemplate(db: D1Database, key: string): Promise<void> {
+export async function deleteTemplate(db: Db, key: string): Promise<void> {
   assertUnlocked(key);
-  const { meta } = await db.prepare('DELETE FROM templates WHERE key = ?').bind(key).run();
+  const { meta } = await db.delete(templates).where(eq(templates.key, key));
   if (meta.changes === 0) throw new AppError('NOT_FOUND', `No template ${key}.`);
 }

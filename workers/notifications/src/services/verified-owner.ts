@@ -1,5 +1,5 @@
-import type { RpcResult, UserContact } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
+import { identityOf } from './identity-rpc.js';
 
 /**
  * Refuses (403 `EMAIL_NOT_VERIFIED`) a user whose email address is not verified yet. Until the address's owner
@@ -7,8 +7,7 @@ import { AppError } from '@onasis/http';
  * the owner's messages after they claim it.
  */
 export async function requireVerifiedEmail(env: NotificationsEnv, userId: string): Promise<void> {
-  const identity = env.IDENTITY as unknown as { contactOf(userId: string): Promise<RpcResult<UserContact>> };
-  const contact = await identity.contactOf(userId);
+  const contact = await identityOf(env).contactOf(userId);
   if (!contact.ok || !contact.data.emailVerified) {
     throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email address before adding a device or phone number.');
   }
