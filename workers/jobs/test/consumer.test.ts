@@ -15,7 +15,7 @@ describe('queue consumer', () => {
     expect(job.status).toBe('succeeded');
     expect(job.attemptLog).toMatchObject([{ attempt: 1, outcome: 'succeeded', error: null }]);
     expect(job.attemptLog[0]?.durationMs).toBeGreaterThanOrEqual(0);
-    // The owner's data is stored as its JSON text.
+    // Raw SQL: the stored text itself, not drizzle's parse of it.
     const stored = await env.DB.prepare('SELECT result FROM jobs WHERE id = ?').bind(id).first();
     expect(stored).toEqual({ result: JSON.stringify({ delivered: id }) });
   });

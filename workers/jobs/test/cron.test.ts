@@ -1,12 +1,17 @@
 import { createScheduledController } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { QUEUE_NAMES } from '@onasis/contracts';
+import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { dbOf } from '../src/db/client.js';
+import { jobAttempts, jobs, scheduleRuns } from '../src/db/schema.js';
 import worker from '../src/index.js';
 import { SCHEDULES } from '../src/schedules.js';
 import wranglerToml from '../wrangler.toml?raw';
 import { call, deliver, deliverJobs } from './helpers.js';
-import { storedJob } from './stored-job.js';
+import { storedJob, storedJobsWithKey } from './stored-job.js';
+
+const db = dbOf(env.DB);
 
 interface ScheduleBody {
   data: {
@@ -33,13 +38,17 @@ describe('cron schedules', () => {
     const scheduledTime = Date.UTC(2026, 10, 27, 12, 10);
     await tick('*/10 * * * *', scheduledTime);
     await tick('*/10 * * * *', scheduledTime); // the platform may fire a tick twice
-    const runs = await env.DB.prepare(
-      "SELECT job_id FROM schedule_runs WHERE schedule = 'identity-maintenance' AND scheduled_time = ?",
-    )
-      .bind(new Date(scheduledTime).toISOString())
-      .all<{ job_id: string }>();
-    expect(runs.results).toHaveLength(1);
-    const jobId = runs.results[0]?.job_id ?? '';
+    const runs = await db
+      .select({ jobId: scheduleRuns.jobId })
+      .from(scheduleRuns)
+      .where(
+        and(
+          eq(scheduleRuns.schedule, 'identity-maintenance'),
+          eq(scheduleRuns.scheduledTime, new Date(scheduledTime).toISOString()),
+        ),
+      );
+    expect(runs).toHaveLength(1);
+    const jobId = runs[0]?.jobId ?? '';
     const job = await storedJob(jobId);
     expect(job).toMatchObject({ type: 'identity.maintenance', status: 'queued' });
     expect(job.idempotencyKey).toBe(`schedule:identity-maintenance:${new Date(scheduledTime).toISOString()}`);
@@ -66,7 +75,11 @@ describe('cron schedules', () => {
     expect(res.status).toBe(202);
     const job = (await res.json()) as { id: string; type: string; status: string };
     expect(job).toMatchObject({ type: 'jobs.purge', status: 'queued' });
-    const run = await env.DB.prepare('SELECT schedule FROM schedule_runs WHERE job_id = ?').bind(job.id).first();
+    const run = await db
+      .select({ schedule: scheduleRuns.schedule })
+      .from(scheduleRuns)
+      .where(eq(scheduleRuns.jobId, job.id))
+      .get();
     expect(run).toEqual({ schedule: 'jobs-purge' });
     const unknown = await call('/api/v1/jobs/schedules/nightly-nothing/run', { method: 'POST' });
     expect(unknown.status).toBe(404);
@@ -74,44 +87,67 @@ describe('cron schedules', () => {
 
   it('runs jobs.purge in-process, deleting finished jobs past retention and keeping recent ones', async () => {
     const old = new Date(Date.now() - 40 * 86400 * 1000).toISOString();
-    await env.DB.prepare(
-      "INSERT INTO jobs (id, type, payload, status, created_at, updated_at, finished_at) VALUES ('job_oldpurge', 'jobs.purge', '{}', 'succeeded', ?, ?, ?)",
-    )
-      .bind(old, old, old)
-      .run();
+    await db.insert(jobs).values({
+      id: 'job_oldpurge',
+      type: 'jobs.purge',
+      payload: {},
+      status: 'succeeded',
+      createdAt: old,
+      updatedAt: old,
+      finishedAt: old,
+    });
     await tick('30 3 * * *', Date.UTC(2026, 10, 27, 3, 30));
-    const run = await env.DB.prepare(
-      "SELECT job_id FROM schedule_runs WHERE schedule = 'jobs-purge' ORDER BY scheduled_time DESC",
-    ).first<{ job_id: string }>();
-    await deliverJobs(run?.job_id ?? '');
-    const purge = await storedJob(run?.job_id ?? '');
+    const run = await db
+      .select({ jobId: scheduleRuns.jobId })
+      .from(scheduleRuns)
+      .where(eq(scheduleRuns.schedule, 'jobs-purge'))
+      .orderBy(desc(scheduleRuns.scheduledTime))
+      .get();
+    await deliverJobs(run?.jobId ?? '');
+    const purge = await storedJob(run?.jobId ?? '');
     expect(purge.status).toBe('succeeded');
     expect(purge.result).toMatchObject({ jobs: 1 });
-    expect(await env.DB.prepare("SELECT id FROM jobs WHERE id = 'job_oldpurge'").first()).toBeNull();
+    expect(await db.select({ id: jobs.id }).from(jobs).where(eq(jobs.id, 'job_oldpurge'))).toEqual([]);
   });
 
   it('re-sends a job whose enqueue was interrupted before the send, on the next tick', async () => {
     const stale = new Date(Date.now() - 5 * 60 * 1000).toISOString();
-    await env.DB.prepare(
-      "INSERT INTO jobs (id, type, payload, status, run_at, created_at, updated_at) VALUES ('job_stranded', 'identity.maintenance', '{}', 'queued', ?, ?, ?)",
-    )
-      .bind(stale, stale, stale)
-      .run();
+    await db.insert(jobs).values({
+      id: 'job_stranded',
+      type: 'identity.maintenance',
+      payload: {},
+      status: 'queued',
+      runAt: stale,
+      createdAt: stale,
+      updatedAt: stale,
+    });
     await tick('0 3 * * *', Date.UTC(2026, 10, 28, 3, 0));
     expect((await storedJob('job_stranded')).sentAt).not.toBeNull();
   });
 
   it('takes back a job whose run died under its lease, closing the attempt as failed, and runs it again', async () => {
     const past = new Date(Date.now() - 20 * 60 * 1000).toISOString();
-    await env.DB.batch([
-      env.DB.prepare(
-        "INSERT INTO jobs (id, type, payload, status, attempts, lease_until, sent_at, created_at, updated_at) VALUES ('job_lapsed', 'identity.maintenance', '{}', 'running', 1, ?, ?, ?, ?)",
-      ).bind(past, past, past, past),
-      env.DB.prepare("INSERT INTO job_attempts (job_id, attempt, started_at) VALUES ('job_lapsed', 1, ?)").bind(past),
+    await db.batch([
+      db.insert(jobs).values({
+        id: 'job_lapsed',
+        type: 'identity.maintenance',
+        payload: {},
+        status: 'running',
+        attempts: 1,
+        leaseUntil: past,
+        sentAt: past,
+        createdAt: past,
+        updatedAt: past,
+      }),
+      db.insert(jobAttempts).values({ jobId: 'job_lapsed', attempt: 1, startedAt: past }),
     ]);
     await tick('0 3 * * *', Date.UTC(2026, 10, 29, 3, 0));
     expect(await storedJob('job_lapsed')).toMatchObject({ status: 'queued', leaseUntil: null });
-    const first = await env.DB.prepare("SELECT outcome, error FROM job_attempts WHERE job_id = 'job_lapsed'").first();
+    const first = await db
+      .select({ outcome: jobAttempts.outcome, error: jobAttempts.error })
+      .from(jobAttempts)
+      .where(eq(jobAttempts.jobId, 'job_lapsed'))
+      .get();
     expect(first).toEqual({ outcome: 'failed', error: 'run interrupted: lease expired' });
     await deliverJobs('job_lapsed');
     expect(await storedJob('job_lapsed')).toMatchObject({ status: 'succeeded', attempts: 2 });
@@ -130,11 +166,9 @@ describe('user events', () => {
     const first = await deliver(QUEUE_NAMES.userEvents, [{ body: event }, { body: event }]);
     expect(first.explicitAcks).toHaveLength(2);
     await deliver(QUEUE_NAMES.userEvents, [{ body: event, attempts: 2 }, { body: { kind: 'nonsense' } }]);
-    const jobs = await env.DB.prepare('SELECT * FROM jobs WHERE idempotency_key = ?')
-      .bind(`user-event:${event.id}`)
-      .all<{ type: string; payload: string }>();
-    expect(jobs.results).toHaveLength(1);
-    expect(jobs.results[0]?.type).toBe('notifications.erase-user');
-    expect(JSON.parse(jobs.results[0]?.payload ?? '{}')).toEqual({ userId: 'usr_gone' });
+    const made = await storedJobsWithKey(`user-event:${event.id}`);
+    expect(made).toHaveLength(1);
+    expect(made[0]?.type).toBe('notifications.erase-user');
+    expect(made[0]?.payload).toEqual({ userId: 'usr_gone' });
   });
 });

@@ -1,5 +1,8 @@
 import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { dbOf } from '../src/db/client.js';
+import { jobs } from '../src/db/schema.js';
 import { call, enqueueRpc, sendJob, waitForSent } from './helpers.js';
 import { storedJob } from './stored-job.js';
 
@@ -58,9 +61,10 @@ describe('enqueue', () => {
     const key = `old-${crypto.randomUUID()}`;
     const first = await enqueueRpc(sendJob('a', { idempotencyKey: key }));
     if (!first.ok) throw new Error('enqueue failed');
-    await env.DB.prepare('UPDATE jobs SET created_at = ? WHERE id = ?')
-      .bind(new Date(Date.now() - 25 * 3600 * 1000).toISOString(), first.data.id)
-      .run();
+    await dbOf(env.DB)
+      .update(jobs)
+      .set({ createdAt: new Date(Date.now() - 25 * 3600 * 1000).toISOString() })
+      .where(eq(jobs.id, first.data.id));
     const second = await enqueueRpc(sendJob('b', { idempotencyKey: key }));
     expect(second.ok && second.data.id).not.toBe(first.data.id);
   });

@@ -1,10 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { JOB_TYPES, type Principal, QUEUE_NAMES } from '@onasis/contracts';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { dbOf } from '../src/db/client.js';
+import { jobs } from '../src/db/schema.js';
 import { SCHEDULES } from '../src/schedules.js';
 import wranglerToml from '../wrangler.toml?raw';
 import { ADMIN, call, deliver, enqueue, sendJob } from './helpers.js';
-import { storedJob } from './stored-job.js';
+import { storedJob, storedJobsWithKey } from './stored-job.js';
 
 const INTERNAL_PAYLOADS: Record<string, unknown> = {
   'identity.maintenance': {},
@@ -16,10 +19,9 @@ const INTERNAL_PAYLOADS: Record<string, unknown> = {
 
 const jobsWriter: Principal = { ...ADMIN, permissions: ['jobs:read', 'jobs:write'] };
 
-async function jobCount(type: string): Promise<number> {
-  const found = await env.DB.prepare('SELECT count(*) AS n FROM jobs WHERE type = ?').bind(type).first<{ n: number }>();
-  return found?.n ?? 0;
-}
+const db = dbOf(env.DB);
+
+const jobCount = (type: string) => db.$count(jobs, eq(jobs.type, type));
 
 describe('enqueue over HTTP', () => {
   it('refuses every internal job type with 403 and writes nothing, while services still enqueue them', async () => {
@@ -49,7 +51,7 @@ describe('enqueue over HTTP', () => {
 
   it('replays a dead internal job over HTTP: its payload is the one a service wrote, not the caller’s', async () => {
     const id = await enqueue({ type: 'notifications.erase-user', payload: { userId: 'usr_replayed' } });
-    await env.DB.prepare("UPDATE jobs SET status = 'dead' WHERE id = ?").bind(id).run();
+    await db.update(jobs).set({ status: 'dead' }).where(eq(jobs.id, id));
     const res = await call(`/api/v1/jobs/${id}/retry`, { method: 'POST' });
     expect(res.status).toBe(200);
     expect((await storedJob(id)).payload).toEqual({ userId: 'usr_replayed' });
@@ -67,12 +69,10 @@ describe('user events', () => {
     };
     const first = await deliver(QUEUE_NAMES.userEvents, [{ body: event }, { body: event }]);
     expect(first.explicitAcks).toHaveLength(2);
-    const jobs = await env.DB.prepare('SELECT * FROM jobs WHERE idempotency_key = ?')
-      .bind(`user-event:${event.id}`)
-      .all<{ type: string; payload: string }>();
-    expect(jobs.results).toHaveLength(1);
-    expect(jobs.results[0]?.type).toBe('notifications.reset-devices');
-    expect(JSON.parse(jobs.results[0]?.payload ?? '{}')).toEqual({ userId: 'usr_claimed' });
+    const made = await storedJobsWithKey(`user-event:${event.id}`);
+    expect(made).toHaveLength(1);
+    expect(made[0]?.type).toBe('notifications.reset-devices');
+    expect(made[0]?.payload).toEqual({ userId: 'usr_claimed' });
   });
 });
 

@@ -10,3 +10,8 @@ export async function storedJob(id: string): Promise<JobRow> {
   if (!found) throw new Error(`no job ${id}`);
   return found;
 }
+
+/** The stored jobs holding an idempotency key (at most one while the key is live). */
+export function storedJobsWithKey(key: string): Promise<JobRow[]> {
+  return dbOf(env.DB).select().from(jobs).where(eq(jobs.idempotencyKey, key));
+}
