@@ -5,15 +5,16 @@ import {
   type Deprecation,
   type DeprecationHeaders,
   FORGET_HEADER,
+  type ForwardedRequest,
   ownerOf,
   parseForget,
   ROUTE_HEADER,
 } from '@onasis/contracts';
 import { AppError, notFound } from '@onasis/http';
-import { configOf } from '../config.js';
+import { configOf, takesRawBody } from '../config.js';
 import type { AppEnv } from '../context.js';
 import { collector } from '../metrics/collector.js';
-import { bindingOf, TimeoutError, withTimeout } from '../services/bindings.js';
+import { bindingOf, forward, type Hop, TimeoutError, withTimeout } from '../services/bindings.js';
 import { breakerOf, type Permit } from '../services/circuit-breaker.js';
 import { forgetCredentialsOf } from '../services/forget.js';
 
@@ -63,6 +64,35 @@ export function withoutHopByHop(request: Request): Request {
   return new Request(request, { headers });
 }
 
+const HOP_BY_HOP_NAMES: ReadonlySet<string> = new Set(HOP_BY_HOP);
+
+/** The request's end-to-end headers as a list, by the rules of `withoutHopByHop`. */
+function endToEndHeaders(incoming: Headers): [string, string][] {
+  const connection = incoming.get('connection');
+  const listed = connection === null ? null : new Set(connection.split(',').map((n) => n.trim().toLowerCase()));
+  const headers: [string, string][] = [];
+  for (const [name, value] of incoming) {
+    if (!HOP_BY_HOP_NAMES.has(name) && !listed?.has(name)) headers.push([name, value]);
+  }
+  return headers;
+}
+
+/**
+ * How the request goes to the service: an upload body streams on in a Request; any other body was read whole by the
+ * body guard (or the request has none), so it crosses as plain values, the cheaper hop.
+ */
+async function hopOf(request: Request, path: string): Promise<Hop> {
+  if (request.body !== null && takesRawBody(path)) return { stream: withoutHopByHop(request) };
+  const { method, url } = request;
+  const values: ForwardedRequest = {
+    method,
+    path: url.slice(url.indexOf('/', url.indexOf('//') + 2)),
+    headers: endToEndHeaders(request.headers),
+    body: request.body === null || method === 'GET' || method === 'HEAD' ? null : await request.text(),
+  };
+  return { values, url };
+}
+
 let deprecationOf = compileDeprecations(DEPRECATIONS);
 
 /** Replaces the deprecation table (tests; the shipped table is `DEPRECATIONS` in @onasis/contracts). */
@@ -103,7 +133,8 @@ export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
     const deprecation = deprecationOf(c.req.method, c.req.path);
     const binding = bindingOf(c.env, service);
     const timeoutMs = configOf(c.env).upstreamTimeoutMs;
-    const request = withoutHopByHop(c.req.raw);
+    const request = c.req.raw;
+    const hop = await hopOf(request, c.req.path);
     const meta = {
       requestId: c.get('requestId'),
       traceparent: c.get('traceparent'),
@@ -118,7 +149,7 @@ export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
     let upstream: Response | undefined;
     for (let attempt = 0; upstream === undefined; attempt++) {
       try {
-        upstream = await withTimeout(binding.handle(request, meta), timeoutMs);
+        upstream = await withTimeout(forward(binding, hop, meta), timeoutMs);
       } catch (err) {
         collector.recordUpstreamError(service);
         breaker.record(permit, true);
@@ -141,22 +172,20 @@ export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
     if (failed) collector.recordUpstreamError(service);
     const route = upstream.headers.get(ROUTE_HEADER);
     if (route) c.set('routeTemplate', route);
-    // Responses from RPC have immutable headers; copying is what lets the gateway add its own and drop internal ones.
-    const res = new Response(upstream.body, upstream);
-    res.headers.delete(ROUTE_HEADER);
+    upstream.headers.delete(ROUTE_HEADER);
     // Dropped here, the innermost step, so that neither the idempotency store nor the response cache ever keeps it.
-    const forget = res.headers.get(FORGET_HEADER);
+    const forget = upstream.headers.get(FORGET_HEADER);
     if (forget !== null) {
-      res.headers.delete(FORGET_HEADER);
+      upstream.headers.delete(FORGET_HEADER);
       forgetCredentialsOf(parseForget(forget));
     }
     if (deprecation !== undefined) {
       // The service may send Link headers of its own; the deprecation link goes next to them.
       for (const name in deprecation) {
-        if (name === 'link') res.headers.append(name, deprecation[name] as string);
-        else res.headers.set(name, deprecation[name] as string);
+        if (name === 'link') upstream.headers.append(name, deprecation[name] as string);
+        else upstream.headers.set(name, deprecation[name] as string);
       }
     }
-    return res;
+    return upstream;
   });
 }
