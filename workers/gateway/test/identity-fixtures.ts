@@ -4,13 +4,11 @@ import {
   ACCESS_TOKEN_AUDIENCE,
   ACCESS_TOKEN_TTL_SECONDS,
   ACCESS_TOKEN_TYPE,
+  newId,
 } from '@onasis/contracts';
+import { eventually, forwardTo } from '@onasis/testing';
 import { base64url, decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { vi } from 'vitest';
-import { hashPassword } from '../../identity/src/services/password.js';
-
-/** The pepper the test config hands identity (vitest.config.ts). */
-const PASSWORD_PEPPER = 'test-pepper';
 
 /** Sends a request to the gateway as a client would. */
 export function request(path: string, init?: RequestInit): Promise<Response> {
@@ -38,19 +36,65 @@ export interface TestUser {
   password: string;
 }
 
+/** The password of every `createUser` account. */
+const PASSWORD = 'correct horse battery staple';
+
+let passwordHash: Promise<string> | undefined;
+
+/**
+ * Identity's stored hash of `PASSWORD`, made by identity itself: one account registered straight through the
+ * `IDENTITY` binding (not through the gateway, whose metrics some tests count) per test file. The hash carries its
+ * own salt and names no account, so every fixture user can share it, and only this one PBKDF2 run is spent on them.
+ */
+function identityHashOfPassword(): Promise<string> {
+  passwordHash ??= (async () => {
+    const email = `gw-template-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const res = await forwardTo('identity', () => env.IDENTITY)('/auth/register', {
+      json: { email, password: PASSWORD },
+    });
+    if (res.status !== 202) throw new Error(`register failed with ${res.status}: ${await res.text()}`);
+    const row = await env.IDENTITY_DB.prepare('SELECT password_hash FROM users WHERE email = ?')
+      .bind(email)
+      .first<{ password_hash: string }>();
+    if (!row) throw new Error(`no account for ${email} after register`);
+    return row.password_hash;
+  })();
+  return passwordHash;
+}
+
 /** Inserts an active, verified user with `roles` into identity's database. */
 export async function createUser(roles: string[] = ['member']): Promise<TestUser> {
-  const id = `usr_${crypto.randomUUID().replaceAll('-', '')}`;
+  const id = newId('usr');
   const email = `gw-${crypto.randomUUID().slice(0, 8)}@example.com`;
-  const password = 'correct horse battery staple';
   const db = env.IDENTITY_DB;
   await db.batch([
     db
       .prepare('INSERT INTO users (id, email, email_verified_at, password_hash) VALUES (?, ?, ?, ?)')
-      .bind(id, email, new Date().toISOString(), await hashPassword(password, PASSWORD_PEPPER)),
+      .bind(id, email, new Date().toISOString(), await identityHashOfPassword()),
     ...roles.map((role) => db.prepare('INSERT INTO user_roles (user_id, role) VALUES (?, ?)').bind(id, role)),
   ]);
-  return { id, email, password };
+  return { id, email, password: PASSWORD };
+}
+
+/**
+ * The `token` of the link in the newest `template` email to `userId`, read as the mailbox owner would read it: from
+ * the notifications sandbox, which keeps each rendered email (delivery is asynchronous, so this waits for it).
+ */
+export async function emailedToken(userId: string, template: string): Promise<string> {
+  const notificationsDb = (env as unknown as { NOTIFICATIONS_DB: D1Database }).NOTIFICATIONS_DB;
+  const text = await eventually(async () => {
+    const row = await notificationsDb
+      .prepare(
+        "SELECT body_text FROM deliveries WHERE recipient = ? AND template = ? AND status = 'sent' ORDER BY created_at DESC LIMIT 1",
+      )
+      .bind(userId, template)
+      .first<{ body_text: string | null }>();
+    return row?.body_text;
+  });
+  const link = text.match(/https?:\/\/\S+/)?.[0];
+  const token = link && new URL(link).searchParams.get('token');
+  if (!token) throw new Error(`no link with a token in the ${template} email: ${text}`);
+  return token;
 }
 
 export interface SignedIn {
