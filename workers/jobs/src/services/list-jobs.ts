@@ -4,10 +4,16 @@ import type { Db } from '../db/client.js';
 import { jobs } from '../db/schema.js';
 import type { JobRow } from './job-rows.js';
 
+/** Where a job stands in the list order: what a list cursor holds, and what `after` takes back. */
+type Position = { createdAt: string; id: string };
+
+/** The position of a row, for the cursor of the page it ends. */
+export const positionOf = ({ createdAt, id }: JobRow): Position => ({ createdAt, id });
+
 /** One page (plus one row, to tell whether another page exists) of jobs, newest first by creation time, then id. */
 export function listJobs(
   db: Db,
-  filter: { status?: JobStatus; type?: string; after?: { createdAt: string; id: string }; limit: number },
+  filter: { status?: JobStatus; type?: string; after?: Position; limit: number },
 ): Promise<JobRow[]> {
   const { status, type, after } = filter;
   return db
