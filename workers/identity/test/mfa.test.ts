@@ -6,7 +6,7 @@ import { Secret, TOTP, URI } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { sealingKey, sha256Hex, unseal } from '../src/services/crypto.js';
 import { networkOf } from '../src/services/device.js';
-import { verifySecondFactor } from '../src/services/mfa.js';
+import { verifySecondFactor } from '../src/services/second-factor.js';
 import { sessionsOf } from '../src/services/sessions.js';
 import { matchTotpStep, otpauthUri } from '../src/services/totp.js';
 import { findUserById } from '../src/services/users.js';

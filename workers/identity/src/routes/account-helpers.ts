@@ -1,16 +1,13 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
+import { dbOf } from '../db/client.js';
 import type { Claim } from '../services/account-claim.js';
+import { linkTo } from '../services/app-links.js';
 import { audit } from '../services/audit.js';
 import { newEmailToken, voidEmailTokens } from '../services/email-tokens.js';
 import { dispatchOutbox, securityNotice } from '../services/outbox.js';
 import { forget } from '../services/revocation.js';
 import { sessionsOf } from '../services/sessions.js';
-
-/** A link into the client app carrying a one-time token. */
-export function linkTo(env: IdentityEnv, page: string, token: string): string {
-  return `${env.APP_URL.replace(/\/$/, '')}/${page}?token=${encodeURIComponent(token)}`;
-}
 
 /** Emails a fresh verification link to `email`; earlier links of the user stop working. */
 export async function sendVerification(
@@ -35,7 +32,7 @@ export async function sendVerification(
       newEmail: purpose === 'change_email',
     },
   });
-  await db.batch([voidEmailTokens(db, userId, purpose), token.statement, notice.statement]);
+  await dbOf(db).batch([voidEmailTokens(db, userId, purpose), token.statement, notice.statement]);
   c.executionCtx.waitUntil(dispatchOutbox(c.env, [notice]));
 }
 

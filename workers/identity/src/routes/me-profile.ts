@@ -7,6 +7,7 @@ import { hashPassword } from '../services/password.js';
 import { assertAcceptablePassword } from '../services/password-policy.js';
 import { assertSendAllowed, recipientLimit, userLimit } from '../services/send-limits.js';
 import { sessionsOf } from '../services/sessions.js';
+import { updateProfile } from '../services/update-profile.js';
 import { findUserByEmail, normaliseEmail, viewOf } from '../services/users.js';
 import { sendVerification } from './account-helpers.js';
 import { EmailSchema, PasswordSchema, UserSchema } from './auth-schemas.js';
@@ -91,39 +92,18 @@ meProfileApp.openapi(patchMe, async (c) => {
   if (changesEmail && (await findUserByEmail(db, newEmail)))
     throw new AppError('EMAIL_TAKEN', 'An account with this email address exists.');
 
-  const now = new Date().toISOString();
-  const sets: string[] = [];
-  const values: unknown[] = [];
-  const profile: Record<string, unknown> = {};
-  for (const [key, column] of [
-    ['name', 'name'],
-    ['locale', 'locale'],
-    ['timezone', 'timezone'],
-    ['avatarFileId', 'avatar_file_id'],
-  ] as const) {
-    if (body[key] !== undefined) {
-      sets.push(`${column} = ?`);
-      values.push(body[key]);
-      profile[key] = body[key];
-    }
-  }
-  if (body.password !== undefined) {
-    sets.push('password_hash = ?');
-    values.push(await hashPassword(body.password, c.env.PASSWORD_PEPPER));
-  }
-  if (sets.length > 0) {
-    await db
-      .prepare(`UPDATE users SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`)
-      .bind(...values, now, user.id)
-      .run();
-  }
-  if (Object.keys(profile).length > 0)
+  const profile = { name: body.name, locale: body.locale, timezone: body.timezone, avatarFileId: body.avatarFileId };
+  const passwordHash =
+    body.password === undefined ? undefined : await hashPassword(body.password, c.env.PASSWORD_PEPPER);
+  await updateProfile(db, user.id, profile, passwordHash);
+  const fields = Object.keys(profile).filter((key) => profile[key as keyof typeof profile] !== undefined);
+  if (fields.length > 0)
     await audit(c, {
       action: 'user.updated',
       actorId: user.id,
       targetType: 'user',
       targetId: user.id,
-      data: { fields: Object.keys(profile) },
+      data: { fields },
     });
   if (body.password !== undefined) {
     const principal = requirePrincipal(c);

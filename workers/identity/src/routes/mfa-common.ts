@@ -3,8 +3,8 @@ import { AppError } from '@onasis/http';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
-import { RECOVERY_CODE_COUNT } from '../services/mfa.js';
 import { dispatchOutbox, type OutboxItem } from '../services/outbox.js';
+import { RECOVERY_CODE_COUNT } from '../services/recovery-codes.js';
 import { sessionsOf } from '../services/sessions.js';
 
 export const code = z

@@ -2,7 +2,9 @@ import { createRoute } from '@hono/zod-openapi';
 import { access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
-import { loadFactor, mfaChangedNotice, replaceRecoveryCodes, spendTotpCode } from '../services/mfa.js';
+import { loadFactor, spendTotpCode } from '../services/mfa-factor.js';
+import { mfaChangedNotice } from '../services/mfa-notice.js';
+import { replaceRecoveryCodes } from '../services/recovery-codes.js';
 
 import {
   dispatchLater,
@@ -35,7 +37,7 @@ export const mfaRecoveryCodesApp = resourceApp<AppEnv>();
 mfaRecoveryCodesApp.openapi(regenerate, async (c) => {
   const { userId } = requirePrincipal(c);
   const factor = await loadFactor(c.env.DB, userId);
-  if (!factor?.confirmed_at) throw notEnabled();
+  if (!factor?.confirmedAt) throw notEnabled();
   await refuseIfLocked(c.env, userId);
   if (!(await spendTotpCode(c.env, userId, c.req.valid('json').code)))
     return refuseWrongCode(c, userId, 'mfa.recovery_codes_regenerated');

@@ -2,14 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
-import {
-  confirmFactor,
-  enrollFactor,
-  loadFactor,
-  mfaChangedNotice,
-  removeFactor,
-  verifySecondFactor,
-} from '../services/mfa.js';
+import { confirmFactor, enrollFactor, loadFactor, removeFactor } from '../services/mfa-factor.js';
+import { mfaChangedNotice } from '../services/mfa-notice.js';
+import { verifySecondFactor } from '../services/second-factor.js';
 import { requireUser } from '../services/users.js';
 
 import {
@@ -106,7 +101,7 @@ mfaTotpApp.openapi(confirm, async (c) => {
 mfaTotpApp.openapi(disable, async (c) => {
   const { userId } = requirePrincipal(c);
   const factor = await loadFactor(c.env.DB, userId);
-  if (!factor?.confirmed_at) throw notEnabled();
+  if (!factor?.confirmedAt) throw notEnabled();
   await refuseIfLocked(c.env, userId);
   const via = await verifySecondFactor(c.env, userId, c.req.valid('json').code);
   if (!via) return refuseWrongCode(c, userId, 'mfa.disabled');

@@ -2,7 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, access, jsonBody, jsonResponse, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
-import { mfaChangedNotice, remainingRecoveryCodes, verifySecondFactor } from '../services/mfa.js';
+import { mfaChangedNotice } from '../services/mfa-notice.js';
+import { remainingRecoveryCodes } from '../services/recovery-codes.js';
+import { verifySecondFactor } from '../services/second-factor.js';
 import { answerSession } from '../services/session-cookies.js';
 import { sessionsOf, startSession } from '../services/sessions.js';
 import { parseUserToken } from '../services/tokens.js';
@@ -88,7 +90,7 @@ mfaVerifyApp.openapi(verify, async (c) => {
   if (factor === 'recovery') {
     const remaining = await remainingRecoveryCodes(c.env.DB, userId);
     const notice = mfaChangedNotice(c.env.DB, userId, 'recovery_code_used', { remainingRecoveryCodes: remaining });
-    await c.env.DB.batch([notice.statement]);
+    await notice.statement.run();
     dispatchLater(c, notice);
     await audit(c, { action: 'mfa.recovery_code_used', ...userTarget(userId), data: { remaining } });
   }

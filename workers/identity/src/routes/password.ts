@@ -1,17 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, access, jsonBody, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { claimOf } from '../services/account-claim.js';
+import { dbOf } from '../db/client.js';
+import { linkTo } from '../services/app-links.js';
 import { audit } from '../services/audit.js';
 import { newEmailToken, spendEmailToken, voidEmailTokens } from '../services/email-tokens.js';
 import { dispatchOutbox, securityNotice } from '../services/outbox.js';
-import { hashPassword } from '../services/password.js';
 import { assertAcceptablePassword } from '../services/password-policy.js';
+import { setResetPassword } from '../services/reset-password.js';
 import { forget } from '../services/revocation.js';
 import { chargeSend, recipientLimit } from '../services/send-limits.js';
 import { sessionsOf } from '../services/sessions.js';
 import { findUserByEmail } from '../services/users.js';
-import { linkTo, settleClaim } from './account-helpers.js';
+import { settleClaim } from './account-helpers.js';
 import { EmailSchema, PasswordSchema } from './auth-schemas.js';
 import { problems } from './problems.js';
 
@@ -66,7 +67,7 @@ passwordApp.openapi(forgotPassword, async (c) => {
         locale: user.locale,
         data: { name: user.name, token: reset.token, url: linkTo(c.env, 'reset-password', reset.token) },
       });
-      await db.batch([voidEmailTokens(db, user.id, 'reset_password'), reset.statement, notice.statement]);
+      await dbOf(db).batch([voidEmailTokens(db, user.id, 'reset_password'), reset.statement, notice.statement]);
       await dispatchOutbox(c.env, [notice]);
       await audit(c, {
         action: 'user.password_reset_requested',
@@ -81,32 +82,18 @@ passwordApp.openapi(forgotPassword, async (c) => {
 
 passwordApp.openapi(resetPassword, async (c) => {
   const { token, password } = c.req.valid('json');
-  const db = c.env.DB;
   // Judge the password before spending the token, so a refused password leaves the link usable.
   assertAcceptablePassword(password);
-  const spent = await spendEmailToken(db, token, ['reset_password']);
+  const spent = await spendEmailToken(c.env.DB, token, ['reset_password']);
   if (!spent) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
   assertAcceptablePassword(password, spent.email);
-  const now = new Date().toISOString();
-  const passwordHash = await hashPassword(password, c.env.PASSWORD_PEPPER);
-  // Receiving the reset email proves control of the address, so the address counts as verified from here on; when
-  // it was not yet, the reset claims the account and the keys made before go in the same batch.
-  const claim = claimOf(db, spent.userId, now);
-  const results = await db.batch([
-    ...claim.statements,
-    db
-      .prepare(
-        'UPDATE users SET password_hash = ?, email_verified_at = coalesce(email_verified_at, ?), updated_at = ? WHERE id = ?',
-      )
-      .bind(passwordHash, now, now, spent.userId),
-  ]);
+  const { claim, outcome } = await setResetPassword(c.env, spent.userId, password);
   const sessions = sessionsOf(c.env, spent.userId);
   const revoked = await sessions.revokeAll('password_reset');
   await sessions.clearFailures();
-  const claimed = claim.outcome(results, 0);
-  await settleClaim(c, claim, claimed, spent.userId, { sessionsRevoked: true });
+  await settleClaim(c, claim, outcome, spent.userId, { sessionsRevoked: true });
   // Every session ended, claimed or not: the gateway isolate that forwarded this forgets them at once.
-  forget(c, { users: [spent.userId], apiKeys: claimed.revokedKeyIds });
+  forget(c, { users: [spent.userId], apiKeys: outcome.revokedKeyIds });
   await audit(c, {
     action: 'user.password_reset',
     actorId: spent.userId,

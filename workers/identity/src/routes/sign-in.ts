@@ -8,7 +8,13 @@ import { forget } from '../services/revocation.js';
 import { answerSession, clearSessionCookies, refreshCookie } from '../services/session-cookies.js';
 import { sessionsOf, startSession, unknownEmailThrottle } from '../services/sessions.js';
 import { accessTokenSigner, formatRefreshToken, parseUserToken } from '../services/tokens.js';
-import { findUserByEmail, findUserById, normaliseEmail, tokenClaimsOf } from '../services/users.js';
+import {
+  findUserByEmail,
+  findUserById,
+  normaliseEmail,
+  tokenClaimsOf,
+  upgradePasswordHash,
+} from '../services/users.js';
 import {
   CookieFlag,
   CookieSessionSchema,
@@ -141,9 +147,7 @@ signInApp.openapi(login, async (c) => {
   if (check.needsRehash) {
     c.executionCtx.waitUntil(
       hashPassword(password, env.PASSWORD_PEPPER).then((hash) =>
-        env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?')
-          .bind(hash, user.id, user.passwordHash)
-          .run(),
+        upgradePasswordHash(env.DB, user.id, user.passwordHash ?? '', hash),
       ),
     );
   }

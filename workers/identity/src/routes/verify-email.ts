@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { claimOf } from '../services/account-claim.js';
 import { audit } from '../services/audit.js';
 import { spendEmailToken } from '../services/email-tokens.js';
-import { dispatchOutbox, securityNotice } from '../services/outbox.js';
+import { dispatchOutbox } from '../services/outbox.js';
 import { assertSendAllowed, recipientLimit, userLimit } from '../services/send-limits.js';
 import { findUserById, viewOf } from '../services/users.js';
+import { changeAddress, proveAddress } from '../services/verify-email.js';
 import { sendVerification, settleClaim } from './account-helpers.js';
 import { UserSchema } from './auth-schemas.js';
 import { problems } from './problems.js';
@@ -45,15 +45,7 @@ verifyEmailApp.openapi(verifyEmail, async (c) => {
   if (!spent) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
   const now = new Date().toISOString();
   if (spent.purpose === 'verify_email') {
-    // Only the address the token was sent to: after an email change the old link proves nothing. The first proof
-    // claims the account: keys made before it go, in the same batch.
-    const claim = claimOf(db, spent.userId, now, spent.email);
-    const results = await db.batch([
-      ...claim.statements,
-      db
-        .prepare('UPDATE users SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ? AND email = ?')
-        .bind(now, spent.userId, spent.email),
-    ]);
+    const { claim, outcome } = await proveAddress(db, spent.userId, spent.email, now);
     await audit(c, {
       action: 'user.email_verified',
       actorId: spent.userId,
@@ -61,30 +53,13 @@ verifyEmailApp.openapi(verifyEmail, async (c) => {
       targetId: spent.userId,
     });
     const principal = c.get('principal');
-    await settleClaim(c, claim, claim.outcome(results, 0), spent.userId, {
+    await settleClaim(c, claim, outcome, spent.userId, {
       keepSession: principal?.userId === spent.userId ? (principal.sessionId ?? undefined) : undefined,
     });
   } else {
     const before = await findUserById(db, spent.userId);
     if (!before) throw new AppError('INVALID_TOKEN', 'This link is invalid, used or expired.');
-    const notice = securityNotice(db, {
-      to: spent.userId,
-      toAddress: before.email,
-      template: 'identity.email-changed',
-      data: { oldEmail: before.email, newEmail: spent.email },
-    });
-    try {
-      await db.batch([
-        db
-          .prepare('UPDATE users SET email = ?, email_verified_at = ?, updated_at = ? WHERE id = ?')
-          .bind(spent.email, now, now, spent.userId),
-        notice.statement,
-      ]);
-    } catch (err) {
-      if (String(err).includes('UNIQUE constraint failed: users.email'))
-        throw new AppError('EMAIL_TAKEN', 'Another account took this email address in the meantime.');
-      throw err;
-    }
+    const notice = await changeAddress(db, before, spent.email, now);
     c.executionCtx.waitUntil(dispatchOutbox(c.env, [notice]));
     await audit(c, {
       action: 'user.email_changed',

@@ -1,4 +1,8 @@
 import { newId } from '@onasis/contracts';
+import { and, eq, exists, isNull, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { dbOf } from '../db/client.js';
+import { apiKeys, outbox, users } from '../db/schema.js';
 import { type OutboxItem, outboxItem } from './outbox.js';
 
 /**
@@ -12,42 +16,53 @@ export interface Claim {
    * while the address is still unproven, so the check and the change are one transaction and a repeated or
    * concurrent proof claims nothing twice.
    */
-  statements: D1PreparedStatement[];
+  statements: [BatchItem<'sqlite'>, BatchItem<'sqlite'>];
   /** The `user.account-claimed` event, written by the batch only when the account was claimed. */
-  event: OutboxItem;
+  event: Pick<OutboxItem, 'id' | 'queue' | 'body'>;
   /** Reads the batch's results (from `statements[0]` at `offset`): whether it claimed, and the revoked keys. */
-  outcome(results: D1Result[], offset: number): { claimed: boolean; revokedKeyIds: string[] };
+  outcome(results: readonly unknown[], offset: number): { claimed: boolean; revokedKeyIds: string[] };
 }
-
-/** True while `?2`'s address is unproven, and (when `?3` is not null) still the address `?3`. */
-const UNPROVEN =
-  'EXISTS (SELECT 1 FROM users WHERE id = ?2 AND email_verified_at IS NULL AND (?3 IS NULL OR email = ?3))';
 
 /**
  * The claim statements of a proof of `userId`'s address at `now`; with `email`, only while the account's address is
  * still that one (a verification link proves the address it was sent to, not one changed to since).
  */
-export function claimOf(db: D1Database, userId: string, now: string, email?: string): Claim {
-  const event = outboxItem(db, {
+export function claimOf(d1: D1Database, userId: string, now: string, email?: string): Claim {
+  const db = dbOf(d1);
+  const event = outboxItem(d1, {
     queue: 'userEvents',
     body: { kind: 'user-event', id: newId('evt'), type: 'user.account-claimed', userId, occurredAt: now },
   });
-  const eventRow = db
-    .prepare(`INSERT INTO outbox (id, queue, body) SELECT ?1, ?4, ?5 WHERE ${UNPROVEN}`)
-    .bind(event.id, userId, email ?? null, event.queue, JSON.stringify(event.body));
+  const unproven = and(
+    eq(users.id, userId),
+    isNull(users.emailVerifiedAt),
+    email === undefined ? undefined : eq(users.email, email),
+  );
+  // `users.id` is the key: the select yields the event's one row while the address is unproven, else none.
+  const eventRow = db.insert(outbox).select(
+    sql`SELECT ${event.id}, ${event.queue}, ${JSON.stringify(event.body)}, 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        FROM ${users} WHERE ${unproven}`,
+  );
   return {
     statements: [
       db
-        .prepare(
-          `UPDATE api_keys SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL AND ${UNPROVEN} RETURNING id`,
+        .update(apiKeys)
+        .set({ revokedAt: now })
+        .where(
+          and(
+            eq(apiKeys.userId, userId),
+            isNull(apiKeys.revokedAt),
+            exists(db.select({ one: sql`1` }).from(users).where(unproven)),
+          ),
         )
-        .bind(now, userId, email ?? null),
+        .returning({ id: apiKeys.id }),
       eventRow,
     ],
-    event: { ...event, statement: eventRow },
+    event: { id: event.id, queue: event.queue, body: event.body },
     outcome(results, offset) {
-      const revoked = (results[offset]?.results ?? []) as { id: string }[];
-      return { claimed: (results[offset + 1]?.meta.changes ?? 0) === 1, revokedKeyIds: revoked.map((r) => r.id) };
+      const revoked = (results[offset] ?? []) as { id: string }[];
+      const written = results[offset + 1] as D1Result | undefined;
+      return { claimed: (written?.meta.changes ?? 0) === 1, revokedKeyIds: revoked.map((r) => r.id) };
     },
   };
 }

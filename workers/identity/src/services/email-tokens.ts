@@ -1,29 +1,24 @@
+import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { emailTokens } from '../db/schema.js';
 import { randomSecret, sha256Hex } from './crypto.js';
 
-export type EmailTokenPurpose = 'verify_email' | 'reset_password' | 'change_email';
+/** What an emailed token proves: the address of a new account, of an email change, or a password reset. */
+export type EmailTokenPurpose = (typeof emailTokens.$inferSelect)['purpose'];
 
 /** How long each kind of emailed token can be used. */
-export const EMAIL_TOKEN_TTL_MS: Record<EmailTokenPurpose, number> = {
+const EMAIL_TOKEN_TTL_MS: Record<EmailTokenPurpose, number> = {
   verify_email: 24 * 3600 * 1000,
   change_email: 24 * 3600 * 1000,
   reset_password: 3600 * 1000,
 };
 
-/** A fresh token (to email) and the statement that stores its hash. */
-export async function newEmailToken(
-  db: D1Database,
-  purpose: EmailTokenPurpose,
-  userId: string,
-  email: string,
-): Promise<{ token: string; statement: D1PreparedStatement }> {
+/** A fresh token (to email) and the statement that stores its hash, for the batch of the change that sends it. */
+export async function newEmailToken(db: D1Database, purpose: EmailTokenPurpose, userId: string, email: string) {
   const token = randomSecret(32);
   const expiresAt = new Date(Date.now() + EMAIL_TOKEN_TTL_MS[purpose]).toISOString();
-  return {
-    token,
-    statement: db
-      .prepare('INSERT INTO email_tokens (token_hash, user_id, purpose, email, expires_at) VALUES (?, ?, ?, ?, ?)')
-      .bind(await sha256Hex(token), userId, purpose, email, expiresAt),
-  };
+  const tokenHash = await sha256Hex(token);
+  return { token, statement: dbOf(db).insert(emailTokens).values({ tokenHash, userId, purpose, email, expiresAt }) };
 }
 
 /**
@@ -37,20 +32,26 @@ export async function spendEmailToken(
 ): Promise<{ userId: string; purpose: EmailTokenPurpose; email: string } | null> {
   if (token.length < 32 || token.length > 128) return null;
   const now = new Date().toISOString();
-  const row = await db
-    .prepare(
-      `UPDATE email_tokens SET used_at = ?1
-       WHERE token_hash = ?2 AND used_at IS NULL AND expires_at > ?1 AND purpose IN (${purposes.map(() => '?').join(', ')})
-       RETURNING user_id, purpose, email`,
+  const row = await dbOf(db)
+    .update(emailTokens)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(emailTokens.tokenHash, await sha256Hex(token)),
+        isNull(emailTokens.usedAt),
+        gt(emailTokens.expiresAt, now),
+        inArray(emailTokens.purpose, purposes),
+      ),
     )
-    .bind(now, await sha256Hex(token), ...purposes)
-    .first<{ user_id: string; purpose: EmailTokenPurpose; email: string }>();
-  return row ? { userId: row.user_id, purpose: row.purpose, email: row.email } : null;
+    .returning({ userId: emailTokens.userId, purpose: emailTokens.purpose, email: emailTokens.email })
+    .get();
+  return row ?? null;
 }
 
 /** Statement that voids every unused token of `purpose` for a user, so that only the newest one works. */
-export function voidEmailTokens(db: D1Database, userId: string, purpose: EmailTokenPurpose): D1PreparedStatement {
-  return db
-    .prepare('UPDATE email_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL')
-    .bind(new Date().toISOString(), userId, purpose);
+export function voidEmailTokens(db: D1Database, userId: string, purpose: EmailTokenPurpose) {
+  return dbOf(db)
+    .update(emailTokens)
+    .set({ usedAt: new Date().toISOString() })
+    .where(and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt)));
 }

@@ -1,26 +1,33 @@
 import type { NotificationMessage, UserEvent } from '@onasis/contracts';
 import { newId } from '@onasis/contracts';
+import { createLogger } from '@onasis/http';
+import { eq, sql } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { outbox } from '../db/schema.js';
 
 type Queued = { queue: 'notifications'; body: NotificationMessage } | { queue: 'userEvents'; body: UserEvent };
 
-/** An outbox row waiting to be sent; `statement` goes into the same `batch()` as the change that caused it. */
+const log = createLogger({ service: 'identity' });
+
+/** The statement that writes an outbox row: it goes into the same `db.batch()` as the change that caused it. */
+export type OutboxInsert = ReturnType<typeof insertRow>;
+
+/** An outbox row waiting to be sent. */
 export interface OutboxItem {
   id: string;
   queue: Queued['queue'];
   body: Queued['body'];
-  statement: D1PreparedStatement;
+  statement: OutboxInsert;
+}
+
+function insertRow(db: D1Database, id: string, message: Queued) {
+  return dbOf(db).insert(outbox).values({ id, queue: message.queue, body: message.body });
 }
 
 /** Prepares an outbox row for `message`, to be written atomically with the change that causes it. */
 export function outboxItem(db: D1Database, message: Queued): OutboxItem {
   const id = newId('obx');
-  return {
-    id,
-    ...message,
-    statement: db
-      .prepare('INSERT INTO outbox (id, queue, body) VALUES (?, ?, ?)')
-      .bind(id, message.queue, JSON.stringify(message.body)),
-  };
+  return { id, ...message, statement: insertRow(db, id, message) };
 }
 
 function queueOf(env: IdentityEnv, queue: Queued['queue']): Queue {
@@ -33,14 +40,19 @@ function queueOf(env: IdentityEnv, queue: Queued['queue']): Queue {
  * idempotency key.
  */
 export async function dispatchOutbox(env: IdentityEnv, items: Array<Pick<OutboxItem, 'id' | 'queue' | 'body'>>) {
+  const db = dbOf(env.DB);
   await Promise.all(
     items.map(async (item) => {
       try {
         await queueOf(env, item.queue).send(item.body, { contentType: 'json' });
-        await env.DB.prepare('DELETE FROM outbox WHERE id = ?').bind(item.id).run();
+        await db.delete(outbox).where(eq(outbox.id, item.id)).run();
       } catch (err) {
-        await env.DB.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?').bind(item.id).run();
-        console.error(JSON.stringify({ level: 'error', msg: 'outbox send failed', id: item.id, err: String(err) }));
+        await db
+          .update(outbox)
+          .set({ attempts: sql`${outbox.attempts} + 1` })
+          .where(eq(outbox.id, item.id))
+          .run();
+        log.error('outbox send failed', { id: item.id, err: String(err) });
       }
     }),
   );
@@ -48,14 +60,22 @@ export async function dispatchOutbox(env: IdentityEnv, items: Array<Pick<OutboxI
 
 /** Sends every row still in the outbox (oldest first, up to `limit`); run by the maintenance schedule. */
 export async function relayOutbox(env: IdentityEnv, limit = 100): Promise<number> {
-  const { results } = await env.DB.prepare('SELECT id, queue, body FROM outbox ORDER BY created_at LIMIT ?')
-    .bind(limit)
-    .all<{ id: string; queue: Queued['queue']; body: string }>();
+  const rows = await dbOf(env.DB)
+    .select({ id: outbox.id, queue: outbox.queue, body: outbox.body })
+    .from(outbox)
+    .orderBy(outbox.createdAt)
+    .limit(limit)
+    .all();
   await dispatchOutbox(
     env,
-    results.map((r) => ({ id: r.id, queue: r.queue, body: JSON.parse(r.body) })),
+    rows.map((r) => ({ id: r.id, queue: r.queue, body: r.body as Queued['body'] })),
   );
-  return results.length;
+  return rows.length;
+}
+
+/** Drops an outbox row whose batch turned out to change nothing. */
+export async function dropOutboxRow(db: D1Database, id: string): Promise<void> {
+  await dbOf(db).delete(outbox).where(eq(outbox.id, id)).run();
 }
 
 /** An outbox row for a security message (these cannot be turned off by preferences) to a user or an address. */

@@ -1,4 +1,7 @@
 import { AppError } from '@onasis/http';
+import { inArray, lte, sql } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { sendLimits } from '../db/schema.js';
 import { sha256Hex } from './crypto.js';
 
 /** The window every send limit counts in. */
@@ -36,37 +39,50 @@ export function userLimit(userId: string): SendLimit {
  * matters.
  */
 export async function chargeSend(
-  db: D1Database,
+  d1: D1Database,
   limits: readonly SendLimit[],
   now = Date.now(),
 ): Promise<{ retryAfterSeconds: number } | null> {
   const windowEndedBefore = now - SEND_WINDOW_MS;
-  const results = await db.batch<{ key: string; window_start: number; count: number }>([
-    db
-      .prepare(
-        'DELETE FROM send_limits WHERE key IN (SELECT key FROM send_limits WHERE window_start <= ? ORDER BY window_start LIMIT ?)',
-      )
-      .bind(windowEndedBefore, SWEEP_BATCH),
+  const db = dbOf(d1);
+  const ended = db
+    .select({ key: sendLimits.key })
+    .from(sendLimits)
+    .where(lte(sendLimits.windowStart, windowEndedBefore))
+    .orderBy(sendLimits.windowStart)
+    .limit(SWEEP_BATCH);
+  const restarts = sql`${sendLimits.windowStart} <= ${windowEndedBefore}`;
+  const results = await db.batch([
+    db.delete(sendLimits).where(inArray(sendLimits.key, ended)),
     ...limits.map((limit) =>
       db
-        .prepare(
-          `INSERT INTO send_limits (key, window_start, count) VALUES (?1, ?2, 1)
-           ON CONFLICT (key) DO UPDATE SET
-             count = CASE WHEN window_start <= ?3 THEN 1 ELSE count + 1 END,
-             window_start = CASE WHEN window_start <= ?3 THEN ?2 ELSE window_start END
-           WHERE window_start <= ?3 OR count < ?4
-           RETURNING key, window_start, count`,
-        )
-        .bind(limit.key, now, windowEndedBefore, limit.limit),
+        .insert(sendLimits)
+        .values({ key: limit.key, windowStart: now, count: 1 })
+        .onConflictDoUpdate({
+          target: sendLimits.key,
+          set: {
+            count: sql`CASE WHEN ${restarts} THEN 1 ELSE ${sendLimits.count} + 1 END`,
+            windowStart: sql`CASE WHEN ${restarts} THEN ${now} ELSE ${sendLimits.windowStart} END`,
+          },
+          setWhere: sql`${restarts} OR ${sendLimits.count} < ${limit.limit}`,
+        })
+        .returning({ key: sendLimits.key }),
     ),
     db
-      .prepare('SELECT key, window_start, count FROM send_limits WHERE key IN (SELECT value FROM json_each(?))')
-      .bind(JSON.stringify(limits.map((l) => l.key))),
+      .select()
+      .from(sendLimits)
+      .where(
+        inArray(
+          sendLimits.key,
+          limits.map((l) => l.key),
+        ),
+      ),
   ]);
-  const refused = limits.filter((_, i) => (results[i + 1]?.results.length ?? 0) === 0);
+  const charged = results.slice(1, 1 + limits.length) as { key: string }[][];
+  const refused = limits.filter((_, i) => (charged[i]?.length ?? 0) === 0);
   if (refused.length === 0) return null;
-  const current = results[results.length - 1]?.results ?? [];
-  const ends = refused.map((l) => (current.find((r) => r.key === l.key)?.window_start ?? now) + SEND_WINDOW_MS);
+  const current = (results[results.length - 1] ?? []) as (typeof sendLimits.$inferSelect)[];
+  const ends = refused.map((l) => (current.find((r) => r.key === l.key)?.windowStart ?? now) + SEND_WINDOW_MS);
   return { retryAfterSeconds: Math.max(1, Math.ceil((Math.max(...ends) - now) / 1000)) };
 }
 

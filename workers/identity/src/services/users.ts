@@ -1,4 +1,7 @@
 import { AppError } from '@onasis/http';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { users } from '../db/schema.js';
 
 /** A user as the API shows it. */
 export interface UserView {
@@ -22,45 +25,33 @@ export interface UserRecord extends UserView {
   emailVerifiedAt: string | null;
 }
 
-/** A `users` row as SELECT_USER reads it. */
-export type UserRow = {
-  id: string;
-  email: string;
-  email_verified_at: string | null;
-  name: string | null;
-  locale: string | null;
-  timezone: string | null;
-  avatar_file_id: string | null;
-  password_hash: string | null;
-  status: 'active' | 'disabled';
-  created_at: string;
-  updated_at: string | null;
-  roles: string | null;
-  mfa: number;
+// One query for the user, their roles and whether a confirmed TOTP factor exists: `GET /api/v1/users/me` is hot.
+const userWithRoles = {
+  ...getTableColumns(users),
+  // Raw SQL: drizzle has no json_group_array, and a join would need a second query or a GROUP BY over every column.
+  // Tables are named in full: drizzle leaves columns bare inside a selected expression.
+  roles: sql<string | null>`(SELECT json_group_array(ur.role) FROM user_roles ur WHERE ur.user_id = users.id)`,
+  mfa: sql<number>`EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)`,
 };
 
-// One query for the user, their roles and whether a confirmed TOTP factor exists.
-export const SELECT_USER = `
-  SELECT u.*, (SELECT json_group_array(role) FROM user_roles WHERE user_id = u.id) AS roles,
-    EXISTS (SELECT 1 FROM mfa_factors WHERE user_id = u.id AND confirmed_at IS NOT NULL) AS mfa
-  FROM users u`;
+type UserWithRolesRow = typeof users.$inferSelect & { roles: string | null; mfa: number };
 
-export function toRecord(row: UserRow): UserRecord {
+function toRecord(row: UserWithRolesRow): UserRecord {
   return {
     id: row.id,
     email: row.email,
-    emailVerified: row.email_verified_at !== null,
-    emailVerifiedAt: row.email_verified_at,
+    emailVerified: row.emailVerifiedAt !== null,
+    emailVerifiedAt: row.emailVerifiedAt,
     name: row.name,
     locale: row.locale,
     timezone: row.timezone,
-    avatarFileId: row.avatar_file_id,
+    avatarFileId: row.avatarFileId,
     status: row.status,
     roles: (JSON.parse(row.roles ?? '[]') as string[]).sort(),
     mfaEnabled: row.mfa === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    passwordHash: row.password_hash,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    passwordHash: row.passwordHash,
   };
 }
 
@@ -77,13 +68,17 @@ export function normaliseEmail(email: string): string {
 
 /** The user with `id`, or null. */
 export async function findUserById(db: D1Database, id: string): Promise<UserRecord | null> {
-  const row = await db.prepare(`${SELECT_USER} WHERE u.id = ?`).bind(id).first<UserRow>();
+  const row = await dbOf(db).select(userWithRoles).from(users).where(eq(users.id, id)).get();
   return row ? toRecord(row) : null;
 }
 
 /** The user with `email` (normalised here), or null. */
 export async function findUserByEmail(db: D1Database, email: string): Promise<UserRecord | null> {
-  const row = await db.prepare(`${SELECT_USER} WHERE u.email = ?`).bind(normaliseEmail(email)).first<UserRow>();
+  const row = await dbOf(db)
+    .select(userWithRoles)
+    .from(users)
+    .where(eq(users.email, normaliseEmail(email)))
+    .get();
   return row ? toRecord(row) : null;
 }
 
@@ -96,30 +91,39 @@ export async function requireUser(db: D1Database, id: string): Promise<UserRecor
 
 /** Every permission the roles of `userId` grant, sorted and without repeats. */
 export async function permissionsOf(db: D1Database, userId: string): Promise<string[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT DISTINCT p.value AS permission FROM user_roles ur JOIN roles r ON r.name = ur.role, json_each(r.permissions) p
-       WHERE ur.user_id = ? ORDER BY 1`,
-    )
-    .bind(userId)
-    .all<{ permission: string }>();
-  return results.map((r) => r.permission);
+  // Raw SQL: the permissions are a JSON array per role, which only json_each can spread into rows.
+  const rows = await dbOf(db).all<{ permission: string }>(
+    sql`SELECT DISTINCT p.value AS permission FROM user_roles ur JOIN roles r ON r.name = ur.role,
+        json_each(r.permissions) p WHERE ur.user_id = ${userId} ORDER BY 1`,
+  );
+  return rows.map((r) => r.permission);
 }
 
 /** What an access token says about its user: the permissions of their roles (sorted) and their plan. */
 export async function tokenClaimsOf(db: D1Database, userId: string): Promise<{ permissions: string[]; plan: string }> {
-  const row = await db
-    .prepare(
-      `SELECT u.plan AS plan, (
-         SELECT json_group_array(DISTINCT p.value) FROM user_roles ur JOIN roles r ON r.name = ur.role,
-           json_each(r.permissions) p WHERE ur.user_id = u.id
-       ) AS permissions
-       FROM users u WHERE u.id = ?`,
-    )
-    .bind(userId)
-    .first<{ plan: string; permissions: string | null }>();
+  const row = await dbOf(db)
+    .select({
+      plan: users.plan,
+      // Raw SQL: json_each spreads each role's JSON permissions, json_group_array gathers them in the same query.
+      permissions: sql<string | null>`(
+        SELECT json_group_array(DISTINCT p.value) FROM user_roles ur JOIN roles r ON r.name = ur.role,
+          json_each(r.permissions) p WHERE ur.user_id = users.id
+      )`,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
   const permissions = (JSON.parse(row?.permissions ?? '[]') as (string | null)[]).filter(
     (p): p is string => typeof p === 'string',
   );
   return { permissions: permissions.sort(), plan: row?.plan ?? 'free' };
+}
+
+/** Replaces a password hash made with older parameters, unless the password changed meanwhile. */
+export async function upgradePasswordHash(d1: D1Database, userId: string, from: string, to: string): Promise<void> {
+  await dbOf(d1)
+    .update(users)
+    .set({ passwordHash: to })
+    .where(and(eq(users.id, userId), eq(users.passwordHash, from)))
+    .run();
 }
