@@ -1,3 +1,4 @@
+import { createLogger } from '@onasis/http';
 import { z } from 'zod';
 
 const scopes = z
@@ -78,8 +79,10 @@ export function oauthProviders(env: IdentityEnv): Map<string, ProviderConfig> {
   return providers;
 }
 
+const log = createLogger({ service: 'identity' });
+
 function logConfigError(msg: string, fields: Record<string, string | number> = {}): void {
-  console.error(JSON.stringify({ level: 'error', msg, service: 'identity', ...fields }));
+  log.error(msg, fields);
 }
 
 /** Name of the secret holding a provider's client secret: `OAUTH_<ID>_CLIENT_SECRET`, e.g. `OAUTH_GOOGLE_CLIENT_SECRET`. */

@@ -1,7 +1,9 @@
-import { AppError } from '@onasis/http';
+import { AppError, createLogger } from '@onasis/http';
 import { z } from 'zod';
 import type { ProviderConfig } from './oauth-config.js';
 import type { ProviderIdentity } from './oauth-provider.js';
+
+const log = createLogger({ service: 'identity' });
 
 const GithubUserSchema = z.object({
   id: z.number().int(),
@@ -38,9 +40,7 @@ export async function githubIdentity(
     user = GithubUserSchema.parse(await userRes.json());
     emails = GithubEmailsSchema.parse(await emailsRes.json());
   } catch (err) {
-    console.warn(
-      JSON.stringify({ level: 'warn', msg: 'github profile failed', provider: config.id, err: String(err) }),
-    );
+    log.warn('github profile failed', { provider: config.id, err: String(err) });
     throw new AppError('OAUTH_FAILED', `The profile from ${config.id} could not be read.`);
   }
   const primary = emails.find((e) => e.primary && e.verified && e.email.includes('@'));

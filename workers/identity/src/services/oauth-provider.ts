@@ -1,4 +1,4 @@
-import { AppError } from '@onasis/http';
+import { AppError, createLogger } from '@onasis/http';
 import { createRemoteJWKSet, decodeJwt, errors, type JWTPayload, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { clientSecretOf, defaultScopes, type ProviderConfig } from './oauth-config.js';
@@ -41,8 +41,10 @@ function requestOptions(url: string): { [oauth.allowInsecureRequests]?: boolean 
   return new URL(url).protocol === 'http:' ? { [oauth.allowInsecureRequests]: true } : {};
 }
 
+const log = createLogger({ service: 'identity' });
+
 function upstream(config: ProviderConfig, what: string, err: unknown): AppError {
-  console.error(JSON.stringify({ level: 'error', msg: `oauth ${what} failed`, provider: config.id, err: String(err) }));
+  log.error(`oauth ${what} failed`, { provider: config.id, err: String(err) });
   return new AppError('UPSTREAM_FAILED', `The login provider ${config.id} could not be reached.`);
 }
 
@@ -213,7 +215,7 @@ function identityFromClaims(config: ProviderConfig, claims: JWTPayload): Provide
 }
 
 function refusal(config: ProviderConfig, what: string, err: unknown): AppError {
-  console.warn(JSON.stringify({ level: 'warn', msg: `oauth ${what} refused`, provider: config.id, err: String(err) }));
+  log.warn(`oauth ${what} refused`, { provider: config.id, err: String(err) });
   if (err instanceof AppError) return err;
   if (err instanceof oauth.AuthorizationResponseError) {
     return new AppError('OAUTH_FAILED', `The login provider answered ${safeCode(err.error)}.`);
