@@ -1,13 +1,14 @@
 import { createServiceApp } from '@onasis/http';
 import type { AppEnv } from './context.js';
-import { adminRoutes } from './routes/admin.js';
-import { apiKeyRoutes } from './routes/api-keys.js';
-import { auditRoutes } from './routes/audit.js';
+import { adminUsersApp } from './routes/admin-users.js';
+import { apiKeysApp } from './routes/api-keys.js';
+import { auditLogsApp } from './routes/audit-logs.js';
 import { authApp } from './routes/auth.js';
 import { meApp } from './routes/me.js';
 import { mfaApp } from './routes/mfa.js';
 import { oauthApp } from './routes/oauth.js';
-import { signingKeyRoutes } from './routes/signing-keys.js';
+import { rolesApp } from './routes/roles.js';
+import { signingKeysApp } from './routes/signing-keys.js';
 import { wellKnownApp } from './routes/well-known.js';
 
 /** The identity Worker's HTTP surface, served to the gateway through `IdentityService.handle`. */
@@ -17,8 +18,9 @@ export const app = createServiceApp<AppEnv>('identity', (app) => {
   app.route('/auth/mfa', mfaApp);
   app.route('/auth/oauth', oauthApp);
   app.route('/api/v1/users/me', meApp);
-  apiKeyRoutes(app);
-  adminRoutes(app);
-  auditRoutes(app);
-  signingKeyRoutes(app);
+  app.route('/api/v1/users/me/api-keys', apiKeysApp);
+  app.route('/api/v1/users', adminUsersApp);
+  app.route('/api/v1/roles', rolesApp);
+  app.route('/api/v1/audit-logs', auditLogsApp);
+  app.route('/api/v1/signing-keys', signingKeysApp);
 });

@@ -9,11 +9,11 @@ import {
   type VerifiedApiKey,
 } from '@onasis/contracts';
 import { DomainEntrypoint, d1Check, runHealthChecks } from '@onasis/http';
-import { drizzle } from 'drizzle-orm/d1';
 import type { JWK } from 'jose';
 import { z } from 'zod';
 import { app } from './app.js';
 import type { AppEnv } from './context.js';
+import { dbOf } from './db/client.js';
 import { verifyApiKey } from './services/api-keys.js';
 import { runMaintenance } from './services/maintenance.js';
 import { sessionsOf } from './services/sessions.js';
@@ -93,7 +93,7 @@ export class IdentityService extends DomainEntrypoint<AppEnv> {
    * older ones are retired. Returns the new kid. Run it on a schedule (monthly is plenty) or after a suspected leak.
    */
   async rotateSigningKeys(): Promise<RpcResult<{ kid: string }>> {
-    const kid = await rotateSigningKeys(drizzle(this.env.DB), this.env.KEY_ENCRYPTION_KEY);
+    const kid = await rotateSigningKeys(dbOf(this.env.DB), this.env.KEY_ENCRYPTION_KEY);
     forgetSigningKey();
     return { ok: true, data: { kid } };
   }

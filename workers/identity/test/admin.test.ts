@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { BUILT_IN_ROLES, type Principal } from '@onasis/contracts';
+import { BUILT_IN_ROLES, FORGET_HEADER, type Principal } from '@onasis/contracts';
 import { problemOf } from '@onasis/testing';
 import { describe, expect, it } from 'vitest';
 import { sessionsOf } from '../src/services/sessions.js';
@@ -329,9 +329,9 @@ describe('users: access', () => {
   it('does not read the self-service path as a user id', async () => {
     const { id, principal } = await admin();
     const res = await call('/api/v1/users/me', {}, { principal });
-    // Answered by the self-service routes when they are registered; never looked up as a user named "me".
-    if (res.status === 200) expect((await res.json<User>()).id).toBe(id);
-    else expect(res.status).toBe(404);
+    // Answered by the self-service resource, mounted at the more specific prefix; never looked up as a user "me".
+    expect(res.status).toBe(200);
+    expect((await res.json<User>()).id).toBe(id);
     const put = await call('/api/v1/users/me/roles', { method: 'PUT', json: { roles: [] } }, { principal });
     expect(put.status).toBe(404);
     expect(await rolesOf(id)).toEqual(['admin']);
@@ -478,6 +478,19 @@ describe('users: status and name', () => {
       { principal },
     );
     expect(await auditCount(user.id)).toBe(before);
+  });
+
+  it('names the changed user on the forget header, whatever changed', async () => {
+    const { principal } = await admin();
+    const user = await createUser();
+    for (const json of [{ name: 'Renamed' }, { status: 'disabled' }, { status: 'active' }]) {
+      const res = await call(`/api/v1/users/${user.id}`, { method: 'PATCH', json }, { principal });
+      expect(res.status, JSON.stringify(json)).toBe(200);
+      expect(res.headers.get(FORGET_HEADER), JSON.stringify(json)).toBe(`user=${user.id}`);
+    }
+    const refused = await call(`/api/v1/users/${user.id}`, { method: 'PATCH', json: {} }, { principal });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get(FORGET_HEADER)).toBeNull();
   });
 
   it('does not let an admin disable themself', async () => {

@@ -1,5 +1,5 @@
 import { env, exports } from 'cloudflare:workers';
-import type { Principal } from '@onasis/contracts';
+import { FORGET_HEADER, type Principal } from '@onasis/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   type ApiKeyView,
@@ -160,8 +160,11 @@ describe('revoking a key', () => {
     expect(foreign.status).toBe(404);
     expect(await keyOwner(key.secret)).not.toBeNull();
 
+    expect(foreign.headers.get(FORGET_HEADER)).toBeNull();
     const res = await call(`${KEYS}/${key.id}`, { method: 'DELETE' }, { principal: owner.principal });
     expect(res.status).toBe(204);
+    // The gateway isolate that forwarded the revocation drops the key from its cache at once.
+    expect(res.headers.get(FORGET_HEADER)).toBe(`api-key=${key.id}`);
     expect(await keyOwner(key.secret)).toBeNull();
     expect((await call(`${KEYS}/${key.id}`, { method: 'DELETE' }, { principal: owner.principal })).status).toBe(404);
     const listed = await (await call(KEYS, {}, { principal: owner.principal })).json<{ data: unknown[] }>();

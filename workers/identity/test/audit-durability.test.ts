@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
-import { AuditQueuedError, appendAudit, auditChainOf } from '../src/services/audit.js';
+import { auditChainOf } from '../src/services/audit.js';
 import { archiveAuditLog, segmentKey } from '../src/services/audit-archive.js';
-import { verifyAuditChain } from '../src/services/audit-log.js';
+import { verifyAuditChain } from '../src/services/audit-chain-verify.js';
+import { AuditQueuedError, appendAudit } from './audit-append.js';
 import { call, createUser, principalFor } from './helpers.js';
 
 /** Makes every audit INSERT fail, as a D1 outage would, while `run` runs. */

@@ -3,8 +3,9 @@ import type { Principal } from '@onasis/contracts';
 import { problemOf } from '@onasis/testing';
 import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { type AuditEntry, appendAudit, entryHash, GENESIS_HASH } from '../src/services/audit.js';
-import { verifyAuditChain } from '../src/services/audit-log.js';
+import { verifyAuditChain } from '../src/services/audit-chain-verify.js';
+import { type AuditEntry, entryHash, GENESIS_HASH } from '../src/services/audit-entry.js';
+import { appendAudit } from './audit-append.js';
 import { call, createUser, principalFor } from './helpers.js';
 
 /** What verify reports of the archive while nothing was archived. */

@@ -1,14 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
+import { dbOf } from '../db/client.js';
+import { chainHead, entriesWithIds, insertEntry } from '../services/audit-chain-store.js';
 import {
   type AppendResult,
   type AuditEntry,
   type AuditInput,
-  chainHead,
-  insertEntry,
   linkEntries,
   type PendingEntry,
-} from '../services/audit.js';
-import { entriesWithIds } from '../services/audit-log.js';
+} from '../services/audit-entry.js';
 
 /** Entries per D1 batch: a handful of round trips absorb a burst of hundreds of sign-ins. */
 const BATCH_LIMIT = 50;
@@ -18,9 +17,9 @@ const ATTEMPTS = 3;
  * Callers waiting in memory for their entry's commit. Beyond this many, an append is answered as queued as soon as
  * it is in storage: the entries themselves wait in SQLite, so memory stays bounded however far D1 falls behind.
  */
-export const MAX_WAITERS = 1000;
+const MAX_WAITERS = 1000;
 /** After a batch failed every try, how long the writer leaves D1 alone before it flushes again. */
-export const RETRY_AFTER_MS = 15_000;
+const RETRY_AFTER_MS = 15_000;
 
 type Waiter = (result: AppendResult) => void;
 type PendingRow = { n: number; id: string; occurred_at: string; input: string };
@@ -143,12 +142,14 @@ export class AuditChain extends DurableObject<IdentityEnv> {
    * and only the rest is linked and written.
    */
   private async commit(pending: PendingEntry[]): Promise<AuditEntry[]> {
-    const db = this.env.DB;
+    const db = dbOf(this.env.DB);
     for (let attempt = 1; ; attempt++) {
       this.head ??= await chainHead(db);
       const entries = await linkEntries(this.head, pending);
+      const [first, ...rest] = entries.map((e) => insertEntry(db, e));
+      if (!first) return [];
       try {
-        await db.batch(entries.map((e) => insertEntry(db, e)));
+        await db.batch([first, ...rest]);
         const last = entries.at(-1);
         if (last) this.head = { seq: last.seq, hash: last.hash };
         return entries;

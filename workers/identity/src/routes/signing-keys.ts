@@ -1,11 +1,11 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AppError, requirePrincipal } from '@onasis/http';
-import { drizzle } from 'drizzle-orm/d1';
+import { createRoute, z } from '@hono/zod-openapi';
+import { access, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { audit } from '../services/audit.js';
-import { listSigningKeys, retireSigningKey } from '../services/signing-keys.js';
-import { forgetSigningKey } from '../services/tokens.js';
-import { needs, problems } from './admin-common.js';
+import { dbOf } from '../db/client.js';
+import { requestDeps } from '../services/request-deps.js';
+import { retireSigningKey } from '../services/retire-signing-key.js';
+import { listSigningKeys } from '../services/signing-keys.js';
+import { problems } from './problems.js';
 
 const SigningKeySchema = z
   .object({
@@ -29,67 +29,50 @@ const KidParams = z.object({
     .openapi({ param: { name: 'kid', in: 'path' } }),
 });
 
-const listRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/signing-keys',
-  tags: ['identity'],
-  summary: 'List the token-signing keys',
-  description: 'Every key, newest first, with its status; never a private half. Needs `keys:manage`.',
-  middleware: [needs('keys:manage')] as const,
-  responses: {
-    200: {
-      description: 'The keys',
-      content: {
-        'application/json': { schema: z.object({ data: z.array(SigningKeySchema), nextCursor: z.null() }) },
-      },
+/** `/api/v1/signing-keys`: the admin view of the token-signing keys, and the emergency retire; `keys:manage`. */
+export const signingKeysApp = resourceApp<AppEnv>();
+
+signingKeysApp.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['identity'],
+    summary: 'List the token-signing keys',
+    description: 'Every key, newest first, with its status; never a private half. Needs `keys:manage`.',
+    ...access('keys:manage'),
+    responses: {
+      200: jsonResponse(z.object({ data: z.array(SigningKeySchema), nextCursor: z.null() }), 'The keys'),
+      ...problems(401, 403),
     },
-    ...problems(401, 403),
-  },
-});
+  }),
+  async (c) => c.json({ data: await listSigningKeys(dbOf(c.env.DB)), nextCursor: null }, 200),
+);
 
-const retireRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/signing-keys/{kid}/retire',
-  tags: ['identity'],
-  summary: 'Retire a signing key at once',
-  description:
-    'For a key that leaked: unpublishes it from the JWKS and erases its private half. Retiring the active key first ' +
-    'starts a replacement that signs at once. Tokens the key signed stop verifying at the gateway within its key-set ' +
-    'cache (5 minutes). Retiring a retired key changes nothing. Needs `keys:manage`.',
-  middleware: [needs('keys:manage')] as const,
-  request: { params: KidParams },
-  responses: {
-    200: {
-      description: 'The retired key, and the kid of its replacement when it was the active one',
-      content: {
-        'application/json': {
-          schema: z.object({ key: SigningKeySchema, replacedBy: z.string().nullable() }).openapi('RetiredSigningKey'),
-        },
-      },
+signingKeysApp.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{kid}/retire',
+    tags: ['identity'],
+    summary: 'Retire a signing key at once',
+    description:
+      'For a key that leaked: unpublishes it from the JWKS and erases its private half. Retiring the active key ' +
+      'first starts a replacement that signs at once. Tokens the key signed stop verifying at the gateway within its ' +
+      'key-set cache (5 minutes). Retiring a retired key changes nothing. Needs `keys:manage`.',
+    ...access('keys:manage'),
+    request: { params: KidParams },
+    responses: {
+      200: jsonResponse(
+        z.object({ key: SigningKeySchema, replacedBy: z.string().nullable() }).openapi('RetiredSigningKey'),
+        'The retired key, and the kid of its replacement when it was the active one',
+      ),
+      ...problems(400, 401, 403, 404),
     },
-    ...problems(400, 401, 403, 404),
-  },
-});
-
-/** Admin view of the token-signing keys, and the emergency retire; both with `keys:manage`. */
-export function signingKeyRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(listRoute, async (c) =>
-    c.json({ data: await listSigningKeys(drizzle(c.env.DB)), nextCursor: null }, 200),
-  );
-
-  app.openapi(retireRoute, async (c) => {
-    const { kid } = c.req.valid('param');
-    const result = await retireSigningKey(drizzle(c.env.DB), c.env.KEY_ENCRYPTION_KEY, kid);
-    if (!result) throw new AppError('NOT_FOUND', 'No signing key has this id.');
-    // This isolate stops signing with it now; others reload their key within a minute (services/tokens.ts).
-    forgetSigningKey();
-    await audit(c, {
-      action: 'signing_key.retired',
+  }),
+  async (c) => {
+    const result = await retireSigningKey(requestDeps(c), {
       actorId: requirePrincipal(c).userId,
-      targetType: 'signing_key',
-      targetId: kid,
-      data: { replacedBy: result.replacedBy },
+      kid: c.req.valid('param').kid,
     });
     return c.json(result, 200);
-  });
-}
+  },
+);

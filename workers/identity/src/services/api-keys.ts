@@ -1,10 +1,14 @@
 import { newId, type VerifiedApiKey } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
+import { and, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { apiKeys, users } from '../db/schema.js';
 import { randomSecret, sha256Hex } from './crypto.js';
+import { heldPermissions, heldPermissionsColumn } from './held-permissions.js';
 import { canonicalPermissions } from './roles.js';
 
 /** What every API key starts with, so that the gateway (and secret scanners) can tell one from an access token. */
-export const API_KEY_PREFIX = 'onk_';
+const API_KEY_PREFIX = 'onk_';
 /** Live (neither revoked nor expired) keys a user may hold at once. */
 export const MAX_ACTIVE_API_KEYS = 25;
 /** `last_used_at` is written at most this often per key: a busy key must not turn every request into a D1 write. */
@@ -14,39 +18,21 @@ export const LAST_USED_RESOLUTION_MS = 60 * 1000;
 const KEY_PATTERN = /^onk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/;
 const PREFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-/** A key as its owner sees it in lists; never the secret. */
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  /** `onk_` and the key's first 8 characters after it: enough to recognise a key, useless to use one. */
-  prefix: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
+/** A key as its owner sees it in lists; never the secret (`prefix`: `onk_` and 8 characters, to recognise a key). */
+export type ApiKeyView = Pick<
+  typeof apiKeys.$inferSelect,
+  'id' | 'name' | 'prefix' | 'scopes' | 'createdAt' | 'expiresAt' | 'lastUsedAt'
+>;
 
-type Row = {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
+const viewColumns = {
+  id: apiKeys.id,
+  name: apiKeys.name,
+  prefix: apiKeys.prefix,
+  scopes: apiKeys.scopes,
+  createdAt: apiKeys.createdAt,
+  expiresAt: apiKeys.expiresAt,
+  lastUsedAt: apiKeys.lastUsedAt,
 };
-
-function toView(row: Row): ApiKeyView {
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    scopes: JSON.parse(row.scopes) as string[],
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    lastUsedAt: row.last_used_at,
-  };
-}
 
 function visiblePrefix(): string {
   // 36^8 is not a power of two, so rejection keeps every character equally likely; the prefix only tells keys apart.
@@ -60,7 +46,7 @@ function visiblePrefix(): string {
 }
 
 /** Whether `key` has the shape of an API key; anything else is refused without a database lookup. */
-export function looksLikeApiKey(key: unknown): key is string {
+function looksLikeApiKey(key: unknown): key is string {
   return typeof key === 'string' && KEY_PATTERN.test(key);
 }
 
@@ -68,8 +54,8 @@ export function looksLikeApiKey(key: unknown): key is string {
  * Creates a key for `userId` with `scopes`, which must all be among `held` (the user's current permissions). Returns
  * the key with its secret, which is shown this once: only its hash is kept.
  */
-export async function createApiKey(
-  db: D1Database,
+export async function insertApiKey(
+  d1: D1Database,
   input: { userId: string; name: string; scopes: readonly string[]; expiresAt?: string; held: readonly string[] },
   now = new Date(),
 ): Promise<ApiKeyView & { secret: string }> {
@@ -94,62 +80,61 @@ export async function createApiKey(
   const id = newId('apk');
   const scopes = canonicalPermissions(input.scopes);
   const createdAt = now.toISOString();
+  const live = and(
+    eq(apiKeys.userId, input.userId),
+    isNull(apiKeys.revokedAt),
+    or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, createdAt)),
+  );
   // Counting and inserting in one statement keeps two concurrent requests from both taking the last free place.
-  const { meta } = await db
-    .prepare(
-      `INSERT INTO api_keys (id, user_id, name, prefix, key_hash, scopes, created_at, expires_at)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
-       WHERE (SELECT COUNT(*) FROM api_keys WHERE user_id = ?2 AND revoked_at IS NULL
-              AND (expires_at IS NULL OR expires_at > ?7)) < ?9`,
+  const db = dbOf(d1);
+  const inserted = await db
+    .insert(apiKeys)
+    .select(
+      db
+        .select({
+          id: sql`${id}`.as('id'),
+          userId: users.id,
+          name: sql`${input.name}`.as('name'),
+          prefix: sql`${prefix}`.as('prefix'),
+          keyHash: sql`${await sha256Hex(secret)}`.as('key_hash'),
+          scopes: sql`${JSON.stringify(scopes)}`.as('scopes'),
+          createdAt: sql`${createdAt}`.as('created_at'),
+          expiresAt: sql`${expiresAt}`.as('expires_at'),
+          lastUsedAt: sql`NULL`.as('last_used_at'),
+          revokedAt: sql`NULL`.as('revoked_at'),
+        })
+        .from(users)
+        .where(and(eq(users.id, input.userId), lt(db.$count(apiKeys, live), MAX_ACTIVE_API_KEYS))),
     )
-    .bind(
-      id,
-      input.userId,
-      input.name,
-      prefix,
-      await sha256Hex(secret),
-      JSON.stringify(scopes),
-      createdAt,
-      expiresAt,
-      MAX_ACTIVE_API_KEYS,
-    )
-    .run();
-  if (meta.changes !== 1)
+    .returning({ id: apiKeys.id });
+  if (inserted.length !== 1)
     throw new AppError('CONFLICT', `You already have ${MAX_ACTIVE_API_KEYS} active API keys; revoke one first.`);
   return { id, name: input.name, prefix, scopes, createdAt, expiresAt, lastUsedAt: null, secret };
 }
 
 /** The user's keys that are not revoked (expired ones included, so that their owner sees why one stopped), newest first. */
-export async function listApiKeys(db: D1Database, userId: string): Promise<ApiKeyView[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT id, name, prefix, scopes, created_at, expires_at, last_used_at FROM api_keys
-       WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id DESC`,
-    )
-    .bind(userId)
-    .all<Row>();
-  return results.map(toView);
+export async function listApiKeys(d1: D1Database, userId: string): Promise<ApiKeyView[]> {
+  return dbOf(d1)
+    .select(viewColumns)
+    .from(apiKeys)
+    .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
 }
 
 /** Revokes one of the user's keys; false when the user has no unrevoked key with this id. */
-export async function revokeApiKey(db: D1Database, userId: string, id: string, now = new Date()): Promise<boolean> {
-  const { meta } = await db
-    .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL')
-    .bind(now.toISOString(), id, userId)
-    .run();
-  return meta.changes === 1;
+export async function markApiKeyRevoked(
+  d1: D1Database,
+  userId: string,
+  id: string,
+  now = new Date(),
+): Promise<boolean> {
+  const revoked = await dbOf(d1)
+    .update(apiKeys)
+    .set({ revokedAt: now.toISOString() })
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  return revoked.length === 1;
 }
-
-/** Who a valid API key acts for, as the gateway receives it. */
-
-type VerifyRow = {
-  id: string;
-  user_id: string;
-  scopes: string;
-  last_used_at: string | null;
-  plan: string;
-  held: string | null;
-};
 
 /**
  * The caller an API key proves, or null when it is unknown, revoked, expired, or its user is disabled or has not
@@ -159,37 +144,48 @@ type VerifyRow = {
  * to run after answering.
  */
 export async function verifyApiKey(
-  db: D1Database,
+  d1: D1Database,
   key: unknown,
   touch: (write: Promise<unknown>) => void,
   now = new Date(),
 ): Promise<VerifiedApiKey | null> {
   if (!looksLikeApiKey(key)) return null;
   const at = now.toISOString();
-  const row = await db
-    .prepare(
-      `SELECT k.id, k.user_id, k.scopes, k.last_used_at, u.plan, (
-         SELECT json_group_array(DISTINCT p.value) FROM user_roles ur JOIN roles r ON r.name = ur.role,
-           json_each(r.permissions) p WHERE ur.user_id = u.id
-       ) AS held
-       FROM api_keys k JOIN users u ON u.id = k.user_id
-       WHERE k.key_hash = ? AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)
-         AND u.status = 'active' AND u.email_verified_at IS NOT NULL`,
-    )
-    .bind(await sha256Hex(key), at)
-    .first<VerifyRow>();
+  const db = dbOf(d1);
+  // One query on this hot path (every API-key request the gateway has not cached): the key, its user and what they hold.
+  const [row] = await db
+    .select({
+      id: apiKeys.id,
+      userId: apiKeys.userId,
+      scopes: apiKeys.scopes,
+      lastUsedAt: apiKeys.lastUsedAt,
+      plan: users.plan,
+      held: heldPermissionsColumn(users.id),
+    })
+    .from(apiKeys)
+    .innerJoin(users, eq(users.id, apiKeys.userId))
+    .where(
+      and(
+        eq(apiKeys.keyHash, await sha256Hex(key)),
+        isNull(apiKeys.revokedAt),
+        or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, at)),
+        eq(users.status, 'active'),
+        isNotNull(users.emailVerifiedAt),
+      ),
+    );
   if (!row) return null;
-  const held = new Set(JSON.parse(row.held ?? '[]') as (string | null)[]);
-  const scopes = (JSON.parse(row.scopes) as string[]).filter((s) => held.has(s));
+  const held = new Set(heldPermissions(row.held));
+  const scopes = row.scopes.filter((s) => held.has(s));
   const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS).toISOString();
-  if (row.last_used_at === null || row.last_used_at <= staleBefore) {
+  if (row.lastUsedAt === null || row.lastUsedAt <= staleBefore) {
     // Conditional, so that of many isolates seeing the same stale time only the first write lands.
     touch(
       db
-        .prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)')
-        .bind(at, row.id, staleBefore)
+        .update(apiKeys)
+        .set({ lastUsedAt: at })
+        .where(and(eq(apiKeys.id, row.id), or(isNull(apiKeys.lastUsedAt), lte(apiKeys.lastUsedAt, staleBefore))))
         .run(),
     );
   }
-  return { userId: row.user_id, keyId: row.id, scopes, plan: row.plan };
+  return { userId: row.userId, keyId: row.id, scopes, plan: row.plan };
 }

@@ -1,27 +1,17 @@
-import type { AuditEntry } from './audit.js';
+import { getTableColumns } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { auditArchiveSegments } from '../db/schema.js';
 import type { ChainBreak, ChainRow } from './audit-chain-walk.js';
+import type { AuditEntry } from './audit-entry.js';
 import { sha256Hex } from './crypto.js';
 
 /** One archive segment's anchors (table `audit_archive_segments`). */
-export interface ArchiveSegment {
-  firstSeq: number;
-  lastSeq: number;
-  firstPrevHash: string;
-  lastHash: string;
-  entries: number;
-  objectKey: string;
-  sha256: string;
-}
+type ArchiveSegment = Omit<typeof auditArchiveSegments.$inferSelect, 'archivedAt'>;
 
 /** Every archive segment, oldest first. */
-export async function archiveSegments(db: D1Database): Promise<ArchiveSegment[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT first_seq AS firstSeq, last_seq AS lastSeq, first_prev_hash AS firstPrevHash, last_hash AS lastHash,
-         entries, object_key AS objectKey, sha256 FROM audit_archive_segments ORDER BY first_seq`,
-    )
-    .all<ArchiveSegment>();
-  return results;
+export async function archiveSegments(d1: D1Database): Promise<ArchiveSegment[]> {
+  const { archivedAt: _archivedAt, ...anchors } = getTableColumns(auditArchiveSegments);
+  return dbOf(d1).select(anchors).from(auditArchiveSegments).orderBy(auditArchiveSegments.firstSeq);
 }
 
 /** The entries of one archived NDJSON segment, or why they cannot be read. */

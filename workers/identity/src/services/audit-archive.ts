@@ -1,14 +1,17 @@
-import { entryHash, GENESIS_HASH } from './audit.js';
-import { entryOf, type Row } from './audit-log.js';
+import { between, desc, gt } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { auditArchiveSegments, auditLogs } from '../db/schema.js';
+import { entryHash, GENESIS_HASH } from './audit-entry.js';
+import { type AuditRow, auditRowColumns, entryOf } from './audit-row.js';
 import { sha256Hex } from './crypto.js';
 
 /** Entries per archived segment: one NDJSON object of a few hundred kilobytes. */
-export const SEGMENT_ENTRIES = 1000;
+const SEGMENT_ENTRIES = 1000;
 /** Segments per maintenance run, so that one run stays well inside a job's time. */
 const SEGMENTS_PER_RUN = 10;
 
 /** What one archival run did; `blockedAt` is the seq of a broken entry that stopped it (the chain needs a look). */
-export interface ArchiveReport {
+interface ArchiveReport {
   segmentsArchived: number;
   entriesArchived: number;
   blockedAt: number | null;
@@ -36,17 +39,22 @@ export async function archiveAuditLog(
 ): Promise<ArchiveReport> {
   const report: ArchiveReport = { segmentsArchived: 0, entriesArchived: 0, blockedAt: null };
   const cutoff = new Date(now - retentionDays * 24 * 3600_000).toISOString();
-  const db = env.DB;
+  const db = dbOf(env.DB);
   for (let run = 0; run < SEGMENTS_PER_RUN; run++) {
-    const anchor = (await db
-      .prepare('SELECT last_seq AS seq, last_hash AS hash FROM audit_archive_segments ORDER BY last_seq DESC LIMIT 1')
-      .first<{ seq: number; hash: string }>()) ?? { seq: 0, hash: GENESIS_HASH };
-    const { results } = await db
-      .prepare('SELECT * FROM audit_logs WHERE seq > ? ORDER BY seq LIMIT ?')
-      .bind(anchor.seq, SEGMENT_ENTRIES)
-      .all<Row>();
+    const [last] = await db
+      .select({ seq: auditArchiveSegments.lastSeq, hash: auditArchiveSegments.lastHash })
+      .from(auditArchiveSegments)
+      .orderBy(desc(auditArchiveSegments.lastSeq))
+      .limit(1);
+    const anchor = last ?? { seq: 0, hash: GENESIS_HASH };
+    const results = await db
+      .select(auditRowColumns)
+      .from(auditLogs)
+      .where(gt(auditLogs.seq, anchor.seq))
+      .orderBy(auditLogs.seq)
+      .limit(SEGMENT_ENTRIES);
     // Only the old enough prefix: a segment never has a gap, even where times are out of order.
-    const young = results.findIndex((r) => r.occurred_at >= cutoff);
+    const young = results.findIndex((r) => r.occurredAt >= cutoff);
     const old = young === -1 ? results : results.slice(0, young);
     if (old.length === 0) return report;
     const lines: string[] = [];
@@ -60,14 +68,14 @@ export async function archiveAuditLog(
         return report;
       }
       const { hash, ...unhashed } = entry;
-      if (row.seq !== head.seq + 1 || row.prev_hash !== head.hash || (await entryHash(unhashed)) !== hash) {
+      if (row.seq !== head.seq + 1 || row.prevHash !== head.hash || (await entryHash(unhashed)) !== hash) {
         report.blockedAt = row.seq;
         return report;
       }
       lines.push(JSON.stringify(entry));
       head = { seq: row.seq, hash };
     }
-    const first = old[0] as Row;
+    const first = old[0] as AuditRow;
     const body = `${lines.join('\n')}\n`;
     const key = segmentKey(first.seq, head.seq);
     const digest = await sha256Hex(body);
@@ -77,13 +85,16 @@ export async function archiveAuditLog(
     });
     try {
       await db.batch([
-        db
-          .prepare(
-            `INSERT INTO audit_archive_segments (first_seq, last_seq, first_prev_hash, last_hash, entries, object_key, sha256)
-             VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .bind(first.seq, head.seq, first.prev_hash, head.hash, old.length, key, digest),
-        db.prepare('DELETE FROM audit_logs WHERE seq BETWEEN ? AND ?').bind(first.seq, head.seq),
+        db.insert(auditArchiveSegments).values({
+          firstSeq: first.seq,
+          lastSeq: head.seq,
+          firstPrevHash: first.prevHash,
+          lastHash: head.hash,
+          entries: old.length,
+          objectKey: key,
+          sha256: digest,
+        }),
+        db.delete(auditLogs).where(between(auditLogs.seq, first.seq, head.seq)),
       ]);
     } catch (err) {
       // Another run recorded this segment first: its object is the same bytes, so the next pass moves on.

@@ -1,17 +1,20 @@
-import { type AuditEntry, GENESIS_HASH } from './audit.js';
+import { gt } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { auditLogs } from '../db/schema.js';
 import { archiveSegments, readSegment } from './audit-archive-segments.js';
 import { type ChainBreak, type Walk, walk } from './audit-chain-walk.js';
-import { entryOf, type Row } from './audit-row.js';
+import { type AuditEntry, GENESIS_HASH } from './audit-entry.js';
+import { auditRowColumns, entryOf } from './audit-row.js';
 
 /** What the check saw of the archive: how far it reaches, and whether its objects were read (`checked`) or trusted. */
-export interface ArchiveSummary {
+interface ArchiveSummary {
   segments: number;
   throughSeq: number;
   checked: boolean;
 }
 
 /** The answer of `verifyAuditChain`. */
-export type ChainVerification =
+type ChainVerification =
   | { valid: true; entries: number; head: string; archive: ArchiveSummary }
   | {
       valid: false;
@@ -66,10 +69,12 @@ export async function verifyAuditChain(
     }
   }
   for (;;) {
-    const { results } = await db
-      .prepare('SELECT * FROM audit_logs WHERE seq > ? ORDER BY seq LIMIT ?')
-      .bind(at.seq, pageSize)
-      .all<Row>();
+    const results = await dbOf(db)
+      .select(auditRowColumns)
+      .from(auditLogs)
+      .where(gt(auditLogs.seq, at.seq))
+      .orderBy(auditLogs.seq)
+      .limit(pageSize);
     const rows = results.map((row) => {
       let entry: AuditEntry | null;
       try {
@@ -77,7 +82,7 @@ export async function verifyAuditChain(
       } catch {
         entry = null;
       }
-      return { seq: row.seq, prevHash: row.prev_hash, hash: row.hash, entry };
+      return { seq: row.seq, prevHash: row.prevHash, hash: row.hash, entry };
     });
     const found = await walk(at, rows);
     if (found) return broken(found.seq, found.reason);

@@ -1,4 +1,4 @@
-import { type AuditEntry, entryHash } from './audit.js';
+import { type AuditEntry, entryHash } from './audit-entry.js';
 
 /** Why a chain check stopped. */
 export type ChainBreak =

@@ -1,38 +1,17 @@
-import type { AuditEntry } from './audit.js';
+import { getTableColumns, sql } from 'drizzle-orm';
+import { auditLogs } from '../db/schema.js';
+import type { AuditEntry } from './audit-entry.js';
 
-export type Row = {
-  seq: number;
-  id: string;
-  occurred_at: string;
-  action: string;
-  outcome: 'success' | 'failure';
-  actor_id: string | null;
-  target_type: string | null;
-  target_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  data: string | null;
-  prev_hash: string;
-  hash: string;
-};
+/**
+ * The columns of `audit_logs` with `data` as its stored text: drizzle would parse the JSON column for the whole
+ * result, and one row edited behind the application's back must fail only its own parse (see `entryOf`).
+ */
+export const auditRowColumns = { ...getTableColumns(auditLogs), data: sql<string | null>`${auditLogs.data}` };
 
-/** A stored row as the entry `appendAudit` hashed: `data` is stored as JSON text and hashed as the parsed value. */
-export function entryOf(row: Row): AuditEntry {
-  return {
-    seq: row.seq,
-    id: row.id,
-    occurredAt: row.occurred_at,
-    action: row.action,
-    outcome: row.outcome,
-    actorId: row.actor_id,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    requestId: row.request_id,
-    data: row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>),
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
+/** An `audit_logs` row as `auditRowColumns` reads it. */
+export type AuditRow = Omit<typeof auditLogs.$inferSelect, 'data'> & { data: string | null };
+
+/** A stored row as the entry the chain writer hashed: `data` is stored as JSON text and hashed as the parsed value. */
+export function entryOf(row: AuditRow): AuditEntry {
+  return { ...row, data: row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>) };
 }

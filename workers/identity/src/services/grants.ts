@@ -1,5 +1,10 @@
 import type { Permission } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
+import { and, eq } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { userRoles, users } from '../db/schema.js';
+import { heldPermissions, heldPermissionsColumn } from './held-permissions.js';
+import type { RequestDeps } from './request-deps.js';
 import { ADMIN_ROLE } from './user-admin.js';
 
 /**
@@ -7,30 +12,30 @@ import { ADMIN_ROLE } from './user-admin.js';
  * carries them) is for admins only: anyone else holding them could otherwise mint a peer and share the load of an
  * escalation.
  */
-export const ADMIN_ONLY_PERMISSIONS: readonly Permission[] = ['users:write', 'roles:write'];
+const ADMIN_ONLY_PERMISSIONS: readonly Permission[] = ['users:write', 'roles:write'];
 
 /** What a caller may hand out: the permissions their roles grant now (not as their token recorded them). */
-export interface Grantor {
+interface Grantor {
   userId: string;
   permissions: ReadonlySet<string>;
   admin: boolean;
 }
 
 /** The grantor `userId` is now, read from the database in one query. */
-export async function grantorOf(db: D1Database, userId: string): Promise<Grantor> {
-  const row = await db
-    .prepare(
-      `SELECT
-         (SELECT json_group_array(DISTINCT p.value) FROM user_roles ur JOIN roles r ON r.name = ur.role,
-            json_each(r.permissions) p WHERE ur.user_id = ?1) AS permissions,
-         EXISTS (SELECT 1 FROM user_roles WHERE user_id = ?1 AND role = '${ADMIN_ROLE}') AS admin`,
-    )
-    .bind(userId)
-    .first<{ permissions: string | null; admin: number }>();
-  const permissions = (JSON.parse(row?.permissions ?? '[]') as (string | null)[]).filter(
-    (p): p is string => typeof p === 'string',
-  );
-  return { userId, permissions: new Set(permissions), admin: row?.admin === 1 };
+export async function grantorOf(d1: D1Database, userId: string): Promise<Grantor> {
+  const db = dbOf(d1);
+  const [row] = await db
+    .select({
+      permissions: heldPermissionsColumn(users.id),
+      adminGrants: db.$count(userRoles, and(eq(userRoles.userId, users.id), eq(userRoles.role, ADMIN_ROLE))),
+    })
+    .from(users)
+    .where(eq(users.id, userId));
+  return {
+    userId,
+    permissions: new Set(heldPermissions(row?.permissions ?? null)),
+    admin: (row?.adminGrants ?? 0) > 0,
+  };
 }
 
 /**
@@ -54,4 +59,26 @@ export function grantRefusal(
 /** The 403 for a grant beyond the caller's own. */
 export function grantRefused(detail: string): AppError {
   return new AppError('FORBIDDEN', detail);
+}
+
+/**
+ * Refuses (403, audited as `action`) a role change that hands out or takes away a permission the caller does not
+ * hold, or an admin-only one when the caller is no admin: `roles:write` alone must not be a way to escalate.
+ */
+export async function assertMayGrant(
+  deps: RequestDeps,
+  input: { actorId: string; action: string; role: string; permissions: readonly string[] },
+): Promise<void> {
+  const { actorId, action, role, permissions } = input;
+  const refusal = grantRefusal(await grantorOf(deps.env.DB, actorId), permissions);
+  if (!refusal) return;
+  await deps.audit({
+    action,
+    outcome: 'failure',
+    actorId,
+    targetType: 'role',
+    targetId: role,
+    data: { reason: refusal, permissions },
+  });
+  throw grantRefused(refusal);
 }

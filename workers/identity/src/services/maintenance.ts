@@ -1,4 +1,6 @@
-import { drizzle } from 'drizzle-orm/d1';
+import { lt, or } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { emailTokens, oauthStates } from '../db/schema.js';
 import { auditChainOf } from './audit.js';
 import { archiveAuditLog } from './audit-archive.js';
 import { relayOutbox } from './outbox.js';
@@ -6,7 +8,7 @@ import { rotateSigningKeysIfDue } from './signing-keys.js';
 import { forgetSigningKey } from './tokens.js';
 
 /** What one maintenance run did. */
-export interface MaintenanceReport {
+interface MaintenanceReport {
   outboxRelayed: number;
   emailTokensDeleted: number;
   oauthStatesDeleted: number;
@@ -35,11 +37,12 @@ function positiveInt(value: string | undefined, fallback: number): number {
 export async function runMaintenance(env: IdentityEnv): Promise<MaintenanceReport> {
   const dayAgo = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
   const now = new Date().toISOString();
+  const db = dbOf(env.DB);
   const [outboxRelayed, tokens, states, keys, flushed] = await Promise.all([
     relayOutbox(env),
-    env.DB.prepare('DELETE FROM email_tokens WHERE expires_at < ? OR used_at < ?').bind(dayAgo, dayAgo).run(),
-    env.DB.prepare('DELETE FROM oauth_states WHERE expires_at < ?').bind(now).run(),
-    rotateSigningKeysIfDue(drizzle(env.DB), env.KEY_ENCRYPTION_KEY, positiveInt(env.SIGNING_KEY_ROTATION_DAYS, 30)),
+    db.delete(emailTokens).where(or(lt(emailTokens.expiresAt, dayAgo), lt(emailTokens.usedAt, dayAgo))),
+    db.delete(oauthStates).where(lt(oauthStates.expiresAt, now)),
+    rotateSigningKeysIfDue(db, env.KEY_ENCRYPTION_KEY, positiveInt(env.SIGNING_KEY_ROTATION_DAYS, 30)),
     auditChainOf(env).flush(),
   ]);
   if (keys.rotated || keys.retired) forgetSigningKey();

@@ -1,5 +1,8 @@
 import { PERMISSIONS, type Permission } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
+import { and, eq, exists, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
+import { type Db, dbOf } from '../db/client.js';
+import { roles, userRoles } from '../db/schema.js';
 
 /** A role as the API shows it. */
 export interface RoleView {
@@ -12,29 +15,20 @@ export interface RoleView {
   createdAt: string;
 }
 
-type RoleRow = {
-  name: string;
-  description: string;
-  permissions: string;
-  built_in: number;
-  created_at: string;
-  members: number;
-};
+/** The columns of a role as `toView` reads it: the row and how many users hold it. */
+function roleColumns(db: Db) {
+  return { ...getTableColumns(roles), members: db.$count(userRoles, eq(userRoles.role, roles.name)) };
+}
 
-const SELECT_ROLE = `
-  SELECT r.name, r.description, r.permissions, r.built_in, r.created_at,
-    (SELECT COUNT(*) FROM user_roles ur WHERE ur.role = r.name) AS members
-  FROM roles r`;
-
-function toView(row: RoleRow): RoleView {
+function toView(row: typeof roles.$inferSelect & { members: number }): RoleView {
   return {
     name: row.name,
     description: row.description,
     // Stored order (built-ins keep their seeded order); strings no longer in the registry grant nothing and are hidden.
-    permissions: [...new Set(JSON.parse(row.permissions) as string[])].filter(isPermission),
-    builtIn: row.built_in === 1,
+    permissions: [...new Set(row.permissions)].filter(isPermission),
+    builtIn: row.builtIn,
     memberCount: row.members,
-    createdAt: row.created_at,
+    createdAt: row.createdAt,
   };
 }
 
@@ -49,116 +43,121 @@ export function canonicalPermissions(permissions: readonly string[]): Permission
 }
 
 /** Whether two permission lists grant the same set. */
-export function samePermissions(a: readonly string[], b: readonly string[]): boolean {
+function samePermissions(a: readonly string[], b: readonly string[]): boolean {
   const x = canonicalPermissions(a);
   const y = canonicalPermissions(b);
   return x.length === y.length && x.every((p, i) => p === y[i]);
 }
 
 /** Up to `limit` roles by name, after the role named `after`. */
-export async function listRoles(db: D1Database, page: { limit: number; after?: string }): Promise<RoleView[]> {
-  const { results } = await db
-    .prepare(`${SELECT_ROLE} WHERE r.name > ? ORDER BY r.name LIMIT ?`)
-    .bind(page.after ?? '', page.limit)
-    .all<RoleRow>();
-  return results.map(toView);
+export async function listRoles(d1: D1Database, page: { limit: number; after?: string }): Promise<RoleView[]> {
+  const db = dbOf(d1);
+  const rows = await db
+    .select(roleColumns(db))
+    .from(roles)
+    .where(gt(roles.name, page.after ?? ''))
+    .orderBy(roles.name)
+    .limit(page.limit);
+  return rows.map(toView);
 }
 
 /** The role named `name`, or a 404. */
-export async function requireRole(db: D1Database, name: string): Promise<RoleView> {
-  const row = await db.prepare(`${SELECT_ROLE} WHERE r.name = ?`).bind(name).first<RoleRow>();
+export async function requireRole(d1: D1Database, name: string): Promise<RoleView> {
+  const db = dbOf(d1);
+  const [row] = await db.select(roleColumns(db)).from(roles).where(eq(roles.name, name));
   if (!row) throw new AppError('NOT_FOUND', `No role named ${name}.`);
   return toView(row);
 }
 
 /** Creates a custom role; a 409 when the name is taken. */
-export async function createRole(
-  db: D1Database,
+export async function insertRole(
+  d1: D1Database,
   input: { name: string; description: string; permissions: readonly string[] },
 ): Promise<RoleView> {
-  const { meta } = await db
-    .prepare('INSERT INTO roles (name, description, permissions, built_in) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING')
-    .bind(input.name, input.description, JSON.stringify(canonicalPermissions(input.permissions)))
-    .run();
-  if (meta.changes === 0) throw new AppError('CONFLICT', `A role named ${input.name} already exists.`);
-  return requireRole(db, input.name);
+  const created = await dbOf(d1)
+    .insert(roles)
+    .values({
+      name: input.name,
+      description: input.description,
+      permissions: canonicalPermissions(input.permissions),
+      builtIn: false,
+    })
+    .onConflictDoNothing()
+    .returning({ name: roles.name });
+  if (created.length === 0) throw new AppError('CONFLICT', `A role named ${input.name} already exists.`);
+  return requireRole(d1, input.name);
 }
 
 /**
  * Changes a role's description and permissions. The permissions of built-in roles are fixed (the migrations seed
  * them and a test keeps them equal to contracts): changing them is a 409, repeating them is allowed.
  */
-export async function updateRole(
-  db: D1Database,
+export async function saveRolePatch(
+  d1: D1Database,
   name: string,
   patch: { description?: string; permissions?: readonly string[] },
 ): Promise<{ before: RoleView; after: RoleView }> {
-  const before = await requireRole(db, name);
+  const before = await requireRole(d1, name);
   const permissions = patch.permissions && canonicalPermissions(patch.permissions);
   const changesPermissions = permissions !== undefined && !samePermissions(permissions, before.permissions);
   if (before.builtIn && changesPermissions)
     throw new AppError('ROLE_BUILT_IN', `The permissions of the built-in role ${name} cannot be changed.`);
-  // The built_in condition holds the rule even if the role was replaced since it was read.
-  const { meta } = await db
-    .prepare(
-      `UPDATE roles SET description = coalesce(?, description), permissions = coalesce(?, permissions)
-       WHERE name = ? AND (built_in = 0 OR ? = 0)`,
-    )
-    .bind(
-      patch.description ?? null,
-      changesPermissions ? JSON.stringify(permissions) : null,
-      name,
-      changesPermissions ? 1 : 0,
-    )
-    .run();
-  if (meta.changes === 0) throw new AppError('NOT_FOUND', `No role named ${name}.`);
-  return { before, after: await requireRole(db, name) };
+  const updated = await dbOf(d1)
+    .update(roles)
+    .set({
+      // Set to itself when not given, so that an update of nothing still tells whether the role exists.
+      description: patch.description ?? sql`${roles.description}`,
+      ...(changesPermissions ? { permissions } : {}),
+    })
+    // The built_in condition holds the rule even if the role was replaced since it was read.
+    .where(and(eq(roles.name, name), changesPermissions ? eq(roles.builtIn, false) : undefined))
+    .returning({ name: roles.name });
+  if (updated.length === 0) throw new AppError('NOT_FOUND', `No role named ${name}.`);
+  return { before, after: await requireRole(d1, name) };
 }
 
 /** Deletes a custom role and every grant of it; built-in roles answer 409, unknown ones 404. */
-export async function deleteRole(db: D1Database, name: string): Promise<RoleView> {
-  const role = await requireRole(db, name);
+export async function removeRole(d1: D1Database, name: string): Promise<RoleView> {
+  const role = await requireRole(d1, name);
   if (role.builtIn) throw new AppError('ROLE_BUILT_IN', `The built-in role ${name} cannot be deleted.`);
+  const db = dbOf(d1);
+  const custom = and(eq(roles.name, name), eq(roles.builtIn, false));
   // Grants go in the same batch rather than relying on the foreign key's cascade, and only if the role is custom.
   const [, deleted] = await db.batch([
     db
-      .prepare('DELETE FROM user_roles WHERE role = ? AND EXISTS (SELECT 1 FROM roles WHERE name = ? AND built_in = 0)')
-      .bind(name, name),
-    db.prepare('DELETE FROM roles WHERE name = ? AND built_in = 0').bind(name),
+      .delete(userRoles)
+      .where(and(eq(userRoles.role, name), exists(db.select({ name: roles.name }).from(roles).where(custom)))),
+    db.delete(roles).where(custom).returning({ name: roles.name }),
   ]);
-  if (!deleted || deleted.meta.changes === 0) throw new AppError('NOT_FOUND', `No role named ${name}.`);
+  if (deleted.length === 0) throw new AppError('NOT_FOUND', `No role named ${name}.`);
   return role;
 }
 
-/** Which of `names` name no role. */
-export async function unknownRoles(db: D1Database, names: readonly string[]): Promise<string[]> {
+/** Which of `names` (at most 50, a request's) name no role. */
+export async function unknownRoles(d1: D1Database, names: readonly string[]): Promise<string[]> {
   if (names.length === 0) return [];
-  const { results } = await db
-    .prepare('SELECT name FROM roles WHERE name IN (SELECT value FROM json_each(?))')
-    .bind(JSON.stringify(names))
-    .all<{ name: string }>();
-  const known = new Set(results.map((r) => r.name));
+  const rows = await dbOf(d1)
+    .select({ name: roles.name })
+    .from(roles)
+    .where(inArray(roles.name, [...names]));
+  const known = new Set(rows.map((r) => r.name));
   return names.filter((n) => !known.has(n));
 }
 
 /** Every permission that the roles named in `names` grant together, without repeats. */
-export async function permissionsOfRoles(db: D1Database, names: readonly string[]): Promise<string[]> {
+export async function permissionsOfRoles(d1: D1Database, names: readonly string[]): Promise<string[]> {
   if (names.length === 0) return [];
-  const { results } = await db
-    .prepare(
-      `SELECT DISTINCT p.value AS permission FROM roles r, json_each(r.permissions) p
-       WHERE r.name IN (SELECT value FROM json_each(?))`,
-    )
-    .bind(JSON.stringify(names))
-    .all<{ permission: string }>();
-  return results.map((r) => r.permission);
+  // Raw SQL: json_each expands the permission arrays, which drizzle's query builder cannot join; the names go in
+  // as one JSON parameter, so however many roles a user holds the statement stays within D1's bound-parameter limit.
+  const rows = await dbOf(d1).all<{ permission: string }>(
+    sql`SELECT DISTINCT p.value AS permission FROM ${roles}, json_each(${roles.permissions}) p
+      WHERE ${roles.name} IN (SELECT value FROM json_each(${JSON.stringify(names)}))`,
+  );
+  return rows.map((r) => r.permission);
 }
 
 /** The ids of every user holding the role `name`. */
-export async function holdersOf(db: D1Database, name: string): Promise<string[]> {
-  const { results } = await db
-    .prepare('SELECT user_id FROM user_roles WHERE role = ?')
-    .bind(name)
-    .all<{ user_id: string }>();
-  return results.map((r) => r.user_id);
+export async function holdersOf(d1: D1Database, name: string): Promise<string[]> {
+  const rows = await dbOf(d1).select({ userId: userRoles.userId }).from(userRoles).where(eq(userRoles.role, name));
+  return rows.map((r) => r.userId);
 }

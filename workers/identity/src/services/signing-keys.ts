@@ -1,6 +1,6 @@
 import { and, desc, eq, isNotNull, isNull, notInArray, sql } from 'drizzle-orm';
-import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { type Db, dbOf } from '../db/client.js';
 import { signingKeys } from '../db/schema.js';
 import { seal, sealingKey, unseal } from './crypto.js';
 
@@ -27,8 +27,8 @@ export async function decryptPrivateJwk(sealed: string, kid: string, secret: str
  * Creates a new signing key and stores its public half and its sealed private half. It signs KEY_PUBLISH_LEAD_MS
  * after it is published, or at once with `signNow` (the replacement of a retired key, whose tokens must stop).
  */
-export async function createSigningKey(
-  db: DrizzleD1Database,
+async function createSigningKey(
+  db: Db,
   secret: string,
   options: { signNow?: boolean } = {},
 ): Promise<ActiveSigningKey> {
@@ -51,7 +51,7 @@ export async function createSigningKey(
  * an unknown kid at most every 30 s; `/.well-known/jwks.json` may be cached for 5 minutes), so a key is out there
  * before the first token that names it.
  */
-export const KEY_PUBLISH_LEAD_MS = 10 * 60_000;
+const KEY_PUBLISH_LEAD_MS = 10 * 60_000;
 
 /** When a key starts signing: `signs_from`, or KEY_PUBLISH_LEAD_MS after it was published. */
 const signsFrom = sql<string>`coalesce(${signingKeys.signsFrom}, strftime('%Y-%m-%dT%H:%M:%fZ', ${signingKeys.createdAt}, ${`+${KEY_PUBLISH_LEAD_MS / 1000} seconds`}))`;
@@ -61,14 +61,14 @@ const signsFrom = sql<string>`coalesce(${signingKeys.signsFrom}, strftime('%Y-%m
  * key), the newest one; created on first use. Two isolates racing here may each create one: both are published and
  * both verify, and the newer signs from then on.
  */
-export async function activeSigningKey(db: DrizzleD1Database, secret: string): Promise<ActiveSigningKey> {
+export async function activeSigningKey(db: Db, secret: string): Promise<ActiveSigningKey> {
   const row = await activeKeyRow(db);
   if (!row?.sealed) return createSigningKey(db, secret);
   const jwk = await decryptPrivateJwk(row.sealed, row.kid, secret);
   return { kid: row.kid, privateKey: (await importJWK(jwk, SIGNING_ALG)) as CryptoKey };
 }
 
-async function activeKeyRow(db: DrizzleD1Database) {
+async function activeKeyRow(db: Db) {
   const now = new Date().toISOString();
   const [row] = await db
     .select({ kid: signingKeys.kid, sealed: signingKeys.privateJwkEncrypted, signsFrom })
@@ -83,7 +83,7 @@ async function activeKeyRow(db: DrizzleD1Database) {
  * Rotation: a new current key, the previous one kept for verification of tokens it signed, every older one retired
  * (unpublished, and its sealed private half erased). Safe to repeat: each run only moves keys forward.
  */
-export async function rotateSigningKeys(db: DrizzleD1Database, secret: string, keep = 2): Promise<string> {
+export async function rotateSigningKeys(db: Db, secret: string, keep = 2): Promise<string> {
   const { kid } = await createSigningKey(db, secret);
   const kept = await db
     .select({ kid: signingKeys.kid })
@@ -106,15 +106,9 @@ export async function rotateSigningKeys(db: DrizzleD1Database, secret: string, k
   return kid;
 }
 
-/** Whether `kid` names a published key (for tests and diagnostics). */
-export async function isPublished(db: DrizzleD1Database, kid: string): Promise<boolean> {
-  const [row] = await db.select({ retiredAt: signingKeys.retiredAt }).from(signingKeys).where(eq(signingKeys.kid, kid));
-  return row !== undefined && row.retiredAt === null;
-}
-
 /** The public JWKs of every key that is not retired, oldest first, with `kid` and `use` set. One D1 query. */
-export async function publishedKeys(db: D1Database): Promise<JWK[]> {
-  const rows = await drizzle(db)
+export async function publishedKeys(d1: D1Database): Promise<JWK[]> {
+  const rows = await dbOf(d1)
     .select({ kid: signingKeys.kid, publicJwk: signingKeys.publicJwk })
     .from(signingKeys)
     .where(isNull(signingKeys.retiredAt))
@@ -134,7 +128,7 @@ export interface SigningKeyView {
 }
 
 /** Every signing key, newest first, at most `limit` (the table holds a few keys a year). */
-export async function listSigningKeys(db: DrizzleD1Database, limit = 100): Promise<SigningKeyView[]> {
+export async function listSigningKeys(db: Db, limit = 100): Promise<SigningKeyView[]> {
   const [active, rows] = await Promise.all([
     activeKeyRow(db),
     db
@@ -160,8 +154,8 @@ export async function listSigningKeys(db: DrizzleD1Database, limit = 100): Promi
  * starts a replacement that signs at once (no publishing lead: the leaked key's tokens must stop, and verifiers that
  * meet the new kid refetch the key set). Retiring a retired key changes nothing. Null for an unknown kid.
  */
-export async function retireSigningKey(
-  db: DrizzleD1Database,
+export async function unpublishSigningKey(
+  db: Db,
   secret: string,
   kid: string,
 ): Promise<{ key: SigningKeyView; replacedBy: string | null } | null> {
@@ -184,7 +178,7 @@ export async function retireSigningKey(
  * How long a key stays published after a newer key started signing: an access token lives 15 minutes and an
  * isolate keeps signing with the key it loaded for up to a minute, so an hour leaves every token it signed to expire.
  */
-export const SUPERSEDED_KEY_PUBLISHED_MS = 60 * 60_000;
+const SUPERSEDED_KEY_PUBLISHED_MS = 60 * 60_000;
 
 /**
  * The scheduled part of key rotation (identity's maintenance job): starts a new key when the one that signs began
@@ -193,7 +187,7 @@ export const SUPERSEDED_KEY_PUBLISHED_MS = 60 * 60_000;
  * the two is retired an hour after the newer takes over.
  */
 export async function rotateSigningKeysIfDue(
-  db: DrizzleD1Database,
+  db: Db,
   secret: string,
   rotationDays: number,
 ): Promise<{ rotated: string | null; retired: number }> {

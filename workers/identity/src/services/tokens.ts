@@ -4,8 +4,8 @@ import {
   ACCESS_TOKEN_TTL_SECONDS,
   ACCESS_TOKEN_TYPE,
 } from '@onasis/contracts';
-import { drizzle } from 'drizzle-orm/d1';
 import { SignJWT } from 'jose';
+import { dbOf } from '../db/client.js';
 import { type ActiveSigningKey, activeSigningKey } from './signing-keys.js';
 
 /**
@@ -18,7 +18,7 @@ let cachedKey: { key: ActiveSigningKey; loadedAt: number } | null = null;
 async function signingKey(env: IdentityEnv): Promise<ActiveSigningKey> {
   const now = Date.now();
   if (cachedKey && now - cachedKey.loadedAt < KEY_CACHE_MS) return cachedKey.key;
-  const key = await activeSigningKey(drizzle(env.DB), env.KEY_ENCRYPTION_KEY);
+  const key = await activeSigningKey(dbOf(env.DB), env.KEY_ENCRYPTION_KEY);
   cachedKey = { key, loadedAt: now };
   return key;
 }
@@ -29,7 +29,7 @@ export function forgetSigningKey(): void {
 }
 
 /** What a token is issued for. */
-export interface TokenSubject {
+interface TokenSubject {
   userId: string;
   sessionId: string;
   permissions: string[];

@@ -1,60 +1,109 @@
 import { AppError } from '@onasis/http';
+import { and, eq, exists, gt, isNotNull, ne, not, or, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { type Db, dbOf } from '../db/client.js';
+import { mfaFactors, userRoles, users } from '../db/schema.js';
 import { unknownRoles } from './roles.js';
-import { findUserById, requireUser, SELECT_USER, toRecord, type UserRow, type UserView, viewOf } from './users.js';
+import { findUserById, requireUser, type UserView, viewOf } from './users.js';
 
 /** The role whose last active holder must keep it, so that someone can still administer the platform. */
 export const ADMIN_ROLE = 'admin';
 
-/** Where a page of users starts: after this (created_at, id). */
-export interface UserCursor {
-  createdAt: string;
-  id: string;
-}
+// Raw SQL: json_group_array gathers the roles into the user's row, which drizzle's query builder cannot say. Nested,
+// so that its columns stay qualified (drizzle drops the table from the columns of a single-table select).
+const rolesQuery = sql`SELECT json_group_array(${userRoles.role}) FROM ${userRoles} WHERE ${userRoles.userId} = ${users.id}`;
+const rolesColumn = sql<string>`(${rolesQuery})`;
 
 /**
  * Users in (created_at, id) order, one page of `limit` after `after`, filtered by a case-insensitive substring of
  * email or name, by status and by role. The search scans: it is an admin tool, not a hot path.
  */
 export async function listUsers(
-  db: D1Database,
-  filter: { q?: string; status?: 'active' | 'disabled'; role?: string; after?: UserCursor; limit: number },
+  d1: D1Database,
+  filter: {
+    q?: string;
+    status?: 'active' | 'disabled';
+    role?: string;
+    after?: { createdAt: string; id: string };
+    limit: number;
+  },
 ): Promise<UserView[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.q) {
-    // instr, not LIKE: no wildcard characters in the search term to escape. Emails are stored lower-cased.
-    where.push('(instr(u.email, ?) > 0 OR instr(lower(u.name), ?) > 0)');
-    const q = filter.q.toLowerCase();
-    params.push(q, q);
-  }
-  if (filter.status) {
-    where.push('u.status = ?');
-    params.push(filter.status);
-  }
-  if (filter.role) {
-    where.push('EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = ?)');
-    params.push(filter.role);
-  }
-  if (filter.after) {
-    where.push('(u.created_at, u.id) > (?, ?)');
-    params.push(filter.after.createdAt, filter.after.id);
-  }
-  const { results } = await db
-    .prepare(
-      `${SELECT_USER} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY u.created_at, u.id LIMIT ?`,
+  const db = dbOf(d1);
+  const q = filter.q?.toLowerCase();
+  const rows = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      emailVerifiedAt: users.emailVerifiedAt,
+      name: users.name,
+      locale: users.locale,
+      timezone: users.timezone,
+      avatarFileId: users.avatarFileId,
+      status: users.status,
+      roles: rolesColumn,
+      mfaFactors: db.$count(mfaFactors, and(eq(mfaFactors.userId, users.id), isNotNull(mfaFactors.confirmedAt))),
+      createdAt: users.createdAt,
+      updatedAt: users.updatedAt,
+    })
+    .from(users)
+    .where(
+      and(
+        // instr, not LIKE: no wildcard characters in the search term to escape. Emails are stored lower-cased.
+        q ? or(sql`instr(${users.email}, ${q}) > 0`, sql`instr(lower(${users.name}), ${q}) > 0`) : undefined,
+        filter.status ? eq(users.status, filter.status) : undefined,
+        filter.role
+          ? exists(
+              db
+                .select({ role: userRoles.role })
+                .from(userRoles)
+                .where(and(eq(userRoles.userId, users.id), eq(userRoles.role, filter.role))),
+            )
+          : undefined,
+        filter.after
+          ? or(
+              gt(users.createdAt, filter.after.createdAt),
+              and(eq(users.createdAt, filter.after.createdAt), gt(users.id, filter.after.id)),
+            )
+          : undefined,
+      ),
     )
-    .bind(...params, filter.limit)
-    .all<UserRow>();
-  return results.map((row) => viewOf(toRecord(row)));
+    .orderBy(users.createdAt, users.id)
+    .limit(filter.limit);
+  return rows.map(({ emailVerifiedAt, roles, mfaFactors: confirmed, ...user }) => ({
+    id: user.id,
+    email: user.email,
+    emailVerified: emailVerifiedAt !== null,
+    name: user.name,
+    locale: user.locale,
+    timezone: user.timezone,
+    avatarFileId: user.avatarFileId,
+    status: user.status,
+    roles: (JSON.parse(roles) as string[]).sort(),
+    mfaEnabled: confirmed > 0,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  }));
 }
 
-// True when some active user other than ?1 holds the admin role.
-const OTHER_ACTIVE_ADMIN = `EXISTS (SELECT 1 FROM user_roles oa JOIN users o ON o.id = oa.user_id
-  WHERE oa.role = '${ADMIN_ROLE}' AND o.status = 'active' AND o.id <> ?1)`;
-// True when ?1 is an active admin.
-const IS_ACTIVE_ADMIN = `EXISTS (SELECT 1 FROM user_roles ta JOIN users t ON t.id = ta.user_id
-  WHERE ta.role = '${ADMIN_ROLE}' AND t.status = 'active' AND t.id = ?1)`;
+const grant = alias(userRoles, 'grant');
+const holder = alias(users, 'holder');
+
+/**
+ * True unless taking admin power from user `id` would leave no active admin: `id` is no active admin, or some other
+ * active user holds the admin role. Evaluated inside the statement that makes the change, so two admins demoting
+ * each other at once cannot both succeed.
+ */
+function anotherAdminRemains(db: Db, id: string): SQL | undefined {
+  const activeAdmin = (who: SQL | undefined) =>
+    exists(
+      db
+        .select({ id: holder.id })
+        .from(grant)
+        .innerJoin(holder, eq(holder.id, grant.userId))
+        .where(and(eq(grant.role, ADMIN_ROLE), eq(holder.status, 'active'), who)),
+    );
+  return or(not(activeAdmin(eq(holder.id, id))), activeAdmin(ne(holder.id, id)));
+}
 
 const lastAdmin = () => new AppError('CONFLICT', 'This is the last active admin; make someone else an admin first.');
 
@@ -62,23 +111,25 @@ const lastAdmin = () => new AppError('CONFLICT', 'This is the last active admin;
  * Changes a user's status and name. Disabling the last active admin is refused in the same statement that would
  * do it, so two admins disabling each other at once cannot both succeed. Session revocation is the caller's part.
  */
-export async function updateUser(
-  db: D1Database,
+export async function saveUserPatch(
+  d1: D1Database,
   id: string,
   patch: { status?: 'active' | 'disabled'; name?: string | null },
 ): Promise<{ before: UserView; after: UserView }> {
-  const before = viewOf(await requireUser(db, id));
-  const { meta } = await db
-    .prepare(
-      `UPDATE users SET status = coalesce(?2, status), name = CASE WHEN ?3 THEN ?4 ELSE name END,
-         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-       WHERE id = ?1 AND (coalesce(?2, status) <> 'disabled' OR NOT ${IS_ACTIVE_ADMIN} OR ${OTHER_ACTIVE_ADMIN})`,
-    )
-    .bind(id, patch.status ?? null, patch.name !== undefined ? 1 : 0, patch.name ?? null)
-    .run();
-  const after = await findUserById(db, id);
+  const before = viewOf(await requireUser(d1, id));
+  const db = dbOf(d1);
+  const updated = await db
+    .update(users)
+    .set({
+      ...(patch.status !== undefined ? { status: patch.status } : {}),
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      updatedAt: sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+    })
+    .where(and(eq(users.id, id), patch.status === 'disabled' ? anotherAdminRemains(db, id) : undefined))
+    .returning({ id: users.id });
+  const after = await findUserById(d1, id);
   if (!after) throw new AppError('NOT_FOUND', 'No such user.');
-  if (meta.changes === 0) throw lastAdmin();
+  if (updated.length === 0) throw lastAdmin();
   return { before, after: viewOf(after) };
 }
 
@@ -86,40 +137,46 @@ export async function updateUser(
  * Replaces the roles of a user in one batch. Every statement of the batch carries the last-admin condition, so the
  * check and the change are one transaction: either the whole new set is in place, or nothing changed.
  */
-export async function replaceUserRoles(
-  db: D1Database,
+export async function saveUserRoles(
+  d1: D1Database,
   id: string,
   roles: readonly string[],
 ): Promise<{ before: UserView; after: UserView }> {
   const wanted = [...new Set(roles)].sort();
-  const before = viewOf(await requireUser(db, id));
-  const unknown = await unknownRoles(db, wanted);
+  const before = viewOf(await requireUser(d1, id));
+  const unknown = await unknownRoles(d1, wanted);
   if (unknown.length > 0) throw unknownRoleError(roles, unknown);
-  const guard = `(?2 = 1 OR NOT ${IS_ACTIVE_ADMIN} OR ${OTHER_ACTIVE_ADMIN})`;
-  const keepsAdmin = wanted.includes(ADMIN_ROLE) ? 1 : 0;
-  const rolesOf = db.prepare('SELECT json_group_array(role) AS roles FROM user_roles WHERE user_id = ?').bind(id);
-  let results: D1Result<{ roles: string }>[];
+  const db = dbOf(d1);
+  const guard = wanted.includes(ADMIN_ROLE) ? undefined : anotherAdminRemains(db, id);
+  // Raw SQL: json_group_array gathers the roles into one value, which drizzle's query builder cannot say.
+  const rolesOf = () =>
+    db
+      .select({ roles: sql<string>`json_group_array(${userRoles.role})` })
+      .from(userRoles)
+      .where(eq(userRoles.userId, id));
+  let results: [{ roles: string }[], unknown, unknown, { roles: string }[]];
   try {
-    results = await db.batch<{ roles: string }>([
-      rolesOf,
-      db.prepare(`DELETE FROM user_roles WHERE user_id = ?1 AND ${guard}`).bind(id, keepsAdmin),
+    results = await db.batch([
+      rolesOf(),
+      db.delete(userRoles).where(and(eq(userRoles.userId, id), guard)),
+      // Raw SQL: the rows come from json_each over the wanted roles, which drizzle's query builder cannot select from.
       db
-        .prepare(`INSERT INTO user_roles (user_id, role) SELECT ?1, value FROM json_each(?3) WHERE ${guard}`)
-        .bind(id, keepsAdmin, JSON.stringify(wanted)),
-      rolesOf,
+        .insert(userRoles)
+        .select(sql`SELECT ${id}, value FROM json_each(${JSON.stringify(wanted)}) WHERE ${guard ?? sql`1`}`),
+      rolesOf(),
     ]);
   } catch (err) {
     // A role or the user deleted since they were checked: the foreign keys fail the batch and nothing changed.
     if (!String(err).includes('FOREIGN KEY')) throw err;
-    await requireUser(db, id);
-    const vanished = await unknownRoles(db, wanted);
+    await requireUser(d1, id);
+    const vanished = await unknownRoles(d1, wanted);
     throw vanished.length > 0 ? unknownRoleError(roles, vanished) : err;
   }
   // Read inside the batch's transaction, so a concurrent change cannot pass for a refusal or the other way round.
-  const rolesAt = (i: number) => (JSON.parse(results[i]?.results[0]?.roles ?? '[]') as string[]).sort();
-  const [previous, current] = [rolesAt(0), rolesAt(3)];
+  const rolesAt = (rows: { roles: string }[]) => (JSON.parse(rows[0]?.roles ?? '[]') as string[]).sort();
+  const [previous, current] = [rolesAt(results[0]), rolesAt(results[3])];
   if (current.length !== wanted.length || current.some((r, i) => r !== wanted[i])) throw lastAdmin();
-  const after = await findUserById(db, id);
+  const after = await findUserById(d1, id);
   return {
     before: { ...before, roles: previous },
     after: after ? { ...viewOf(after), roles: current } : { ...before, roles: current },

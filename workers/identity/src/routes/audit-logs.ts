@@ -1,8 +1,10 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { ListQuerySchema, listOf } from '@onasis/contracts';
+import { access, decodeCursor, jsonResponse, pageOf, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { listAuditEntries, verifyAuditChain } from '../services/audit-log.js';
-import { decodeCursor, needs, page, problems } from './admin-common.js';
+import { verifyAuditChain } from '../services/audit-chain-verify.js';
+import { listAuditEntries } from '../services/audit-query.js';
+import { problems } from './problems.js';
 
 const Hash = z.string().openapi({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
 
@@ -87,54 +89,55 @@ const VerifyQuery = z.object({
     .openapi({ description: 'Also read and re-hash every archived segment in R2.' }),
 });
 
-const listRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/audit-logs',
-  tags: ['identity'],
-  summary: 'List audit log entries',
-  description: 'Newest first, filtered by actor, target, action, outcome and time. Needs `audit-logs:read`.',
-  middleware: [needs('audit-logs:read')] as const,
-  request: { query: AuditQuery },
-  responses: {
-    200: { description: 'One page of entries', content: { 'application/json': { schema: listOf(AuditEntrySchema) } } },
-    ...problems(400, 401, 403),
-  },
-});
-
-const verifyRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/audit-logs/verify',
-  tags: ['identity'],
-  summary: 'Verify the audit log hash chain',
-  description:
-    'Recomputes every entry hash and checks the links and that no seq is missing; reports the first break. ' +
-    'Entries older than the retention period live in R2 segments: the live log is verified from the last ' +
-    "segment's recorded hash, and with `archive=true` every segment is read and checked too. Reads the whole log, " +
-    'so it takes time on a large one. Needs `audit-logs:read`.',
-  middleware: [needs('audit-logs:read')] as const,
-  request: { query: VerifyQuery },
-  responses: {
-    200: { description: 'The result of the check', content: { 'application/json': { schema: VerificationSchema } } },
-    ...problems(400, 401, 403),
-  },
-});
-
 const SeqCursor = z.object({ seq: z.number().int() });
 
-/** The audit log: filtered listing and chain verification, both with `audit-logs:read`. */
-export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(listRoute, async (c) => {
+/** `/api/v1/audit-logs`: filtered listing and chain verification, both with `audit-logs:read`. */
+export const auditLogsApp = resourceApp<AppEnv>();
+
+auditLogsApp.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['identity'],
+    summary: 'List audit log entries',
+    description: 'Newest first, filtered by actor, target, action, outcome and time. Needs `audit-logs:read`.',
+    ...access('audit-logs:read'),
+    request: { query: AuditQuery },
+    responses: { 200: jsonResponse(listOf(AuditEntrySchema), 'One page of entries'), ...problems(400, 401, 403) },
+  }),
+  async (c) => {
     const { limit, cursor, ...filter } = c.req.valid('query');
     const beforeSeq = cursor === undefined ? undefined : decodeCursor(cursor, SeqCursor).seq;
     const rows = await listAuditEntries(c.env.DB, { ...filter, beforeSeq, limit: limit + 1 });
     return c.json(
-      page(rows, limit, (e) => ({ seq: e.seq })),
+      pageOf(
+        rows,
+        limit,
+        (e) => e,
+        (e) => ({ seq: e.seq }),
+      ),
       200,
     );
-  });
+  },
+);
 
-  app.openapi(verifyRoute, async (c) => {
+auditLogsApp.openapi(
+  createRoute({
+    method: 'get',
+    path: '/verify',
+    tags: ['identity'],
+    summary: 'Verify the audit log hash chain',
+    description:
+      'Recomputes every entry hash and checks the links and that no seq is missing; reports the first break. ' +
+      'Entries older than the retention period live in R2 segments: the live log is verified from the last ' +
+      "segment's recorded hash, and with `archive=true` every segment is read and checked too. Reads the whole log, " +
+      'so it takes time on a large one. Needs `audit-logs:read`.',
+    ...access('audit-logs:read'),
+    request: { query: VerifyQuery },
+    responses: { 200: jsonResponse(VerificationSchema, 'The result of the check'), ...problems(400, 401, 403) },
+  }),
+  async (c) => {
     const { archive } = c.req.valid('query');
     return c.json(await verifyAuditChain(c.env.DB, archive ? { archive: c.env.AUDIT_ARCHIVE } : {}), 200);
-  });
-}
+  },
+);
