@@ -201,7 +201,7 @@ async function main() {
   const workerdIdleCpuPercent = idleBefore == null ? null : ((totalCpuMs(workerdPids) - idleBefore) / 1000) * 100;
 
   // Connection count outermost: every scenario is then measured a few runs at most from the ceilings it is divided
-  // by, so slow drifts in the machine's load (other jobs on these 2 cores) move numerator and denominator together.
+  // by, so slow drifts in the load of the host (other jobs on its cores) move numerator and denominator together.
   const runs = [];
   for (const connections of connectionCounts) {
     for (const e of entries) {
@@ -216,6 +216,7 @@ async function main() {
         method: e.method,
         path: e.path,
         ...(e.cpuPer ? { cpuPer: e.cpuPer } : {}),
+        ...(e.floor ? { floor: CEILINGS.find((c) => c.shape === e.floor).id } : {}),
         connections,
         ...r,
       });
@@ -254,6 +255,8 @@ async function main() {
         return [c.id, base?.reqPerSec ? r.reqPerSec / base.reqPerSec : null];
       }),
     );
+    // Over the floor of the hop shape the route crosses (scenarios.mjs `floor`).
+    r.floorRatio = r.floor ? r.ratios[r.floor] : null;
     r.ok = r.problems.length === 0;
   }
 
@@ -264,7 +267,7 @@ async function main() {
       .filter((r) => r.scenario === t.scenario)
       .map((r) => {
         const base = runs.find((x) => x.scenario === baseName && x.connections === r.connections);
-        // The same comparison by workerd CPU per request: on a busy 2-core machine it moves far less than req/s.
+        // The same comparison by workerd CPU per request: when other jobs share the cores it moves far less than req/s.
         const cpuRatio =
           base?.workerdCpuUsPerRequest && r.workerdCpuUsPerRequest
             ? base.workerdCpuUsPerRequest / r.workerdCpuUsPerRequest
@@ -303,7 +306,15 @@ async function main() {
     environment: { ...env, loadAvgEnd: loadavg() },
     settings: { durationSec, warmupSec, connections: connectionCounts, cpuTickMs },
     workerCount: WORKERS.length,
-    ceilings: CEILINGS.map(({ id, name, worker, method, path }) => ({ id, name, worker, method, path })),
+    ceilings: CEILINGS.map(({ id, name, worker, method, path, column, shape }) => ({
+      id,
+      name,
+      worker,
+      method,
+      path,
+      column: column === true,
+      ...(shape ? { shape } : {}),
+    })),
     runs: runs.map(({ problems, ...r }) => r),
     fanout: fanout && (({ problems, ...f }) => f)(fanout),
     memorySoak: memorySoak && (({ problems, ...m }) => m)(memorySoak),

@@ -6,7 +6,9 @@ const int = (n) => (n == null ? '–' : Math.round(n).toLocaleString('en-US'));
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 function runsTable(results) {
-  const ceilingIds = results.ceilings.map((c) => c.id);
+  // Older results (no `column` flags) showed every ceiling.
+  const shown = results.ceilings.filter((c) => c.column !== false);
+  const ceilingIds = shown.map((c) => c.id);
   const head = [
     'Scenario',
     'conns',
@@ -14,6 +16,7 @@ function runsTable(results) {
     'p50 ms',
     'p99 ms',
     ...ceilingIds.map((id) => `× ${id}`),
+    '× floor',
     'workerd CPU µs/req',
     'workerd CPU %',
     'non-2xx / errors',
@@ -25,6 +28,7 @@ function runsTable(results) {
     fixed(r.p50Ms, 2),
     fixed(r.p99Ms, 2),
     ...ceilingIds.map((id) => fixed(r.ratios[id], 2)),
+    r.floor ? `${fixed(r.floorRatio, 2)} (${r.floor})` : '–',
     fixed(r.workerdCpuUsPerRequest, 0),
     fixed(r.workerdCpuPercent, 0),
     r.ok ? `${r.non2xx} / ${r.errors + r.timeouts}` : `**${r.non2xx} / ${r.errors + r.timeouts}**`,
@@ -39,6 +43,40 @@ function targetLines(results) {
     const detail = t.detail ? ` (${t.detail})` : '';
     return `- ${t.label}: ${mark}${detail}`;
   });
+}
+
+/**
+ * What the floors and the drizzle ceiling say on their own, per connection count: each floor over the direct-D1
+ * Worker (the price of one hop in that shape), and drizzle's CPU per request over the raw statement's.
+ */
+function floorLines(results) {
+  const at = (id, conns) =>
+    results.runs.find((r) => r.kind === 'ceiling' && r.scenario === nameOf(id) && r.connections === conns);
+  const nameOf = (id) => results.ceilings.find((c) => c.id === id)?.name;
+  if (!nameOf('floor-values') && !nameOf('direct-d1-drizzle')) return [];
+  const lines = [];
+  for (const conns of results.settings.connections) {
+    const direct = at('direct-d1', conns);
+    const parts = [];
+    for (const id of ['floor-request', 'floor-values']) {
+      const floor = at(id, conns);
+      if (floor && direct) {
+        parts.push(
+          `${nameOf(id)} ${fixed(floor.ratios['direct-d1'], 2)}× direct-d1 by req/s, ` +
+            `${fixed(direct.workerdCpuUsPerRequest / floor.workerdCpuUsPerRequest, 2)}× by CPU per request`,
+        );
+      }
+    }
+    const drizzle = at('direct-d1-drizzle', conns);
+    if (drizzle && direct && drizzle.workerdCpuUsPerRequest != null && direct.workerdCpuUsPerRequest != null) {
+      parts.push(
+        `drizzle-orm adds ${fixed(drizzle.workerdCpuUsPerRequest - direct.workerdCpuUsPerRequest, 0)} µs of workerd ` +
+          `CPU per request to the raw statement (${fixed(drizzle.ratios['direct-d1'], 2)}× direct-d1 by req/s)`,
+      );
+    }
+    if (parts.length) lines.push(`- ${conns} conns: ${parts.join('; ')}`);
+  }
+  return lines.length ? ['## Floors', '', ...lines, ''] : [];
 }
 
 /** Scenarios that state their cost as CPU milliseconds per operation (`cpuPer` in scenarios.mjs). */
@@ -112,7 +150,8 @@ export function renderMarkdown(results) {
     '',
     runsTable(results),
     '',
-    `× columns: req/s divided by the ceiling's req/s at the same connection count, measured in this run. ` +
+    `× columns: req/s divided by the ceiling's req/s at the same connection count, measured in this run; × floor: ` +
+      `divided by the floor of the hop shape the route crosses (named in brackets). ` +
       `workerd CPU: user + system time of the whole workerd process over the run, divided by the requests served ` +
       `(idle workerd used ${fixed(results.workerdIdleCpuPercent, 1)} % of a core). See bench/README.md.`,
     '',
@@ -120,6 +159,7 @@ export function renderMarkdown(results) {
     '',
     ...targetLines(results),
     '',
+    ...floorLines(results),
     ...cpuCostLines(results),
     ...fanoutLines(results),
     ...soakLines(results),
@@ -133,7 +173,7 @@ export function renderMarkdown(results) {
       ? 'workerd RSS: not available (no /proc).'
       : `workerd RSS after the runs: ${mib(mem.workerdRssBytes)} (peak ${mib(mem.workerdPeakRssBytes)}; ` +
         `${mib(mem.workerdRssAtStartBytes)} once started and migrated, before any load). One process holds all ` +
-        `${results.workerCount} Workers, the two bench Workers, their isolates and the local D1/DO storage; ` +
+        `${results.workerCount} Workers, the bench Workers, their isolates and the local D1/DO storage; ` +
         `latest.json has the RSS after every run.`,
     '',
   ];

@@ -1,8 +1,8 @@
 // The platform on bare workerd for benchmarking: the seven built bundles plus the bench Workers in ONE Miniflare
 // instance (one workerd process), with state in Miniflare's throw-away temp directory.
 //
-// Why not `wrangler dev`: its proxy Worker and log pipe cap a hello-world Worker at a few hundred req/s on this
-// machine. Why direct sockets: Miniflare's default socket routes every request through its own entry Worker first;
+// Why not `wrangler dev`: its proxy Worker and log pipe cap a hello-world Worker at a few hundred req/s (measured
+// with `pnpm dev` and wrk, 16 connections). Why direct sockets: Miniflare's default socket routes every request through its own entry Worker first;
 // `unsafeDirectSockets` gives each benched Worker a workerd socket bound straight to it, as in production.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -27,11 +27,27 @@ const BENCH_SECRETS = {
   UNSUBSCRIBE_SIGNING_KEY: 'bench-unsubscribe-signing-key',
 };
 
-/** The two bench Workers: `name` is both the short name scenarios use and the Miniflare Worker name. */
+/**
+ * The bench Workers: `name` is both the short name scenarios use and the Miniflare Worker name. Those with
+ * `migrations: 'identity'` get a database of their own with identity's schema and signing keys, so that a ceiling
+ * shares nothing with the route it bounds; `bundle` ones import packages and are bundled first.
+ */
 const BENCH_WORKERS = [
   { name: 'hello-world', script: 'hello-world.mjs' },
-  // Its own database with identity's schema and rows, so the ceiling shares nothing with the route it bounds.
   { name: 'direct-d1', script: 'direct-d1.mjs', d1Databases: { DB: 'bench-direct-d1' }, migrations: 'identity' },
+  {
+    name: 'direct-d1-drizzle',
+    script: 'direct-d1-drizzle.mjs',
+    bundle: true,
+    d1Databases: { DB: 'bench-direct-d1-drizzle' },
+    migrations: 'identity',
+  },
+  { name: 'hop-callee', script: 'hop-callee.mjs', d1Databases: { DB: 'bench-hop-callee' }, migrations: 'identity' },
+  {
+    name: 'hop-caller',
+    script: 'hop-caller.mjs',
+    serviceBindings: { CALLEE: { name: 'hop-callee', entrypoint: 'Callee' } },
+  },
 ];
 
 /** `workerd --version`, e.g. `workerd 2026-11-17`. */
@@ -78,21 +94,41 @@ async function platformWorkerOptions(directWorkers, bundleDirs) {
   });
 }
 
-function benchWorkerOptions(directWorkers, compat) {
-  return BENCH_WORKERS.map((b) => ({
-    short: b.name,
-    migrations: b.migrations,
-    options: {
-      name: b.name,
-      // Same date and flags as the platform's Workers, so the ceilings run on the same runtime behaviour.
-      ...compat,
-      modules: true,
-      scriptPath: join(BENCH_WORKERS_DIR, b.script),
-      modulesRoot: BENCH_WORKERS_DIR,
-      ...(b.d1Databases ? { d1Databases: b.d1Databases } : {}),
-      ...(directWorkers.has(b.name) ? { unsafeDirectSockets: [{ host: HOST, port: 0 }] } : {}),
-    },
-  }));
+/** A bench Worker with its imports bundled in, as one in-memory module (esbuild through wrangler's dependency). */
+async function bundled(script) {
+  const esbuild = wranglerRequire('esbuild');
+  const path = join(BENCH_WORKERS_DIR, script);
+  const out = await esbuild.build({
+    entryPoints: [path],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+    external: ['cloudflare:*'],
+    // drizzle-orm is a dependency of the Workers, not of the repository's root: resolve it as identity does.
+    nodePaths: [join(root, 'workers', 'identity', 'node_modules')],
+  });
+  return { modules: [{ type: 'ESModule', path, contents: out.outputFiles[0].text }] };
+}
+
+async function benchWorkerOptions(directWorkers, compat) {
+  return Promise.all(
+    BENCH_WORKERS.map(async (b) => ({
+      short: b.name,
+      migrations: b.migrations,
+      options: {
+        name: b.name,
+        // Same date and flags as the platform's Workers, so the ceilings run on the same runtime behaviour.
+        ...compat,
+        ...(b.bundle ? await bundled(b.script) : { modules: true, scriptPath: join(BENCH_WORKERS_DIR, b.script) }),
+        modulesRoot: BENCH_WORKERS_DIR,
+        ...(b.d1Databases ? { d1Databases: b.d1Databases } : {}),
+        ...(b.serviceBindings ? { serviceBindings: b.serviceBindings } : {}),
+        ...(directWorkers.has(b.name) ? { unsafeDirectSockets: [{ host: HOST, port: 0 }] } : {}),
+      },
+    })),
+  );
 }
 
 /** Every `.sql` file of migrations/<name>/, in order, split into statements the way wrangler applies them. */
@@ -164,8 +200,8 @@ export const BENCH_ADMIN = {
 };
 
 /**
- * Two signing keys, inserted into identity's database and the direct-D1 ceiling's, so that both JWKS reads return
- * the same two rows. Identity's rows also hold the private halves, sealed as identity seals them, so that it signs
+ * Two signing keys, inserted into identity's database and each bench Worker's, so that every JWKS read returns the
+ * same two rows. Identity's rows also hold the private halves, sealed as identity seals them, so that it signs
  * with the newer key instead of creating a third.
  */
 async function signingKeyRows() {
@@ -224,7 +260,7 @@ export async function startStack({ bundleDirs, directWorkers, onLog }) {
   const direct = new Set(directWorkers);
   const platform = await platformWorkerOptions(direct, bundleDirs);
   const gateway = platform[0].options;
-  const bench = benchWorkerOptions(direct, {
+  const bench = await benchWorkerOptions(direct, {
     compatibilityDate: gateway.compatibilityDate,
     compatibilityFlags: gateway.compatibilityFlags,
   });

@@ -1,4 +1,5 @@
-// CPU profiles of the built Workers under load: where each request's CPU goes, by function.
+// CPU profiles of the built Workers under load: where each request's CPU goes, by function. One file of 500 lines on
+// purpose: both modes share the start-up, the load and the source-mapped attribution, and nothing else uses them.
 //
 //   node bench/profile/profile.mjs [scenario…]        DevTools (V8 sampling) profiles, per isolate
 //   PROFILE_PERF=1 node bench/profile/profile.mjs …   `perf record` of the whole workerd process instead
@@ -14,7 +15,7 @@
 // DevTools mode connects to each profiled Worker's inspector target (http://127.0.0.1:<port>/json), runs
 // Profiler.setSamplingInterval + start, loads the route with autocannon, stops, and aggregates self and total time
 // by function, mapped back through the bundle's source map. Caveats: it samples wall time of one isolate, not CPU
-// (on 2 busy cores the sampler is starved: samples come ~300 µs apart, not 50); with the inspector attached,
+// (when the cores are busy the sampler is starved: samples come hundreds of µs apart, not 50); with the inspector attached,
 // console.log also builds a V8 console message with a captured stack trace, so logging looks far dearer than it is.
 //
 // perf mode (no inspector) samples every thread of workerd at 4999 Hz with call graphs; V8 runs with
