@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CATEGORIES, CHANNELS } from '@onasis/contracts';
 import { AppError, access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
@@ -12,51 +11,9 @@ import {
   versionsOf,
 } from '../services/templates.js';
 import { problems } from './problems.js';
+import { CreateSchema, KeyParams, PreviewSchema, TemplateSchema, UpdateSchema } from './template-schemas.js';
 
-const KEY = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const TAG = ['notifications'];
-
-const TemplateSchema = z
-  .object({
-    key: z.string().openapi({ example: 'billing.invoice-paid' }),
-    locale: z.string().openapi({ example: 'en' }),
-    version: z.number().int(),
-    builtIn: z.boolean(),
-    channels: z.array(z.enum(CHANNELS)),
-    category: z.enum(CATEGORIES),
-    subject: z.string(),
-    text: z.string().openapi({ description: 'Plain text; also the body of SMS, push, chat and in-app messages.' }),
-    html: z.string().nullable(),
-    createdAt: z.string().nullable(),
-  })
-  .openapi('NotificationTemplate');
-
-const Content = {
-  locale: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
-    .default('en'),
-  channels: z.array(z.enum(CHANNELS)).min(1).max(CHANNELS.length),
-  category: z.enum(CATEGORIES),
-  subject: z.string().min(1).max(500),
-  text: z.string().min(1).max(20_000),
-  html: z.string().max(100_000).nullable().default(null),
-};
-const CreateSchema = z
-  .object({ key: z.string().regex(KEY), ...Content })
-  .strict()
-  .openapi('CreateNotificationTemplate');
-const UpdateSchema = z.object(Content).strict().openapi('UpdateNotificationTemplate');
-const PreviewSchema = z
-  .object({ locale: z.string().min(2).max(35).optional(), data: z.record(z.string(), z.unknown()).default({}) })
-  .strict()
-  .openapi('PreviewNotificationTemplate');
-const KeyParams = z.object({
-  key: z
-    .string()
-    .regex(KEY)
-    .openapi({ param: { name: 'key', in: 'path' } }),
-});
 
 const listRoute = createRoute({
   method: 'get',

@@ -1,16 +1,14 @@
 import { backoffSeconds, type Channel, newId } from '@onasis/contracts';
-import { and, eq, lt, or, sql } from 'drizzle-orm';
-import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
-import { type Db, dbOf } from '../db/client.js';
+import { and, eq, sql } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
 import { deliveries, inboxItems, pushTargets } from '../db/schema.js';
 import { providersFor } from '../providers/index.js';
 import type { ChannelProviders, Provider, PushTarget, SendOutcome } from '../providers/types.js';
-import { type DeliveryRow, ERASE_IF_SECURITY } from './deliveries.js';
+import { ERASE_IF_SECURITY } from './deliveries.js';
+import { claimDelivery, finishAttempt } from './delivery-claim.js';
 import { isoNow } from './iso-time.js';
 import { outgoing, pushTargetOf } from './outgoing.js';
 
-/** How long a claimed delivery stays claimed; after that a crashed attempt's delivery may be tried again. */
-const LEASE_SECONDS = 300;
 /** A pacing slot this close is waited for; a later one re-queues the message instead of idling the consumer. */
 const MAX_PACING_WAIT_MS = 3000;
 /** Back-off after a failed attempt: 10 s, 20 s, 40 s, … up to an hour, with equal jitter. */
@@ -48,48 +46,6 @@ async function pace(env: NotificationsEnv, provider: Provider, deps: Required<De
 }
 
 /**
- * Claims a queued delivery (or one whose claim expired), so that of two copies of its message only one sends.
- * Null when there is nothing to do; `busy` with the seconds left when another attempt holds a live claim.
- */
-async function claim(db: Db, id: string, now: number): Promise<DeliveryRow | { busySeconds: number } | null> {
-  const [row] = await db
-    .update(deliveries)
-    .set({
-      status: 'sending',
-      attempts: sql`${deliveries.attempts} + 1`,
-      leaseUntil: isoNow(now + LEASE_SECONDS * 1000),
-      updatedAt: isoNow(now),
-    })
-    .where(
-      and(
-        eq(deliveries.id, id),
-        or(
-          eq(deliveries.status, 'queued'),
-          and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, isoNow(now))),
-        ),
-      ),
-    )
-    .returning();
-  if (row) return row;
-  const [current] = await db
-    .select({ status: deliveries.status, leaseUntil: deliveries.leaseUntil })
-    .from(deliveries)
-    .where(eq(deliveries.id, id));
-  if (current?.status === 'sending' && current.leaseUntil) {
-    return { busySeconds: Math.max(1, Math.ceil((Date.parse(current.leaseUntil) - now) / 1000)) };
-  }
-  return null;
-}
-
-/** Ends this attempt's claim with `sets`; a row whose claim was lost meanwhile (no longer `sending`) is left alone. */
-async function finish(db: Db, id: string, now: number, sets: SQLiteUpdateSetSource<typeof deliveries>): Promise<void> {
-  await db
-    .update(deliveries)
-    .set({ ...sets, leaseUntil: null, updatedAt: isoNow(now) })
-    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'sending')));
-}
-
-/**
  * Sends one delivery. Duplicate message: the claim fails and it is acked. Crash mid-send: the claim's lease expires
  * and the redelivered message sends again (a provider that deduplicates by `idempotencyKey` absorbs the repeat).
  * Provider failure: a retryable one tries the fallback; then a permanent failure is final, a retryable one goes back to `queued`
@@ -106,7 +62,7 @@ export async function deliver(
     sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
   };
   const db = dbOf(env.DB);
-  const claimed = await claim(db, deliveryId, d.now());
+  const claimed = await claimDelivery(db, deliveryId, d.now());
   if (claimed === null) return { action: 'ack' };
   if ('busySeconds' in claimed) return { action: 'retry', delaySeconds: claimed.busySeconds };
   const row = claimed;
@@ -148,13 +104,13 @@ export async function deliver(
   const message = outgoing(env, row, target);
   if (!message) {
     const why = row.channel === 'push' ? 'the push target was removed' : 'the recipient has no address';
-    await finish(db, row.id, d.now(), { status: 'failed', error: why, ...ERASE_IF_SECURITY });
+    await finishAttempt(db, row.id, d.now(), { status: 'failed', error: why, ...ERASE_IF_SECURITY });
     return { action: 'ack' };
   }
   const { primary, fallback } = d.providers(row.channel, env, target);
   const paced = await pace(env, primary, d);
   if (!paced.ok) {
-    await finish(db, row.id, d.now(), { status: 'queued', attempts: sql`${deliveries.attempts} - 1` });
+    await finishAttempt(db, row.id, d.now(), { status: 'queued', attempts: sql`${deliveries.attempts} - 1` });
     return { action: 'defer', delaySeconds: Math.max(1, Math.ceil(paced.delayMs / 1000)) };
   }
   let used = primary;
@@ -175,7 +131,7 @@ export async function deliver(
       used.name === 'sandbox' && env.ENVIRONMENT === 'local'
         ? {}
         : { subject: null, bodyText: null, bodyHtml: null, data: null, headers: null };
-    await finish(db, row.id, now, {
+    await finishAttempt(db, row.id, now, {
       status: 'sent',
       provider: used.name,
       providerMessageId: outcome.providerMessageId,
@@ -189,7 +145,7 @@ export async function deliver(
     await db.delete(pushTargets).where(eq(pushTargets.id, row.pushTargetId));
   }
   if (outcome.permanent || outcome.gone) {
-    await finish(db, row.id, now, {
+    await finishAttempt(db, row.id, now, {
       status: 'failed',
       provider: used.name,
       error: outcome.error,
