@@ -1,6 +1,6 @@
 import { SCHEDULES } from './schedules.js';
 import { startScheduleRun } from './services/start-schedule-run.js';
-import { sweepStranded } from './services/sweep.js';
+import { sweepStranded } from './services/sweep-stranded.js';
 
 /** The Cron Trigger: every schedule declared with this cron string, then the stranded-job sweep. */
 export async function runCron(env: JobsEnv, controller: ScheduledController): Promise<void> {

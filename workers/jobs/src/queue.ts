@@ -1,8 +1,8 @@
 import { QUEUE_NAMES, queueBaseName, UserEventSchema } from '@onasis/contracts';
 import { createLogger } from '@onasis/http';
+import { consumeDeadLetter } from './services/consume-dead-letter.js';
 import { consumeJobMessage } from './services/consume-job.js';
-import { consumeDeadLetter } from './services/dead-letter.js';
-import { enqueueJob } from './services/enqueue.js';
+import { enqueueJob } from './services/enqueue-job.js';
 
 const log = createLogger({ service: 'jobs' });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { app } from './app.js';
 import type { AppEnv } from './context.js';
 import { dbOf } from './db/client.js';
-import { enqueueJob } from './services/enqueue.js';
+import { enqueueJob } from './services/enqueue-job.js';
 import { cancelJob } from './services/job-actions.js';
 import { findJob, type JobView, toView } from './services/job-rows.js';
 

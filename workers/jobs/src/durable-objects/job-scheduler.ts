@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { releaseScheduledJob } from '../services/release-scheduled.js';
+import { releaseScheduledJob } from '../services/release-scheduled-job.js';
 
 /**
  * Holds jobs due later than the queue's 12 h delay limit or at an exact time, as (job id, due time) rows in its own

@@ -12,7 +12,7 @@ import {
 } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
-import { enqueueJob } from '../services/enqueue.js';
+import { enqueueJob } from '../services/enqueue-job.js';
 import { getJob } from '../services/get-job.js';
 import { cancelJob, replayJob } from '../services/job-actions.js';
 import { toView } from '../services/job-rows.js';

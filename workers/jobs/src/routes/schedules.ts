@@ -4,7 +4,7 @@ import { AppError, access, jsonResponse, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
 import { toView } from '../services/job-rows.js';
-import { scheduleViews } from '../services/schedule-views.js';
+import { listSchedules } from '../services/list-schedules.js';
 import { runScheduleNow } from '../services/start-schedule-run.js';
 import { problems } from './problems.js';
 import { JobSchema, ScheduleSchema } from './schemas.js';
@@ -35,7 +35,7 @@ const runRoute = createRoute({
 /** Cron schedules: their last and next runs, and a run on demand. */
 export const schedules = resourceApp<AppEnv>();
 
-schedules.openapi(listRoute, async (c) => c.json({ data: await scheduleViews(dbOf(c.env.DB)), nextCursor: null }, 200));
+schedules.openapi(listRoute, async (c) => c.json({ data: await listSchedules(dbOf(c.env.DB)), nextCursor: null }, 200));
 
 schedules.openapi(runRoute, async (c) => {
   const job = await runScheduleNow(c.env, c.req.valid('param').name);

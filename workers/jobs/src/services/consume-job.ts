@@ -2,10 +2,10 @@ import { backoffSeconds, type JobRun, type JobType } from '@onasis/contracts';
 import { and, eq, lt, or, sql } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { jobAttempts, jobs } from '../db/schema.js';
+import { closeScheduleRun } from './close-schedule-run.js';
 import { findJob, type JobRow } from './job-rows.js';
 import { type DeadLetterMessage, namesJob } from './queue-messages.js';
-import { runWithOwner } from './run-owner.js';
-import { closeScheduleRun } from './schedule-runs.js';
+import { runWithOwner } from './run-with-owner.js';
 
 /**
  * How long a claimed run owns its job (a consumer's wall-clock limit is 15 minutes). A delivery that finds a live

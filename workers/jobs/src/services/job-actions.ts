@@ -1,9 +1,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, dbOf } from '../db/client.js';
 import { jobs } from '../db/schema.js';
-import { sendJob } from './dispatch-send.js';
+import { closeScheduleRun } from './close-schedule-run.js';
 import { findJob, type JobRow } from './job-rows.js';
-import { closeScheduleRun } from './schedule-runs.js';
+import { sendJob } from './send-job.js';
 
 /** The job after the action, or why the action did not apply: no such job, or a state it does not accept. */
 type ActionResult = { ok: true; row: JobRow } | { ok: false; code: 'NOT_FOUND' | 'CONFLICT'; detail: string };

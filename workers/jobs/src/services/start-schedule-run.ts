@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { scheduleRuns } from '../db/schema.js';
 import { SCHEDULES, type Schedule } from '../schedules.js';
-import { enqueueJob } from './enqueue.js';
+import { enqueueJob } from './enqueue-job.js';
 import type { JobRow } from './job-rows.js';
 
 /**

@@ -22,7 +22,7 @@ export async function markSent(db: Db, id: string, now: Date): Promise<void> {
 
 /**
  * Hands a pending job to the queue (status `queued`, delayed until its run_at) or to the scheduler (`scheduled`),
- * then marks it sent. If either call fails the row keeps `sent_at IS NULL` and the cron sweep (services/sweep.ts)
+ * then marks it sent. If either call fails the row keeps `sent_at IS NULL` and the cron sweep (services/sweep-stranded.ts)
  * sends it again; a second message for one job is harmless, since only one delivery can claim it.
  */
 export async function sendJob(env: JobsEnv, row: Pick<JobRow, 'id' | 'status' | 'runAt'>, now: Date): Promise<void> {

@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { jobs } from '../db/schema.js';
-import { markSent } from './dispatch-send.js';
 import type { JobMessage } from './queue-messages.js';
+import { markSent } from './send-job.js';
 
 /**
  * Moves a due `scheduled` job to the queue: `scheduled → queued` with `sent_at` cleared, the send, then `sent_at`.

@@ -1,6 +1,6 @@
 import { JOB_TYPES, type JobOutcome, type JobRun } from '@onasis/contracts';
 import { dbOf } from '../db/client.js';
-import { purgeJobs } from './purge.js';
+import { purgeJobs } from './purge-jobs.js';
 
 /** What each owning Worker's entrypoint exposes for jobs. */
 interface JobRunner {

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { jobAttempts, jobs } from '../db/schema.js';
-import { sendJob } from './dispatch-send.js';
+import { sendJob } from './send-job.js';
 
 /** How old an unsent row must be before the sweep takes it over from the enqueue that wrote it. */
 const GRACE_MS = 60 * 1000;

@@ -1,8 +1,8 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { jobAttempts, jobs } from '../db/schema.js';
+import { closeScheduleRun } from './close-schedule-run.js';
 import { type DeadLetterMessage, namesJob } from './queue-messages.js';
-import { closeScheduleRun } from './schedule-runs.js';
 
 /**
  * Marks a dead-lettered job `dead`, keeping its payload and last error. Idempotent: the update only matches the

@@ -22,7 +22,7 @@ function latestRun(db: Db, schedule: string) {
 }
 
 /** Every declared schedule, its latest recorded run, and its next tick after `now` (UTC). */
-export async function scheduleViews(db: Db, now = new Date()) {
+export async function listSchedules(db: Db, now = new Date()) {
   const [first, ...rest] = SCHEDULES.map((s) => latestRun(db, s.name));
   // One round trip for every schedule's latest run.
   const latest = first === undefined ? [] : await db.batch([first, ...rest]);

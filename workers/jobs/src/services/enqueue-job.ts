@@ -5,8 +5,8 @@ import type { z } from 'zod';
 import { dbOf } from '../db/client.js';
 import { jobs } from '../db/schema.js';
 import { type Refusal, refusalFor } from './caller-rules.js';
-import { MAX_QUEUE_DELAY_SECONDS, sendJob } from './dispatch-send.js';
 import type { JobRow } from './job-rows.js';
+import { MAX_QUEUE_DELAY_SECONDS, sendJob } from './send-job.js';
 
 /** How long an idempotency key returns the job it first made. */
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
