@@ -1,7 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetAuthCaches } from '../src/middleware/authenticate.js';
-import { resetQuotaCache } from '../src/middleware/quota.js';
 import { DEFAULT_QUOTA_PLANS, parseQuotaPlans, quotaLimitOf, quotaPeriodAt } from '../src/services/quota-plans.js';
 import { fetchWith, problemOf, settleBackground } from './helpers.js';
 import {
@@ -33,7 +32,6 @@ beforeAll(async () => {
 
 beforeEach(() => {
   resetAuthCaches();
-  resetQuotaCache();
 });
 
 afterEach(async () => {

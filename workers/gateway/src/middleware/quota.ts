@@ -29,12 +29,6 @@ const LEASES_MAX_ENTRIES = 10_000;
  */
 const leases = new Map<string, { left: number; used: number; until: number }>();
 
-/** Forgets what this isolate knows about exhausted quotas (tests). */
-export function resetQuotaCache(): void {
-  exhausted.clear();
-  leases.clear();
-}
-
 function refuse(limit: number, { resetsAt, resetIso: reset }: QuotaPeriod, now: number): never {
   throw new AppError('QUOTA_EXCEEDED', `The monthly quota of ${limit} requests is used up; it resets at ${reset}.`, {
     headers: {

@@ -77,11 +77,6 @@ async function hitDurableObject(env: RateLimitEnv, policy: Policy, key: string):
   }
 }
 
-/** Forgets every lease of this isolate (tests). */
-export function resetRateLimitLeases(): void {
-  leases.clear();
-}
-
 interface UpstashClient {
   url: string;
   token: string;
