@@ -16,8 +16,9 @@ import { app } from './app.js';
 import type { AppEnv } from './context.js';
 import { dbOf } from './db/client.js';
 import { providersCheck } from './providers/index.js';
-import { eraseUser, runMaintenance } from './services/maintenance.js';
+import { eraseUser } from './services/erase-user.js';
 import { resetDevices } from './services/reset-devices.js';
+import { runMaintenance } from './services/run-maintenance.js';
 import { type SendResult, sendNotification } from './services/send.js';
 import { latestVersionsOf, pickTemplate } from './services/templates.js';
 
