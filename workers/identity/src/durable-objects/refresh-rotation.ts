@@ -16,7 +16,7 @@ export type RotateResult =
   | { ok: false; reason: 'invalid' | 'reused' | 'expired' };
 
 /** The refresh secret that follows another one, e.g. `(s) => successorOf(key, s)`. */
-export type SuccessorOf = (secret: string) => Promise<string>;
+type SuccessorOf = (secret: string) => Promise<string>;
 
 /** The key successors are derived under: HMAC-SHA-256, derived from KEY_ENCRYPTION_KEY. */
 export function successorKeyOf(keyEncryptionKey: string): Promise<CryptoKey> {

@@ -14,7 +14,7 @@ export const LOCKOUT_MAX_MS = 15 * 60 * 1000;
 export const ACCOUNT_THRESHOLD = 20;
 export const ACCOUNT_MAX_MS = 60_000;
 /** Wrong passwords or codes from a signed-in session (re-authentication) before it waits, up to an hour. */
-export const REAUTH_MAX_MS = 60 * 60 * 1000;
+const REAUTH_MAX_MS = 60 * 60 * 1000;
 /** Failures from a trusted device before it loses its exemption (a stolen device cookie buys few guesses). */
 export const DEVICE_FAILURE_LIMIT = 10;
 /** How long a device that signed in stays trusted. */

@@ -25,7 +25,7 @@ export interface SessionOrigin {
   method: string;
 }
 
-export type SessionRow = {
+type SessionRow = {
   id: string;
   created_at: number;
   last_used_at: number;

@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import { ProblemSchema } from '@onasis/contracts';
 
 /** An email address as typed; handlers normalise it. */
 export const EmailSchema = z
@@ -11,6 +10,7 @@ export const EmailSchema = z
 /** A password as sent; the password policy judges new ones (length in code points, common list). */
 export const PasswordSchema = z.string().min(1).max(1024).openapi({ example: 'correct horse battery staple' });
 
+/** The tokens of a sign-in or refresh, in the body. */
 export const TokenPairSchema = z
   .object({
     accessToken: z.string(),
@@ -20,6 +20,7 @@ export const TokenPairSchema = z
   })
   .openapi('TokenPair');
 
+/** The answer of a sign-in or refresh whose tokens went into cookies. */
 export const CookieSessionSchema = z
   .object({ tokenType: z.literal('Cookie'), expiresIn: z.number().int() })
   .openapi('CookieSession', {
@@ -32,10 +33,12 @@ export const CookieFlag = z
   .optional()
   .openapi({ description: 'Answer with HttpOnly `__Host-` session cookies instead of tokens in the body.' });
 
+/** The answer of a sign-in that needs a second factor. */
 export const MfaChallengeSchema = z
   .object({ mfaRequired: z.literal(true), mfaToken: z.string() })
   .openapi('MfaChallenge', { description: 'The password was right; answer with a second factor at /auth/mfa/verify.' });
 
+/** A user as the API shows it. */
 export const UserSchema = z
   .object({
     id: z.string(),
@@ -52,18 +55,3 @@ export const UserSchema = z
     updatedAt: z.string().nullable(),
   })
   .openapi('User');
-
-/** A problem+json response entry for a route's `responses`. */
-export function problem(description: string) {
-  return { description, content: { 'application/problem+json': { schema: ProblemSchema } } };
-}
-
-/** The JSON body entry of a route's `request`. */
-export function jsonBody<T extends z.ZodType>(schema: T) {
-  return { body: { content: { 'application/json': { schema } }, required: true } } as const;
-}
-
-/** A JSON response entry. */
-export function json<T extends z.ZodType>(description: string, schema: T) {
-  return { description, content: { 'application/json': { schema } } } as const;
-}

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 
 /** Longest display name, in code points. */
-export const MAX_NAME_LENGTH = 100;
+const MAX_NAME_LENGTH = 100;
 
 // Names are put into emails (verification, reset, register-attempt notices) that go to any address, so a name must
 // not be able to carry a link or reshape the message: no scheme or www. host, nothing a mail client turns into a link

@@ -4,7 +4,7 @@ import { emailTokens } from '../db/schema.js';
 import { randomSecret, sha256Hex } from './crypto.js';
 
 /** What an emailed token proves: the address of a new account, of an email change, or a password reset. */
-export type EmailTokenPurpose = (typeof emailTokens.$inferSelect)['purpose'];
+type EmailTokenPurpose = (typeof emailTokens.$inferSelect)['purpose'];
 
 /** How long each kind of emailed token can be used. */
 const EMAIL_TOKEN_TTL_MS: Record<EmailTokenPurpose, number> = {

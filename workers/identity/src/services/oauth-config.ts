@@ -41,7 +41,7 @@ const ProviderConfigSchema = z.discriminatedUnion('type', [
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 
 /** Whether `hostname` is this machine: the only place plain-http providers are accepted (local development, tests). */
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }
 

@@ -71,7 +71,7 @@ export async function spendLoginState(d1: D1Database, provider: string, state: s
 }
 
 /** How a social login found its user. */
-export type AccountResolution =
+type AccountResolution =
   | { kind: 'returning'; user: UserRecord }
   | { kind: 'linked'; user: UserRecord; claimed: boolean; revokedKeyIds: string[] }
   | { kind: 'created'; user: UserRecord }

@@ -10,7 +10,7 @@ type Queued = { queue: 'notifications'; body: NotificationMessage } | { queue: '
 const log = createLogger({ service: 'identity' });
 
 /** The statement that writes an outbox row: it goes into the same `db.batch()` as the change that caused it. */
-export type OutboxInsert = ReturnType<typeof insertRow>;
+type OutboxInsert = ReturnType<typeof insertRow>;
 
 /** An outbox row waiting to be sent. */
 export interface OutboxItem {

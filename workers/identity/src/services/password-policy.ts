@@ -2,13 +2,13 @@ import { AppError } from '@onasis/http';
 import { COMMON_PASSWORDS } from '../data/common-passwords.js';
 
 /** Length bounds in Unicode code points; longer is refused rather than silently truncated. */
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
+const PASSWORD_MIN_LENGTH = 8;
+const PASSWORD_MAX_LENGTH = 128;
 
 let common: Set<string> | undefined;
 
 /** Whether `password` is in the shipped list of common passwords (compared lower-cased). */
-export function isCommonPassword(password: string): boolean {
+function isCommonPassword(password: string): boolean {
   common ??= new Set(COMMON_PASSWORDS.split('\n'));
   return common.has(password.toLowerCase());
 }

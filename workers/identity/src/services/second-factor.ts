@@ -3,7 +3,7 @@ import { normaliseRecoveryCode, spendRecoveryCode } from './recovery-codes.js';
 import { normaliseTotpCode } from './totp.js';
 
 /** Which second factor a code proved. */
-export type SecondFactor = 'totp' | 'recovery';
+type SecondFactor = 'totp' | 'recovery';
 
 /**
  * Checks and spends a second factor of a user with confirmed MFA: a current TOTP code (once per time step) or an

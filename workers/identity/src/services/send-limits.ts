@@ -9,12 +9,12 @@ export const SEND_WINDOW_MS = 60 * 60 * 1000;
 /** Mails identity sends to one address per window on callers' requests, whoever asks. */
 export const PER_RECIPIENT_SENDS = 5;
 /** Mails one signed-in user may ask for per window (verification resends and email changes together). */
-export const PER_USER_SENDS = 10;
+const PER_USER_SENDS = 10;
 /** Ended windows deleted with each count, so that the table stays about as large as one window's senders. */
 const SWEEP_BATCH = 20;
 
 /** One counter to charge: its key and how many the window allows. */
-export interface SendLimit {
+interface SendLimit {
   key: string;
   limit: number;
 }
@@ -87,7 +87,7 @@ export async function chargeSend(
 }
 
 /** The 429 of a send over its limit, with Retry-After. */
-export function sendLimited(retryAfterSeconds: number): AppError {
+function sendLimited(retryAfterSeconds: number): AppError {
   return new AppError('RATE_LIMITED', `Too many emails were requested; try again in ${retryAfterSeconds} seconds.`, {
     headers: { 'retry-after': String(retryAfterSeconds) },
   });

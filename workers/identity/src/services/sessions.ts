@@ -27,11 +27,6 @@ export interface TokenPair {
   expiresIn: number;
 }
 
-/** Signs an access token for a session with the user's current permissions. */
-export async function accessTokenFor(env: IdentityEnv, userId: string, sessionId: string): Promise<string> {
-  return signAccessToken(env, { userId, sessionId, ...(await tokenClaimsOf(env.DB, userId)) });
-}
-
 /**
  * Starts a session for a user who has proved who they are, and returns its first tokens. A sign-in from a device
  * the user has no session from puts a new-sign-in notice on the notifications queue (through the outbox).

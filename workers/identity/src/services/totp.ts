@@ -4,12 +4,12 @@ import { Secret, TOTP } from 'otpauth';
  * TOTP (RFC 6238) with the parameters every authenticator app supports: HMAC-SHA-1, 6 digits, 30-second steps.
  * Apps ignore other values in the otpauth URI (or misread them), so these are not configurable.
  */
-export const TOTP_ISSUER = 'Onasis';
-export const TOTP_ALGORITHM = 'SHA1';
-export const TOTP_DIGITS = 6;
-export const TOTP_PERIOD_SECONDS = 30;
+const TOTP_ISSUER = 'Onasis';
+const TOTP_ALGORITHM = 'SHA1';
+const TOTP_DIGITS = 6;
+const TOTP_PERIOD_SECONDS = 30;
 /** Steps accepted either side of the current one, for clock drift and a code typed as it rolled over. */
-export const TOTP_WINDOW = 1;
+const TOTP_WINDOW = 1;
 /** Secret size: 160 bits, the HMAC-SHA-1 output length RFC 4226 recommends. */
 const SECRET_BYTES = 20;
 
@@ -35,7 +35,7 @@ export function otpauthUri(secretBase32: string, email: string): string {
 }
 
 /** The time step of `timestamp` (epoch ms): floor(seconds / 30). */
-export function totpStep(timestamp = Date.now()): number {
+function totpStep(timestamp = Date.now()): number {
   return TOTP.counter({ period: TOTP_PERIOD_SECONDS, timestamp });
 }
 

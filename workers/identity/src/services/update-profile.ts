@@ -3,7 +3,7 @@ import { dbOf } from '../db/client.js';
 import { users } from '../db/schema.js';
 
 /** The profile fields a user changes on themselves; `undefined` leaves a field as it is. */
-export type ProfileChanges = Partial<Pick<typeof users.$inferInsert, 'name' | 'locale' | 'timezone' | 'avatarFileId'>>;
+type ProfileChanges = Partial<Pick<typeof users.$inferInsert, 'name' | 'locale' | 'timezone' | 'avatarFileId'>>;
 
 /** Writes `changes` and a new `passwordHash` (when given) in one UPDATE; nothing when there is nothing to change. */
 export async function updateProfile(
