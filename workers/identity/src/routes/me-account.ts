@@ -4,10 +4,10 @@ import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
 import { deleteAccount } from '../services/delete-account.js';
 import { exportAccount } from '../services/export-account.js';
+import { confirmPassword, currentUser } from '../services/reauthenticate.js';
 import { forget } from '../services/revocation.js';
 import { clearSessionCookies } from '../services/session-cookies.js';
 import { PasswordSchema } from './auth-schemas.js';
-import { confirmPassword, currentUser } from './me-reauth.js';
 import { problems } from './problems.js';
 
 const deleteMe = createRoute({

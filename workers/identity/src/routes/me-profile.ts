@@ -5,13 +5,13 @@ import { audit } from '../services/audit.js';
 import { DisplayNameSchema } from '../services/display-name.js';
 import { hashPassword } from '../services/password.js';
 import { assertAcceptablePassword } from '../services/password-policy.js';
+import { confirmPassword, currentUser } from '../services/reauthenticate.js';
 import { assertSendAllowed, recipientLimit, userLimit } from '../services/send-limits.js';
+import { sendVerification } from '../services/send-verification.js';
 import { sessionsOf } from '../services/sessions.js';
 import { updateProfile } from '../services/update-profile.js';
 import { findUserByEmail, normaliseEmail, viewOf } from '../services/users.js';
-import { sendVerification } from './account-helpers.js';
 import { EmailSchema, PasswordSchema, UserSchema } from './auth-schemas.js';
-import { confirmPassword, currentUser } from './me-reauth.js';
 import { problems } from './problems.js';
 
 const UpdateMeSchema = z

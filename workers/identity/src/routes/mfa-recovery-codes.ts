@@ -3,18 +3,10 @@ import { access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
 import { loadFactor, spendTotpCode } from '../services/mfa-factor.js';
+import { dispatchLater, notEnabled, refuseIfLocked, refuseWrongCode, userTarget } from '../services/mfa-guards.js';
 import { mfaChangedNotice } from '../services/mfa-notice.js';
 import { replaceRecoveryCodes } from '../services/recovery-codes.js';
-
-import {
-  dispatchLater,
-  MfaCodeSchema,
-  notEnabled,
-  RecoveryCodesSchema,
-  refuseIfLocked,
-  refuseWrongCode,
-  userTarget,
-} from './mfa-common.js';
+import { MfaCodeSchema, RecoveryCodesSchema } from './mfa-schemas.js';
 import { problems } from './problems.js';
 
 const regenerate = createRoute({

@@ -3,20 +3,18 @@ import { AppError, access, jsonBody, jsonResponse, requirePrincipal, resourceApp
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
 import { confirmFactor, enrollFactor, loadFactor, removeFactor } from '../services/mfa-factor.js';
-import { mfaChangedNotice } from '../services/mfa-notice.js';
-import { verifySecondFactor } from '../services/second-factor.js';
-import { requireUser } from '../services/users.js';
-
 import {
   dispatchLater,
-  MfaCodeSchema,
   notEnabled,
-  RecoveryCodesSchema,
   refuseIfLocked,
   refuseWrongCode,
   userTarget,
   wrongCode,
-} from './mfa-common.js';
+} from '../services/mfa-guards.js';
+import { mfaChangedNotice } from '../services/mfa-notice.js';
+import { verifySecondFactor } from '../services/second-factor.js';
+import { requireUser } from '../services/users.js';
+import { MfaCodeSchema, RecoveryCodesSchema } from './mfa-schemas.js';
 import { problems } from './problems.js';
 
 const MfaEnrollmentSchema = z

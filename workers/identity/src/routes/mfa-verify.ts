@@ -2,17 +2,18 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, access, jsonBody, jsonResponse, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
+import { dispatchLater, userTarget, wrongCode } from '../services/mfa-guards.js';
 import { mfaChangedNotice } from '../services/mfa-notice.js';
 import { remainingRecoveryCodes } from '../services/recovery-codes.js';
 import { verifySecondFactor } from '../services/second-factor.js';
 import { answerSession } from '../services/session-cookies.js';
 import { sessionsOf, startSession } from '../services/sessions.js';
+import { attemptSourceOf, lockedError, trustThisDevice } from '../services/sign-in-attempt.js';
 import { parseUserToken } from '../services/tokens.js';
 import { findUserById } from '../services/users.js';
 import { CookieFlag, CookieSessionSchema, TokenPairSchema } from './auth-schemas.js';
-import { code, dispatchLater, lockedError, userTarget, wrongCode } from './mfa-common.js';
+import { code } from './mfa-schemas.js';
 import { problems } from './problems.js';
-import { attemptSourceOf, trustThisDevice } from './sign-in-helpers.js';
 
 const MfaVerifySchema = z
   .object({

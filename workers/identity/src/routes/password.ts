@@ -1,18 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, access, jsonBody, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { dbOf } from '../db/client.js';
-import { linkTo } from '../services/app-links.js';
 import { audit } from '../services/audit.js';
-import { newEmailToken, spendEmailToken, voidEmailTokens } from '../services/email-tokens.js';
-import { dispatchOutbox, securityNotice } from '../services/outbox.js';
+import { spendEmailToken } from '../services/email-tokens.js';
 import { assertAcceptablePassword } from '../services/password-policy.js';
+import { requestPasswordReset } from '../services/request-password-reset.js';
 import { setResetPassword } from '../services/reset-password.js';
 import { forget } from '../services/revocation.js';
-import { chargeSend, recipientLimit } from '../services/send-limits.js';
 import { sessionsOf } from '../services/sessions.js';
-import { findUserByEmail } from '../services/users.js';
-import { settleClaim } from './account-helpers.js';
+import { settleClaim } from '../services/settle-claim.js';
 import { EmailSchema, PasswordSchema } from './auth-schemas.js';
 import { problems } from './problems.js';
 
@@ -46,34 +42,14 @@ passwordApp.openapi(forgotPassword, async (c) => {
   // The work happens after the answer, so its duration cannot tell whether the account exists.
   c.executionCtx.waitUntil(
     (async () => {
-      const user = await findUserByEmail(c.env.DB, email);
-      if (user?.status !== 'active') return;
-      const db = c.env.DB;
+      const requested = await requestPasswordReset(c.env, email);
+      if (!requested) return;
       // Over the address's limit nothing is sent, and the answer (already given) cannot say so.
-      if (await chargeSend(db, [await recipientLimit(user.email)])) {
-        await audit(c, {
-          action: 'user.password_reset_requested',
-          outcome: 'failure',
-          targetType: 'user',
-          targetId: user.id,
-          data: { reason: 'send_limited' },
-        });
-        return;
-      }
-      const reset = await newEmailToken(db, 'reset_password', user.id, user.email);
-      const notice = securityNotice(db, {
-        to: user.id,
-        template: 'identity.reset-password',
-        locale: user.locale,
-        data: { name: user.name, token: reset.token, url: linkTo(c.env, 'reset-password', reset.token) },
-      });
-      await dbOf(db).batch([voidEmailTokens(db, user.id, 'reset_password'), reset.statement, notice.statement]);
-      await dispatchOutbox(c.env, [notice]);
       await audit(c, {
         action: 'user.password_reset_requested',
-        actorId: null,
         targetType: 'user',
-        targetId: user.id,
+        targetId: requested.userId,
+        ...(requested.sent ? { actorId: null } : { outcome: 'failure', data: { reason: 'send_limited' } }),
       });
     })().catch((err) => c.get('log').error('password reset request failed', { err: String(err) })),
   );

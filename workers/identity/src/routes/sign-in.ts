@@ -7,6 +7,7 @@ import { hashPassword, verifyPassword } from '../services/password.js';
 import { forget } from '../services/revocation.js';
 import { answerSession, clearSessionCookies, refreshCookie } from '../services/session-cookies.js';
 import { sessionsOf, startSession, unknownEmailThrottle } from '../services/sessions.js';
+import { attemptSourceOf, decoy, lockedError, originOf, trustThisDevice } from '../services/sign-in-attempt.js';
 import { accessTokenSigner, formatRefreshToken, parseUserToken } from '../services/tokens.js';
 import {
   findUserByEmail,
@@ -24,7 +25,6 @@ import {
   TokenPairSchema,
 } from './auth-schemas.js';
 import { problems } from './problems.js';
-import { attemptSourceOf, decoy, lockedError, originOf, trustThisDevice } from './sign-in-helpers.js';
 
 const login = createRoute({
   method: 'post',

@@ -5,9 +5,10 @@ import { audit } from '../services/audit.js';
 import { spendEmailToken } from '../services/email-tokens.js';
 import { dispatchOutbox } from '../services/outbox.js';
 import { assertSendAllowed, recipientLimit, userLimit } from '../services/send-limits.js';
+import { sendVerification } from '../services/send-verification.js';
+import { settleClaim } from '../services/settle-claim.js';
 import { findUserById, viewOf } from '../services/users.js';
 import { changeAddress, proveAddress } from '../services/verify-email.js';
-import { sendVerification, settleClaim } from './account-helpers.js';
 import { UserSchema } from './auth-schemas.js';
 import { problems } from './problems.js';
 

@@ -16,7 +16,7 @@ export interface CookieSession {
  * Puts a session's tokens into `__Host-` cookies (HttpOnly, Secure, Path=/) and returns the body that replaces
  * them. The refresh cookie is SameSite=Strict: no request from another site carries it.
  */
-export function setSessionCookies(c: Context<AppEnv>, tokens: TokenPair): CookieSession {
+function setSessionCookies(c: Context<AppEnv>, tokens: TokenPair): CookieSession {
   const base = { prefix: 'host', path: '/', secure: true, httpOnly: true } as const;
   setCookie(c, SESSION_COOKIES.access, tokens.accessToken, {
     ...base,
@@ -51,7 +51,7 @@ export function answerSession(c: Context<AppEnv>, tokens: TokenPair, cookie: boo
   return cookie ? setSessionCookies(c, tokens) : tokens;
 }
 
-/** The device cookie a browser presented, if any (see `trustThisDevice` in routes/sign-in-helpers.ts). */
+/** The device cookie a browser presented, if any (see `trustThisDevice` in services/sign-in-attempt.ts). */
 export function deviceCookie(c: Context<AppEnv>): string | undefined {
   const value = getCookie(c, DEVICE_COOKIE, 'host');
   return value !== undefined && /^[A-Za-z0-9_-]{32,64}$/.test(value) ? value : undefined;

@@ -1,12 +1,13 @@
 import { AppError, requirePrincipal } from '@onasis/http';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
-import { audit } from '../services/audit.js';
-import { verifyPassword } from '../services/password.js';
-import { sessionsOf } from '../services/sessions.js';
-import { findUserById, type UserRecord } from '../services/users.js';
-import { lockedError } from './sign-in-helpers.js';
+import { audit } from './audit.js';
+import { verifyPassword } from './password.js';
+import { sessionsOf } from './sessions.js';
+import { lockedError } from './sign-in-attempt.js';
+import { findUserById, type UserRecord } from './users.js';
 
+/** The signed-in caller's account, or 401 when the token outlived it. */
 export async function currentUser(c: Context<AppEnv>): Promise<UserRecord> {
   const principal = requirePrincipal(c);
   const user = await findUserById(c.env.DB, principal.userId);
@@ -15,6 +16,10 @@ export async function currentUser(c: Context<AppEnv>): Promise<UserRecord> {
   return user;
 }
 
+/**
+ * Checks the current password before a sensitive change (accounts without one pass); 401 when wrong, 429 when
+ * re-authentication is locked.
+ */
 export async function confirmPassword(c: Context<AppEnv>, user: UserRecord, given: string | undefined): Promise<void> {
   if (!user.passwordHash) return;
   if (given === undefined)

@@ -2,10 +2,10 @@ import { AppError } from '@onasis/http';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
 import type { AttemptSource, SessionOrigin } from '../durable-objects/user-sessions.js';
-import { networkOf } from '../services/device.js';
-import { hashPassword } from '../services/password.js';
-import { deviceCookie, setDeviceCookie } from '../services/session-cookies.js';
-import type { sessionsOf } from '../services/sessions.js';
+import { networkOf } from './device.js';
+import { hashPassword } from './password.js';
+import { deviceCookie, setDeviceCookie } from './session-cookies.js';
+import type { sessionsOf } from './sessions.js';
 
 /** Where a request comes from, for its session and the sign-in notice. */
 export function originOf(c: Context<AppEnv>, method: string): SessionOrigin {

@@ -1,38 +1,16 @@
-import { z } from '@hono/zod-openapi';
 import { AppError } from '@onasis/http';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
-import { audit } from '../services/audit.js';
-import { dispatchOutbox, type OutboxItem } from '../services/outbox.js';
-import { RECOVERY_CODE_COUNT } from '../services/recovery-codes.js';
-import { sessionsOf } from '../services/sessions.js';
+import { audit } from './audit.js';
+import { dispatchOutbox, type OutboxItem } from './outbox.js';
+import { sessionsOf } from './sessions.js';
+import { lockedError } from './sign-in-attempt.js';
 
-export const code = z
-  .string()
-  .min(1)
-  .max(64)
-  .openapi({ description: 'A current 6-digit TOTP code, or where allowed a recovery code.', example: '123456' });
-
-export const MfaCodeSchema = z.object({ code }).openapi('MfaCode');
-
-export const RecoveryCodesSchema = z
-  .object({
-    recoveryCodes: z
-      .array(z.string())
-      .length(RECOVERY_CODE_COUNT)
-      .openapi({ description: 'Single-use codes, shown only this once.', example: ['k7m2q-x9hfa'] }),
-  })
-  .openapi('MfaRecoveryCodes');
-
-export function lockedError(until: number): AppError {
-  const seconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
-  return new AppError('ACCOUNT_LOCKED', `Too many failed attempts; try again in ${seconds} seconds.`, {
-    headers: { 'retry-after': String(seconds) },
-  });
-}
-
+/** 401 for a wrong, expired or spent code. */
 export const wrongCode = () => new AppError('INVALID_MFA_CODE', 'The code is wrong, expired or already used.');
+/** 409 when the user has no confirmed factor. */
 export const notEnabled = () => new AppError('MFA_NOT_ENABLED', 'Multi-factor authentication is not enabled.');
+/** Audit fields of a change a user makes to their own MFA. */
 export const userTarget = (userId: string) => ({ actorId: userId, targetType: 'user', targetId: userId });
 
 /** Sends a committed outbox row after the response. */
@@ -50,6 +28,7 @@ export async function refuseWrongCode(c: Context<AppEnv>, userId: string, action
   throw until === null ? wrongCode() : lockedError(until);
 }
 
+/** 429 while the user's sign-in is locked. */
 export async function refuseIfLocked(env: IdentityEnv, userId: string): Promise<void> {
   const until = await sessionsOf(env, userId).lockedUntil();
   if (until !== null) throw lockedError(until);
