@@ -103,6 +103,50 @@ describe('the hop to a domain Worker', () => {
     expect(hops).toEqual(['serve']);
   });
 
+  it('hands the plain-values hop every end-to-end header and no hop-by-hop one', async () => {
+    let seen: ForwardedRequest | undefined;
+    const { binding } = recording(
+      async (request) => {
+        seen = request;
+        return { status: 200, headers: [['content-type', 'application/json']], body: '{}' };
+      },
+      () => Promise.reject(new Error('not this hop')),
+    );
+    const res = await fetchWith({ PAYMENTS: binding }, '/webhooks/stripe?a=1&b=%20', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        connection: 'keep-alive, X-Hop-Secret',
+        'keep-alive': 'timeout=5',
+        te: 'trailers',
+        'x-hop-secret': 'named by Connection',
+        'x-kept': 'end to end',
+      },
+      body: '{"type":"charge.succeeded"}',
+    });
+    expect(res.status).toBe(200);
+    expect(seen).toMatchObject({
+      method: 'POST',
+      path: '/webhooks/stripe?a=1&b=%20',
+      body: '{"type":"charge.succeeded"}',
+    });
+    const names = seen?.headers.map(([name]) => name) ?? [];
+    for (const name of ['connection', 'keep-alive', 'te', 'x-hop-secret']) expect(names, name).not.toContain(name);
+    expect(seen?.headers).toContainEqual(['x-kept', 'end to end']);
+  });
+
+  it('answers HEAD through the plain-values hop without a body', async () => {
+    const { hops, binding } = identity();
+    const res = await fetchWith({ IDENTITY: binding }, '/.well-known/jwks.json', {
+      method: 'HEAD',
+      headers: { 'cache-control': 'no-cache' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(await res.text()).toBe('');
+    expect(hops).toEqual(['serve']);
+  });
+
   it('falls back to a Request for a service that has no plain-values hop', async () => {
     // The fault injector's Echo entrypoint implements only `handle`, as a Worker deployed before `serve` does.
     const echo = (env as unknown as { FAULT_ECHO: Service }).FAULT_ECHO;
