@@ -1,21 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ACCESS_TOKEN_TTL_SECONDS } from '@onasis/contracts';
-import { AppError, access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
+import { access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { audit } from '../services/audit.js';
-import { hashPassword, verifyPassword } from '../services/password.js';
+import { refreshSession } from '../services/refresh-session.js';
 import { forget } from '../services/revocation.js';
 import { answerSession, clearSessionCookies, refreshCookie } from '../services/session-cookies.js';
-import { sessionsOf, startSession, unknownEmailThrottle } from '../services/sessions.js';
-import { attemptSourceOf, decoy, lockedError, originOf, trustThisDevice } from '../services/sign-in-attempt.js';
-import { accessTokenSigner, formatRefreshToken, parseUserToken } from '../services/tokens.js';
-import {
-  findUserByEmail,
-  findUserById,
-  normaliseEmail,
-  tokenClaimsOf,
-  upgradePasswordHash,
-} from '../services/users.js';
+import { sessionsOf } from '../services/sessions.js';
+import { signInWithPassword } from '../services/sign-in.js';
 import {
   CookieFlag,
   CookieSessionSchema,
@@ -99,113 +90,18 @@ export const signInApp = resourceApp<AppEnv>();
 
 signInApp.openapi(login, async (c) => {
   const { email, password, cookie } = c.req.valid('json');
-  const env = c.env;
-  const user = await findUserByEmail(env.DB, email);
-  // Unknown emails are counted and delayed exactly like accounts (in an object of their own), so that neither the
-  // answer, a 429, nor the work done tells whether an address has an account.
-  const sessions = user ? sessionsOf(env, user.id) : await unknownEmailThrottle(env, email);
-  const source = attemptSourceOf(c);
-  const lockedUntil = await sessions.lockedUntil(source);
-  if (lockedUntil) {
-    await audit(c, {
-      action: 'user.login',
-      outcome: 'failure',
-      targetType: 'user',
-      targetId: user?.id ?? null,
-      data: { reason: 'locked', ...(user ? {} : { email: normaliseEmail(email) }) },
-    });
-    throw lockedError(lockedUntil);
-  }
-  const check = await verifyPassword(
-    password,
-    user?.passwordHash ?? (await decoy(env.PASSWORD_PEPPER)),
-    env.PASSWORD_PEPPER,
-  );
-  if (!user?.passwordHash || !check.valid) {
-    const nowLocked = await sessions.recordFailure(source);
-    await audit(c, {
-      action: 'user.login',
-      outcome: 'failure',
-      targetType: 'user',
-      targetId: user?.id ?? null,
-      data: user?.passwordHash
-        ? { reason: 'wrong_password', locked: nowLocked !== null }
-        : { reason: user ? 'no_password' : 'unknown_email', email: normaliseEmail(email) },
-    });
-    throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
-  }
-  if (user.status !== 'active') {
-    await audit(c, {
-      action: 'user.login',
-      outcome: 'failure',
-      targetType: 'user',
-      targetId: user.id,
-      data: { reason: 'disabled' },
-    });
-    throw new AppError('ACCOUNT_DISABLED', 'This account is disabled.');
-  }
-  if (check.needsRehash) {
-    c.executionCtx.waitUntil(
-      hashPassword(password, env.PASSWORD_PEPPER).then((hash) =>
-        upgradePasswordHash(env.DB, user.id, user.passwordHash ?? '', hash),
-      ),
-    );
-  }
-  if (user.mfaEnabled) {
-    const secret = await sessions.createMfaChallenge('password');
-    await audit(c, { action: 'user.login_mfa_challenge', actorId: user.id, targetType: 'user', targetId: user.id });
+  const signedIn = await signInWithPassword(c, { email, password });
+  if ('mfaToken' in signedIn) {
     c.header('cache-control', 'no-store');
-    return c.json({ mfaRequired: true as const, mfaToken: formatRefreshToken(user.id, secret) }, 200);
+    return c.json({ mfaRequired: true as const, mfaToken: signedIn.mfaToken }, 200);
   }
-  const tokens = await startSession(env, user.id, originOf(c, 'password'), c.executionCtx);
-  await trustThisDevice(c, sessions, source);
-  await audit(c, {
-    action: 'user.login',
-    actorId: user.id,
-    targetType: 'user',
-    targetId: user.id,
-    data: { method: 'password' },
-  });
-  return c.json(answerSession(c, tokens, cookie), 200);
+  return c.json(answerSession(c, signedIn.tokens, cookie), 200);
 });
 
 signInApp.openapi(refresh, async (c) => {
   const body = c.req.valid('json');
   const fromCookie = body.refreshToken === undefined;
-  const refreshToken = body.refreshToken ?? refreshCookie(c) ?? '';
-  const parsed = parseUserToken(refreshToken);
-  if (!parsed) throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid.');
-  const sessions = sessionsOf(c.env, parsed.userId);
-  const origin = originOf(c, 'refresh');
-  // Everything the new tokens need comes before the rotation: once the old token is spent nothing may fail.
-  const [user, claims, sign] = await Promise.all([
-    findUserById(c.env.DB, parsed.userId),
-    tokenClaimsOf(c.env.DB, parsed.userId),
-    accessTokenSigner(c.env),
-  ]);
-  // Disabling revokes sessions already; this closes the gap of a refresh that raced the revocation.
-  if (user?.status !== 'active')
-    throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid or has expired.');
-  const rotated = await sessions.rotate(parsed.secret, { ip: origin.ip, userAgent: origin.userAgent });
-  if (!rotated.ok) {
-    if (rotated.reason === 'reused') {
-      await audit(c, {
-        action: 'session.refresh_token_reused',
-        outcome: 'failure',
-        targetType: 'user',
-        targetId: parsed.userId,
-        data: { sessionRevoked: true },
-      });
-      throw new AppError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session is revoked.');
-    }
-    throw new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid or has expired.');
-  }
-  const tokens = {
-    accessToken: await sign({ userId: user.id, sessionId: rotated.sessionId, ...claims }),
-    refreshToken: formatRefreshToken(user.id, rotated.refreshSecret),
-    tokenType: 'Bearer' as const,
-    expiresIn: ACCESS_TOKEN_TTL_SECONDS,
-  };
+  const tokens = await refreshSession(c, body.refreshToken ?? refreshCookie(c) ?? '');
   // A refresh token that came from the cookie goes back into it.
   return c.json(answerSession(c, tokens, body.cookie ?? fromCookie), 200);
 });
