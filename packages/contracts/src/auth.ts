@@ -49,10 +49,14 @@ export interface RoutePolicy {
 }
 
 /**
- * What each public route requires, enforced by the gateway before it forwards a request. The first entry whose
- * method and path match wins (`:name` matches one segment, a trailing `*` the rest), so specific paths come first.
- * Paths under `/api/v1` that no entry names need a signed-in caller; the rest of the public surface is open and
- * its services authenticate what they must (webhook signatures, one-time tokens).
+ * What each public route requires, as the gateway enforces it before it forwards a request. The source is each
+ * service's declaration beside its route (`...access(...)` from @onasis/http, published in its OpenAPI part as
+ * `x-onasis-access`); the gateway keeps this copy so that it refuses a caller without spending a call on the service,
+ * and `workers/gateway/test/route-policies.test.ts` proves it equal to those declarations, operation by operation,
+ * with no row unused. The first entry whose method and path match wins (`:name` matches one segment, a trailing `*`
+ * the rest), so specific paths come first. Paths under `/api/v1` that no entry names need a signed-in caller; the
+ * rest of the public surface is open and its services authenticate what they must (webhook signatures, one-time
+ * tokens).
  */
 export const ROUTE_POLICIES: ReadonlyArray<RoutePolicy> = [
   { method: 'POST', path: '/auth/logout', access: 'authenticated' },
