@@ -5,7 +5,6 @@ import type { AppEnv } from '../context.js';
 import { failureCounterOf, resetBlockedSources } from '../rate-limit/credential-failures.js';
 import { API_KEY_PREFIX, invalidToken, resetAccessTokenCaches } from '../services/access-tokens.js';
 import { resetApiKeyCache } from '../services/api-keys.js';
-import { forgetRevoked } from '../services/forget-revoked.js';
 import { identify } from '../services/identify-caller.js';
 import { resetJwksCache } from '../services/jwks.js';
 import { fromAllowedOrigin, SAFE_METHODS, sessionCookie } from '../services/session-cookie.js';
@@ -81,8 +80,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       throw new AppError('FORBIDDEN', `This endpoint needs the ${access} permission.`);
     }
     c.set('principal', principal);
-    await next();
-    if (c.res.status < 300) forgetRevoked(method, path, principal);
+    return next();
   };
 }
 
