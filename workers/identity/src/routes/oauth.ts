@@ -4,14 +4,11 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as oauth from 'oauth4webapi';
 import type { AppEnv } from '../context.js';
-import { audit } from '../services/audit.js';
 import { timingSafeEqual } from '../services/crypto.js';
-import { OAUTH_STATE_TTL_MS, resolveOAuthAccount, saveLoginState, spendLoginState } from '../services/oauth.js';
+import { OAUTH_STATE_TTL_MS, saveLoginState, spendLoginState } from '../services/oauth.js';
 import { oauthProviders, type ProviderConfig } from '../services/oauth-config.js';
-import { authorizationUrl, completeLogin, safeCode } from '../services/oauth-provider.js';
-import { forget } from '../services/revocation.js';
-import { sessionsOf, startSession } from '../services/sessions.js';
-import { formatRefreshToken } from '../services/tokens.js';
+import { authorizationUrl } from '../services/oauth-provider.js';
+import { signInWithProvider } from '../services/oauth-sign-in.js';
 import { MfaChallengeSchema, TokenPairSchema } from './auth-schemas.js';
 import { problems } from './problems.js';
 
@@ -152,71 +149,31 @@ oauthApp.openapi(callback, async (c) => {
   if (!stored) throw failed('This login expired or was already completed; start it again.');
 
   // From here on the login is genuine (started in this browser, within 10 minutes): failures are audited.
-  const method = `oauth:${config.id}`;
-  let userId: string | null = null;
-  try {
-    const error = params.get('error');
-    if (error) throw failed(`The login provider answered ${safeCode(error)}.`);
-    const identity = await completeLogin(c.env, config, params, callbackUrl(c.env, config.id), {
-      state,
-      ...stored,
-    });
-    if (!identity.email || !identity.emailVerified) {
-      throw failed('The login provider did not confirm that the email address is verified.');
-    }
-    const account = await resolveOAuthAccount(c.env, config.id, { ...identity, email: identity.email });
-    const user = account.user;
-    userId = user.id;
-    if (account.kind === 'disabled') throw new AppError('ACCOUNT_DISABLED', 'This account is disabled.');
-    const target = { actorId: user.id, targetType: 'user', targetId: user.id };
-    if (account.kind === 'created') await audit(c, { action: 'user.registered', ...target, data: { method } });
-    if (account.kind === 'linked') {
-      await audit(c, {
-        action: 'oauth.linked',
-        ...target,
-        data: { method, claimed: account.claimed, apiKeysRevoked: account.revokedKeyIds },
-      });
-      // A claim ended every earlier session and key: the gateway isolate that forwarded this forgets them now.
-      if (account.claimed) forget(c, { users: [user.id], apiKeys: account.revokedKeyIds });
-    }
-
-    deleteCookie(c, COOKIE, cookieOptions(c.env));
-    c.header('cache-control', 'no-store');
-    let answer: Record<string, string>;
-    let body: z.infer<typeof TokenPairSchema> | z.infer<typeof MfaChallengeSchema>;
-    if (user.mfaEnabled) {
-      // A provider account stands in for the password only: the second factor is still asked for.
-      const secret = await sessionsOf(c.env, user.id).createMfaChallenge(method);
-      await audit(c, { action: 'user.login_mfa_challenge', ...target, data: { method } });
-      body = { mfaRequired: true, mfaToken: formatRefreshToken(user.id, secret) };
-      answer = { mfa_required: 'true', mfa_token: body.mfaToken };
-    } else {
-      const origin = { ip: c.get('clientIp') ?? null, userAgent: c.req.header('user-agent') ?? null, method };
-      const tokens = await startSession(c.env, user.id, origin, c.executionCtx);
-      await audit(c, { action: 'user.login', ...target, data: { method } });
-      body = tokens;
-      answer = {
-        access_token: tokens.accessToken,
-        refresh_token: tokens.refreshToken,
-        token_type: tokens.tokenType,
-        expires_in: String(tokens.expiresIn),
-      };
-    }
-    if (!stored.redirectTo) return c.json(body, 200);
-    // In the fragment, the tokens never reach a server's logs or a Referer header.
-    const to = new URL(stored.redirectTo);
-    to.hash = new URLSearchParams(answer).toString();
-    return c.redirect(to.href, 302);
-  } catch (err) {
-    if (err instanceof AppError) {
-      await audit(c, {
-        action: 'user.login',
-        outcome: 'failure',
-        targetType: userId ? 'user' : null,
-        targetId: userId,
-        data: { method, reason: err.code, detail: err.detail ?? null },
-      });
-    }
-    throw err;
-  }
+  const signedIn = await signInWithProvider(c, config, {
+    params,
+    redirectUri: callbackUrl(c.env, config.id),
+    login: { state, ...stored },
+  });
+  deleteCookie(c, COOKIE, cookieOptions(c.env));
+  c.header('cache-control', 'no-store');
+  const [body, answer] =
+    'mfaToken' in signedIn
+      ? [
+          { mfaRequired: true as const, mfaToken: signedIn.mfaToken },
+          { mfa_required: 'true', mfa_token: signedIn.mfaToken },
+        ]
+      : [
+          signedIn.tokens,
+          {
+            access_token: signedIn.tokens.accessToken,
+            refresh_token: signedIn.tokens.refreshToken,
+            token_type: signedIn.tokens.tokenType,
+            expires_in: String(signedIn.tokens.expiresIn),
+          },
+        ];
+  if (!stored.redirectTo) return c.json(body, 200);
+  // In the fragment, the tokens never reach a server's logs or a Referer header.
+  const to = new URL(stored.redirectTo);
+  to.hash = new URLSearchParams(answer).toString();
+  return c.redirect(to.href, 302);
 });
