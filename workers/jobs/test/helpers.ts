@@ -3,7 +3,7 @@ import { env, exports } from 'cloudflare:workers';
 import type { JobOutcome, JobRun, Principal, RpcResult } from '@onasis/contracts';
 import { type CallInit, forwardTo, type RecordedMessage, waitForRecorded } from '@onasis/testing';
 import worker from '../src/index.js';
-import type { JobRow, JobView } from '../src/services/job-rows.js';
+import type { JobView } from '../src/services/job-rows.js';
 
 export const ADMIN: Principal = {
   userId: 'usr_admin',
@@ -62,13 +62,6 @@ export const deliverJobs = (...jobIds: string[]) =>
     'onasis-jobs',
     jobIds.map((jobId) => ({ body: { jobId } })),
   );
-
-/** The stored row of a job. */
-export async function row(id: string): Promise<JobRow> {
-  const found = await env.DB.prepare('SELECT * FROM jobs WHERE id = ?').bind(id).first<JobRow>();
-  if (!found) throw new Error(`no job ${id}`);
-  return found;
-}
 
 /** What the fixture owner saw. */
 export interface OwnerFixture {

@@ -1,7 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { newId, type Permission, type Principal } from '@onasis/contracts';
 import { type CallInit, forwardTo } from '@onasis/testing';
-import type { DeliveryMessage, DeliveryRow } from '../src/services/deliveries.js';
+import type { DeliveryMessage } from '../src/services/deliveries.js';
 import { type SendRequest, sendNotification } from '../src/services/send.js';
 
 declare global {
@@ -60,11 +60,6 @@ export async function queuedDeliveries(req: Partial<SendRequest> & Pick<SendRequ
   );
   if (!result.ok) throw new Error(result.error.detail);
   return result.data.deliveries;
-}
-
-/** A delivery row as stored. */
-export function row(id: string): Promise<DeliveryRow | null> {
-  return env.DB.prepare('SELECT * FROM deliveries WHERE id = ?').bind(id).first<DeliveryRow>();
 }
 
 export { eventually } from '@onasis/testing';
