@@ -1,3 +1,3 @@
-import { domainWorkerProject } from '../../scripts/vitest-domain.mjs';
+import { domainWorkerProject } from '../../scripts/vitest-domain.js';
 
 export default await domainWorkerProject('files');

@@ -5,7 +5,7 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { buildWorkers } from '../../scripts/build.mjs';
 import { bundledWorkerOptions } from '../../scripts/miniflare-options.mjs';
-import { TEST_SECRETS } from '../../scripts/vitest-domain.mjs';
+import { TEST_SECRETS } from '../../scripts/vitest-domain.js';
 import { DOMAIN_WORKERS, root } from '../../scripts/workers.mjs';
 
 // The gateway is tested against the real domain Workers, bundled as `wrangler deploy` would bundle them, plus a

@@ -1,4 +1,4 @@
-import { domainWorkerProject } from '../../scripts/vitest-domain.mjs';
+import { domainWorkerProject } from '../../scripts/vitest-domain.js';
 
 export default await domainWorkerProject('identity', {
   secrets: {

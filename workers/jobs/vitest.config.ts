@@ -1,4 +1,4 @@
-import { domainWorkerProject } from '../../scripts/vitest-domain.mjs';
+import { domainWorkerProject } from '../../scripts/vitest-domain.js';
 
 const fixture = (name: string) => ({
   name,

@@ -1,4 +1,4 @@
-import { domainWorkerProject } from '../../scripts/vitest-domain.mjs';
+import { domainWorkerProject } from '../../scripts/vitest-domain.js';
 
 // The real identity Worker runs beside this one, so that a notification to a user id resolves their address
 // through identity's `contactOf`, as in production.
