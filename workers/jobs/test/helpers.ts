@@ -21,7 +21,7 @@ export function call(path: string, init: CallInit = {}, principal: Principal | u
 }
 
 /** One delivery of a queue message: its body and how many times the queue delivered it before. */
-export interface Delivery {
+interface Delivery {
   body: unknown;
   attempts?: number;
 }
@@ -64,7 +64,7 @@ export const deliverJobs = (...jobIds: string[]) =>
   );
 
 /** What the fixture owner saw. */
-export interface OwnerFixture {
+interface OwnerFixture {
   runJob(run: JobRun): Promise<JobOutcome>;
   callsFor(
     jobId: string,
