@@ -138,10 +138,10 @@ export function createdAtPosition(cursor: string): z.infer<typeof CreatedAtPosit
 }
 
 /** A page of rows fetched `created_at DESC, id DESC` with one extra, its cursor after the last row shown. */
-export function pageByCreatedAt<R extends { created_at: string; id: string }, T>(
+export function pageByCreatedAt<R extends { createdAt: string; id: string }, T>(
   rows: R[],
   limit: number,
   view: (r: R) => T,
 ) {
-  return pageOf(rows, limit, view, (r) => ({ createdAt: r.created_at, id: r.id }));
+  return pageOf(rows, limit, view, (r) => ({ createdAt: r.createdAt, id: r.id }));
 }

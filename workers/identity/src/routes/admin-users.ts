@@ -1,6 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ListQuerySchema, listOf } from '@onasis/contracts';
-import { access, createdAtPosition, jsonBody, jsonResponse, pageOf, requirePrincipal, resourceApp } from '@onasis/http';
+import {
+  access,
+  createdAtPosition,
+  jsonBody,
+  jsonResponse,
+  pageByCreatedAt,
+  requirePrincipal,
+  resourceApp,
+} from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { DisplayNameSchema } from '../services/display-name.js';
 import { replaceUserRoles } from '../services/replace-user-roles.js';
@@ -66,12 +74,7 @@ adminUsersApp.openapi(
     const after = cursor === undefined ? undefined : createdAtPosition(cursor);
     const rows = await listUsers(c.env.DB, { ...filter, after, limit: limit + 1 });
     return c.json(
-      pageOf(
-        rows,
-        limit,
-        (u) => u,
-        (u) => ({ createdAt: u.createdAt, id: u.id }),
-      ),
+      pageByCreatedAt(rows, limit, (u) => u),
       200,
     );
   },

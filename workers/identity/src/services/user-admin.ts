@@ -1,5 +1,5 @@
-import { AppError } from '@onasis/http';
-import { and, eq, exists, gt, isNotNull, ne, not, or, type SQL, sql } from 'drizzle-orm';
+import { AppError, afterCreatedAt } from '@onasis/http';
+import { and, eq, exists, isNotNull, ne, not, or, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { type Db, dbOf } from '../db/client.js';
 import { mfaFactors, userRoles, users } from '../db/schema.js';
@@ -59,12 +59,7 @@ export async function listUsers(
                 .where(and(eq(userRoles.userId, users.id), eq(userRoles.role, filter.role))),
             )
           : undefined,
-        filter.after
-          ? or(
-              gt(users.createdAt, filter.after.createdAt),
-              and(eq(users.createdAt, filter.after.createdAt), gt(users.id, filter.after.id)),
-            )
-          : undefined,
+        afterCreatedAt(users, filter.after, 'asc'),
       ),
     )
     .orderBy(users.createdAt, users.id)

@@ -1,10 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import { ListQuerySchema, listOf } from '@onasis/contracts';
-import { access, createdAtPosition, jsonResponse, pageOf, resourceApp } from '@onasis/http';
+import { access, createdAtPosition, jsonResponse, pageByCreatedAt, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
 import { toView } from '../services/job-rows.js';
-import { listJobs, positionOf } from '../services/list-jobs.js';
+import { listJobs } from '../services/list-jobs.js';
 import { problems } from './problems.js';
 import { JobSchema } from './schemas.js';
 
@@ -27,5 +27,5 @@ deadLetters.openapi(listRoute, async (c) => {
   const { limit, cursor } = c.req.valid('query');
   const after = cursor === undefined ? undefined : createdAtPosition(cursor);
   const rows = await listJobs(dbOf(c.env.DB), { status: 'dead', after, limit });
-  return c.json(pageOf(rows, limit, toView, positionOf), 200);
+  return c.json(pageByCreatedAt(rows, limit, toView), 200);
 });

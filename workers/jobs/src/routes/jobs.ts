@@ -6,7 +6,7 @@ import {
   createdAtPosition,
   jsonBody,
   jsonResponse,
-  pageOf,
+  pageByCreatedAt,
   requirePrincipal,
   resourceApp,
 } from '@onasis/http';
@@ -16,7 +16,7 @@ import { enqueueJob } from '../services/enqueue-job.js';
 import { getJob } from '../services/get-job.js';
 import { cancelJob, replayJob } from '../services/job-actions.js';
 import { toView } from '../services/job-rows.js';
-import { listJobs, positionOf } from '../services/list-jobs.js';
+import { listJobs } from '../services/list-jobs.js';
 import { problems } from './problems.js';
 import { JobDetailSchema, JobIdParams, JobSchema } from './schemas.js';
 
@@ -97,7 +97,7 @@ jobs.openapi(listRoute, async (c) => {
   const { limit, cursor, status, type } = c.req.valid('query');
   const after = cursor === undefined ? undefined : createdAtPosition(cursor);
   const rows = await listJobs(dbOf(c.env.DB), { status, type, after, limit });
-  return c.json(pageOf(rows, limit, toView, positionOf), 200);
+  return c.json(pageByCreatedAt(rows, limit, toView), 200);
 });
 
 jobs.openapi(getRoute, async (c) => {

@@ -1,14 +1,12 @@
 import type { JobStatus } from '@onasis/contracts';
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { afterCreatedAt } from '@onasis/http';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { jobs } from '../db/schema.js';
 import type { JobRow } from './job-rows.js';
 
 /** Where a job stands in the list order: what a list cursor holds, and what `after` takes back. */
 type Position = { createdAt: string; id: string };
-
-/** The position of a row, for the cursor of the page it ends. */
-export const positionOf = ({ createdAt, id }: JobRow): Position => ({ createdAt, id });
 
 /** One page (plus one row, to tell whether another page exists) of jobs, newest first by creation time, then id. */
 export function listJobs(
@@ -23,9 +21,7 @@ export function listJobs(
       and(
         status === undefined ? undefined : eq(jobs.status, status),
         type === undefined ? undefined : eq(jobs.type, type),
-        after === undefined
-          ? undefined
-          : or(lt(jobs.createdAt, after.createdAt), and(eq(jobs.createdAt, after.createdAt), lt(jobs.id, after.id))),
+        afterCreatedAt(jobs, after, 'desc'),
       ),
     )
     .orderBy(desc(jobs.createdAt), desc(jobs.id))

@@ -1,5 +1,5 @@
-import { createdAtPosition } from '@onasis/http';
-import { and, eq, lt, or, type SQL } from 'drizzle-orm';
+import { afterCreatedAt, createdAtPosition } from '@onasis/http';
+import type { SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -10,10 +10,5 @@ export function afterPosition(
   table: { createdAt: SQLiteColumn; id: SQLiteColumn },
   cursor: string | undefined,
 ): SQL | undefined {
-  if (cursor === undefined) return undefined;
-  const c = createdAtPosition(cursor);
-  return or(lt(table.createdAt, c.createdAt), and(eq(table.createdAt, c.createdAt), lt(table.id, c.id)));
+  return afterCreatedAt(table, cursor === undefined ? undefined : createdAtPosition(cursor), 'desc');
 }
-
-/** The position `afterPosition` reads back from a cursor, for `pageOf`: the row's `createdAt` and `id`. */
-export const positionOf = (row: { createdAt: string; id: string }) => ({ createdAt: row.createdAt, id: row.id });

@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CHANNELS, ListQuerySchema, listOf } from '@onasis/contracts';
-import { AppError, access, jsonResponse, pageOf, resourceApp } from '@onasis/http';
+import { AppError, access, jsonResponse, pageByCreatedAt, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { positionOf } from '../db/after-position.js';
 import { dbOf } from '../db/client.js';
 import { deliveryView, findDelivery, listDeliveries } from '../services/deliveries.js';
 import { DeliverySchema } from './delivery-schema.js';
@@ -63,7 +62,7 @@ deliveries.openapi(listRoute, async (c) => {
   const { limit, cursor, ...filter } = c.req.valid('query');
   const rows = await listDeliveries(dbOf(c.env.DB), filter, cursor, limit);
   return c.json(
-    pageOf(rows, limit, (r) => deliveryView(r, c.env.ENVIRONMENT), positionOf),
+    pageByCreatedAt(rows, limit, (r) => deliveryView(r, c.env.ENVIRONMENT)),
     200,
   );
 });

@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ListQuerySchema, listOf } from '@onasis/contracts';
-import { AppError, access, jsonResponse, pageOf, requirePrincipal, resourceApp } from '@onasis/http';
+import { AppError, access, jsonResponse, pageByCreatedAt, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
-import { positionOf } from '../db/after-position.js';
 import { dbOf } from '../db/client.js';
 import { countUnread, type InboxItemRow, listInbox, markAllRead, markRead } from '../services/inbox.js';
 import { problems } from './problems.js';
@@ -87,7 +86,7 @@ inbox.openapi(listRoute, async (c) => {
   const { userId } = requirePrincipal(c);
   const { limit, cursor, unread } = c.req.valid('query');
   const rows = await listInbox(dbOf(c.env.DB), userId, { cursor, limit, unreadOnly: unread === 'true' });
-  return c.json(pageOf(rows, limit, view, positionOf), 200);
+  return c.json(pageByCreatedAt(rows, limit, view), 200);
 });
 
 inbox.openapi(countRoute, async (c) => {
