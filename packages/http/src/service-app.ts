@@ -34,19 +34,16 @@ function specificity(prefix: string): [number, number] {
  */
 export function createServiceApp<E extends Env>(
   service: string,
-  resources: Record<string, OpenAPIHono<E>> | ((app: OpenAPIHono<E>) => void),
+  resources: Record<string, OpenAPIHono<E>>,
 ): OpenAPIHono<E> {
   const app = new OpenAPIHono<E>({ defaultHook: validationHook });
   app.use(serviceContext(service));
-  if (typeof resources === 'function') resources(app);
-  else {
-    const prefixes = Object.keys(resources).sort((a, b) => {
-      const [da, fa] = specificity(a);
-      const [db, fb] = specificity(b);
-      return db - da || fb - fa;
-    });
-    for (const prefix of prefixes) app.route(prefix, resources[prefix] as OpenAPIHono<E>);
-  }
+  const prefixes = Object.keys(resources).sort((a, b) => {
+    const [da, fa] = specificity(a);
+    const [db, fb] = specificity(b);
+    return db - da || fb - fa;
+  });
+  for (const prefix of prefixes) app.route(prefix, resources[prefix] as OpenAPIHono<E>);
   answerMethodNotAllowed(app as unknown as Hono);
   app.notFound(notFound);
   app.onError(onError);

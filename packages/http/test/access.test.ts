@@ -17,31 +17,31 @@ const noteBody = {
   body: { required: true, content: { 'application/json': { schema: z.object({ title: z.string().min(1) }) } } },
 };
 
-const app = createServiceApp<{ Bindings: object }>('test', (app) => {
-  app.openapi(
-    createRoute({ method: 'get', path: '/open', ...access('public'), responses: { 200: { description: 'ok' } } }),
-    (c) => c.json({ caller: c.get('principal')?.userId ?? null }),
-  );
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/notes',
-      ...access('users:write'),
-      request: noteBody,
-      responses: { 201: { description: 'created' } },
-    }),
-    (c) => c.json({ title: c.req.valid('json').title }, 201),
-  );
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/me',
-      ...access('authenticated', { apiKeys: true }),
-      responses: { 200: { description: 'me' } },
-    }),
-    (c) => c.json({ userId: requirePrincipal(c).userId }),
-  );
-});
+const routes = resourceApp<{ Bindings: object }>();
+routes.openapi(
+  createRoute({ method: 'get', path: '/open', ...access('public'), responses: { 200: { description: 'ok' } } }),
+  (c) => c.json({ caller: c.get('principal')?.userId ?? null }),
+);
+routes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/notes',
+    ...access('users:write'),
+    request: noteBody,
+    responses: { 201: { description: 'created' } },
+  }),
+  (c) => c.json({ title: c.req.valid('json').title }, 201),
+);
+routes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/me',
+    ...access('authenticated', { apiKeys: true }),
+    responses: { 200: { description: 'me' } },
+  }),
+  (c) => c.json({ userId: requirePrincipal(c).userId }),
+);
+const app = createServiceApp<{ Bindings: object }>('test', { '/': routes });
 
 const member: Principal = { userId: 'usr_1', sessionId: 'ses_1', permissions: [], via: 'access_token' };
 const writer: Principal = { ...member, permissions: ['users:write'] };

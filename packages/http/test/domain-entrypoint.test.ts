@@ -1,25 +1,27 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ForwardedRequest, ForwardedResponse, HealthReport, RequestMeta } from '@onasis/contracts';
 import { describe, expect, it, vi } from 'vitest';
-import { createServiceApp, DomainEntrypoint } from '../src/index.js';
+import { createServiceApp, DomainEntrypoint, resourceApp } from '../src/index.js';
 
 type TestEnv = { Bindings: object };
 
-const app = createServiceApp<TestEnv>('test', (app) => {
-  app.get('/notes/:id', (c) =>
-    c.json({ id: c.req.param('id'), q: c.req.query('q') ?? null, requestId: c.get('requestId') }),
-  );
-  app.post('/notes', async (c) => c.json({ got: await c.req.json(), type: c.req.header('content-type') }, 201));
-  app.get('/page', (c) => c.html('<p>héllo</p>'));
-  app.get('/latin', (c) => c.body('caf\xe9', 200, { 'content-type': 'text/plain; charset=iso-8859-1' }));
-  app.get('/bytes', (c) => c.body(new Uint8Array([0, 1, 2, 255]), 200, { 'content-type': 'application/octet-stream' }));
-  app.post('/sign-in', (c) => {
-    c.header('set-cookie', '__Host-a=1; Path=/; Secure; HttpOnly', { append: true });
-    c.header('set-cookie', '__Host-b=2; Path=/; Secure; HttpOnly', { append: true });
-    return c.body(null, 204);
-  });
-  app.get('/cookie', (c) => c.json({ cookie: c.req.header('cookie') ?? null }));
+const routes = resourceApp<TestEnv>();
+routes.get('/notes/:id', (c) =>
+  c.json({ id: c.req.param('id'), q: c.req.query('q') ?? null, requestId: c.get('requestId') }),
+);
+routes.post('/notes', async (c) => c.json({ got: await c.req.json(), type: c.req.header('content-type') }, 201));
+routes.get('/page', (c) => c.html('<p>héllo</p>'));
+routes.get('/latin', (c) => c.body('caf\xe9', 200, { 'content-type': 'text/plain; charset=iso-8859-1' }));
+routes.get('/bytes', (c) =>
+  c.body(new Uint8Array([0, 1, 2, 255]), 200, { 'content-type': 'application/octet-stream' }),
+);
+routes.post('/sign-in', (c) => {
+  c.header('set-cookie', '__Host-a=1; Path=/; Secure; HttpOnly', { append: true });
+  c.header('set-cookie', '__Host-b=2; Path=/; Secure; HttpOnly', { append: true });
+  return c.body(null, 204);
 });
+routes.get('/cookie', (c) => c.json({ cookie: c.req.header('cookie') ?? null }));
+const app = createServiceApp<TestEnv>('test', { '/': routes });
 
 class TestService extends DomainEntrypoint<TestEnv> {
   protected readonly app: OpenAPIHono<TestEnv> = app;

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { problemOf } from '@onasis/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { AppError, createServiceApp, serveForwarded } from '../src/index.js';
+import { AppError, createServiceApp, resourceApp, serveForwarded } from '../src/index.js';
 
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 
@@ -19,16 +19,16 @@ const createNote = createRoute({
   responses: { 201: { description: 'created' } },
 });
 
-const app = createServiceApp<{ Bindings: object }>('test', (app) => {
-  app.openapi(createNote, (c) => c.json({ ok: true, requestId: c.get('requestId') }, 201));
-  app.get('/notes/:id', (c) => c.json({ id: c.req.param('id') }));
-  app.get('/conflict', () => {
-    throw new AppError('CONFLICT', 'Already there.');
-  });
-  app.get('/bug', () => {
-    throw new Error('secret internals: dsn=postgres://u:p@db');
-  });
+const routes = resourceApp<{ Bindings: object }>();
+routes.openapi(createNote, (c) => c.json({ ok: true, requestId: c.get('requestId') }, 201));
+routes.get('/notes/:id', (c) => c.json({ id: c.req.param('id') }));
+routes.get('/conflict', () => {
+  throw new AppError('CONFLICT', 'Already there.');
 });
+routes.get('/bug', () => {
+  throw new Error('secret internals: dsn=postgres://u:p@db');
+});
+const app = createServiceApp<{ Bindings: object }>('test', { '/': routes });
 
 function request(path: string, init?: RequestInit) {
   return app.fetch(new Request(`http://svc${path}`, init), {}, ctx);

@@ -11,16 +11,16 @@ import { rolesApp } from './routes/roles.js';
 import { signingKeysApp } from './routes/signing-keys.js';
 import { wellKnownApp } from './routes/well-known.js';
 
-/** The identity Worker's HTTP surface, served to the gateway through `IdentityService.handle`. */
-export const app = createServiceApp<AppEnv>('identity', (app) => {
-  app.route('/.well-known', wellKnownApp);
-  app.route('/auth', authApp);
-  app.route('/auth/mfa', mfaApp);
-  app.route('/auth/oauth', oauthApp);
-  app.route('/api/v1/users/me', meApp);
-  app.route('/api/v1/users/me/api-keys', apiKeysApp);
-  app.route('/api/v1/users', adminUsersApp);
-  app.route('/api/v1/roles', rolesApp);
-  app.route('/api/v1/audit-logs', auditLogsApp);
-  app.route('/api/v1/signing-keys', signingKeysApp);
+/** The identity Worker's HTTP surface, served to the gateway through `IdentityService.serve` (and `handle`). */
+export const app = createServiceApp<AppEnv>('identity', {
+  '/.well-known': wellKnownApp,
+  '/auth': authApp,
+  '/auth/mfa': mfaApp,
+  '/auth/oauth': oauthApp,
+  '/api/v1/users/me': meApp,
+  '/api/v1/users/me/api-keys': apiKeysApp,
+  '/api/v1/users': adminUsersApp,
+  '/api/v1/roles': rolesApp,
+  '/api/v1/audit-logs': auditLogsApp,
+  '/api/v1/signing-keys': signingKeysApp,
 });
