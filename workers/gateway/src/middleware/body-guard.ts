@@ -13,7 +13,7 @@ const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
  * of our 413. Draining lets the writer finish; past this bound the body is cancelled (the sender is abusive, and the
  * connection is given up either way).
  */
-export const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
 
 function tooLarge(maxSize: number): AppError {
   return new AppError('PAYLOAD_TOO_LARGE', `The request body exceeds ${maxSize} bytes.`);
