@@ -2,6 +2,7 @@ import './context.js';
 
 export { AppError, type FieldError } from './app-error.js';
 export { DomainEntrypoint, d1Check, type OpenApiPart, runHealthChecks } from './domain-entrypoint.js';
+export { type Db, dbOf } from './drizzle-client.js';
 export { afterCreatedAt } from './keyset.js';
 export { createLogger, type LogFields, type Logger } from './logger.js';
 export { answerMethodNotAllowed } from './method-not-allowed.js';
