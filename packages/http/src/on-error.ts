@@ -2,6 +2,7 @@ import { ERROR_CODES, type ErrorCode } from '@onasis/contracts';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError } from './app-error.js';
+import { createLogger } from './logger.js';
 import { problemResponse } from './problem.js';
 import { requestIdFrom } from './trace.js';
 
@@ -38,8 +39,7 @@ export const onError: ErrorHandler = (err, c) => {
     err: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
     stack: (err as Error)?.stack,
   };
-  if (log) log.error('unhandled error', fields);
-  else console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', requestId, ...fields }));
+  (log ?? createLogger({ requestId })).error('unhandled error', fields);
   return problemResponse('INTERNAL', requestId, {
     detail: 'An unexpected error occurred. Quote the request id when reporting it.',
   });
