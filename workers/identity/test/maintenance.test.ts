@@ -1,9 +1,9 @@
 import { env, exports } from 'cloudflare:workers';
 import type { JobOutcome } from '@onasis/contracts';
-import { createLocalJWKSet, decodeProtectedHeader, type JWK, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { forgetSigningKey } from '../src/services/tokens.js';
-import { call, createUser, waitForMessages } from './helpers.js';
+import { call, createUser, principalFor, waitForMessages } from './helpers.js';
 
 /** One attempt of the `identity.maintenance` job, as the jobs Worker's schedule runs it. */
 async function runMaintenanceJob(): Promise<JobOutcome> {
@@ -136,6 +136,30 @@ describe('jobs and contacts for other services', () => {
     expect(done).toMatchObject({ ok: true, data: { outboxRelayed: expect.any(Number) } });
     const refused = await exports.IdentityService.runJob({ ...run, type: 'notifications.maintenance' });
     expect(refused).toMatchObject({ ok: false, retryable: false, error: { code: 'BAD_REQUEST' } });
+    // A run another Worker got wrong is never worth retrying.
+    const malformed = await exports.IdentityService.runJob({ ...run, attempt: 0, type: 'identity.maintenance' });
+    expect(malformed).toMatchObject({ ok: false, retryable: false, error: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('answers whether a session is live, and refuses ids it cannot read', async () => {
+    const { id, email, password } = await createUser();
+    const login = await call('/auth/login', { json: { email, password } });
+    const { accessToken } = await login.json<{ accessToken: string }>();
+    const sid = String(decodeJwt(accessToken).sid);
+    expect(await exports.IdentityService.sessionStatus(id, sid)).toEqual({ ok: true, data: { active: true } });
+    await call('/auth/logout', { method: 'POST' }, { principal: await principalFor(id, sid) });
+    expect(await exports.IdentityService.sessionStatus(id, sid)).toEqual({ ok: true, data: { active: false } });
+    for (const [userId, sessionId] of [
+      ['', sid],
+      [id, ''],
+      [id, 'x'.repeat(65)],
+      [42, sid],
+    ]) {
+      expect(await exports.IdentityService.sessionStatus(userId as string, sessionId as string)).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
+    }
   });
 
   it('answers where to reach an active user, and nothing for a disabled or unknown one', async () => {
