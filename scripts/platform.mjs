@@ -42,8 +42,25 @@ function run(args, { quiet = true } = {}) {
   });
 }
 
-/** `wrangler d1 <command> onasis-<service> …` against the local state in `persistTo`; resolves to its output. */
-function d1(command, service, persistTo, ...rest) {
+const BUSY = /SQLITE_BUSY|database is locked/;
+
+/**
+ * `wrangler d1 <command> onasis-<service> …` against the local state in `persistTo`; resolves to its output. A running
+ * `wrangler dev` writes the same SQLite files, so a command that meets its write lock (SQLITE_BUSY) is retried with
+ * back-off instead of failing; every command sent here is idempotent, so a retry never applies anything twice.
+ */
+async function d1(command, service, persistTo, ...rest) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await d1Once(command, service, persistTo, ...rest);
+    } catch (error) {
+      if (attempt >= 6 || !BUSY.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
+function d1Once(command, service, persistTo, ...rest) {
   return run([
     'd1',
     ...command,
