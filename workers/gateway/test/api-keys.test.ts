@@ -192,17 +192,42 @@ describe('the API-key cache', () => {
     expect(calls.verifyApiKey).toBe(2);
   });
 
-  it('shares one call among concurrent misses, and remembers a no', async () => {
+  it('answers concurrent misses each on its own, then from the cache, and remembers a no', async () => {
     const owner = member;
     const key = await createKey(owner);
     const { calls, fetch } = countingIdentity();
     const answers = await Promise.all(Array.from({ length: 8 }, () => fetch('/api/v1/users/me', bearer(key.secret))));
     expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
-    expect(calls.verifyApiKey).toBe(1);
+    const asked = calls.verifyApiKey;
+    expect(asked).toBeGreaterThanOrEqual(1);
+    expect(asked).toBeLessThanOrEqual(8);
+    for (let i = 0; i < 3; i++) expect((await fetch('/api/v1/users/me', bearer(key.secret))).status).toBe(200);
+    expect(calls.verifyApiKey).toBe(asked);
 
     const unknown = `onk_zzzzzzzz_${'A'.repeat(43)}`;
     for (let i = 0; i < 3; i++) expect((await fetch('/api/v1/users/me', bearer(unknown))).status).toBe(401);
-    expect(calls.verifyApiKey).toBe(2);
+    expect(calls.verifyApiKey).toBe(asked + 1);
+  });
+
+  it('never makes a request wait on the key check another request started', async () => {
+    // A shared call would fail every waiting request once the request that started it ended (workerd cancels
+    // them); here the first check hangs until the end, and the second request is answered meanwhile.
+    const key = await createKey(member);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const identity = countingIdentity((k) =>
+      identity.calls.verifyApiKey === 1
+        ? held.then(async () => await env.IDENTITY.verifyApiKey(k))
+        : env.IDENTITY.verifyApiKey(k),
+    );
+    const first = identity.fetch('/api/v1/users/me', bearer(key.secret));
+    await vi.waitFor(() => expect(identity.calls.verifyApiKey).toBe(1));
+    expect((await identity.fetch('/api/v1/users/me', bearer(key.secret))).status).toBe(200);
+    expect(identity.calls.verifyApiKey).toBe(2);
+    release();
+    expect((await first).status).toBe(200);
   });
 
   it('stops a key revoked elsewhere once the window has passed (within 60 s)', async () => {

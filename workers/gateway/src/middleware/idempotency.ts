@@ -50,15 +50,14 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       body = await c.req.raw.arrayBuffer();
       c.req.raw = new Request(c.req.raw, { body });
     }
-    const sealingKeyPromise = sealingKeyOf(c.env as GatewayEnv & SealingEnv);
-    if (sealingKeyPromise === null) {
+    const sealingKey = await sealingKeyOf(c.env as GatewayEnv & SealingEnv);
+    if (sealingKey === null) {
       // Without it an answer that carries secrets could be neither kept nor refused on a retry: no guarantee at all.
       c.get('log').error('IDEMPOTENCY_SEALING_KEY is not set; idempotency keys are refused');
       throw new AppError('SERVICE_UNAVAILABLE', 'Idempotency keys are not available right now; retry shortly.', {
         headers: { 'retry-after': '60' },
       });
     }
-    const sealingKey = await sealingKeyPromise;
     const fingerprint = await fingerprintOf(c.req.method, c.req.url, body);
     const scope = idempotencyScopeOf(c.get('principal')?.userId, c.req.header('cf-connecting-ip'));
     const context = sealContext(scope, key, fingerprint);

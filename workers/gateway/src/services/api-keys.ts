@@ -28,7 +28,6 @@ interface Answer {
 
 const answers = new Map<string, Answer>();
 const refused = new Map<string, Answer>();
-const asking = new Map<string, Promise<Answer>>();
 /** Each principal built here and the key it came from, for policies that count per key (rate limits). */
 const keyIds = new WeakMap<Principal, string>();
 
@@ -77,8 +76,8 @@ async function ask(env: GatewayEnv, key: string, askedAt: number): Promise<Answe
 
 /**
  * The caller an API key proves, or null when identity does not know it as a valid key; throws
- * IdentityUnavailableError when identity cannot be asked. Answers are kept for API_KEY_CACHE_MS and requests that
- * miss at the same time share one call. A string that is not shaped like a key is refused without a call and without
+ * IdentityUnavailableError when identity cannot be asked. Answers are kept for API_KEY_CACHE_MS; requests that
+ * miss at the same time each ask. A string that is not shaped like a key is refused without a call and without
  * taking a place in the cache.
  */
 export function apiKeyPrincipal(
@@ -90,15 +89,8 @@ export function apiKeyPrincipal(
   const known = cached(key, now);
   if (known !== undefined) return known.principal;
   if (!KEY_PATTERN.test(key)) return null;
-  let pending = asking.get(key);
-  if (pending === undefined) {
-    const answer: Promise<Answer> = ask(env, key, now).finally(() => {
-      if (asking.get(key) === answer) asking.delete(key);
-    });
-    asking.set(key, answer);
-    pending = answer;
-  }
-  return pending.then((a) => a.principal);
+  // Never shared with another request's call: see sessionIsActive (services/session-status.ts) for why.
+  return ask(env, key, now).then((a) => a.principal);
 }
 
 /**
@@ -130,5 +122,4 @@ export function forgetApiKeysOf(userId: string): void {
 export function resetApiKeyCache(): void {
   answers.clear();
   refused.clear();
-  asking.clear();
 }

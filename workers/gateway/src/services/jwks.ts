@@ -27,7 +27,6 @@ interface KeySet {
 }
 
 let keySet: KeySet | null = null;
-let loading: Promise<KeySet> | null = null;
 let lastFetchAt = Number.NEGATIVE_INFINITY;
 
 /**
@@ -51,15 +50,13 @@ async function fetchKeys(env: GatewayEnv, now: number): Promise<KeySet> {
   }
 }
 
-/** Loads the key set; calls that arrive while a load is under way share it. */
+/**
+ * Loads the key set for this request. A load under way in another request is not shared (see sessionIsActive in
+ * services/session-status.ts): while one runs, the stale set serves, since `lastFetchAt` is set when it starts.
+ */
 function load(env: GatewayEnv, now: number): Promise<KeySet> {
-  if (loading) return loading;
   lastFetchAt = now;
-  const pending: Promise<KeySet> = fetchKeys(env, now).finally(() => {
-    if (loading === pending) loading = null;
-  });
-  loading = pending;
-  return pending;
+  return fetchKeys(env, now);
 }
 
 /**
@@ -105,6 +102,5 @@ export async function accessTokenKey(env: GatewayEnv, header: JWTHeaderParameter
 /** Forgets the cached keys (tests; a fresh isolate starts this way). */
 export function resetJwksCache(): void {
   keySet = null;
-  loading = null;
   lastFetchAt = Number.NEGATIVE_INFINITY;
 }

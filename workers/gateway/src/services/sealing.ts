@@ -18,20 +18,21 @@ const LOCAL_SEALING_SECRET = 'local-idempotency-sealing-key-not-secret';
 const IV_BYTES = 12;
 const encoder = new TextEncoder();
 
-let cached: { secret: string; key: Promise<CryptoKey> } | undefined;
+let cached: { secret: string; key: CryptoKey } | undefined;
 
-/** The sealing key of this environment, or null when none is configured where one is required. */
-export function sealingKeyOf(env: SealingEnv): Promise<CryptoKey> | null {
+/**
+ * The sealing key of this environment, or null when none is configured where one is required. The key is kept once
+ * derived, not the promise of it: a promise created by one request must not be awaited by another.
+ */
+export async function sealingKeyOf(env: SealingEnv): Promise<CryptoKey | null> {
   const secret = env.IDEMPOTENCY_SEALING_KEY || (env.ENVIRONMENT === 'local' ? LOCAL_SEALING_SECRET : undefined);
   if (secret === undefined) return null;
-  if (cached?.secret !== secret) {
-    // Hashed so that a secret of any length gives a 256-bit key.
-    const key = crypto.subtle
-      .digest('SHA-256', encoder.encode(secret))
-      .then((raw) => crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']));
-    cached = { secret, key };
-  }
-  return cached.key;
+  if (cached?.secret === secret) return cached.key;
+  // Hashed so that a secret of any length gives a 256-bit key.
+  const raw = await crypto.subtle.digest('SHA-256', encoder.encode(secret));
+  const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  cached = { secret, key };
+  return key;
 }
 
 /** `plaintext` sealed under `key`, bound to `context` (a record sealed for one key and request opens for no other). */

@@ -14,7 +14,6 @@ interface Answer {
 }
 
 const answers = new Map<string, Answer>();
-const asking = new Map<string, { userId: string; answer: Promise<boolean> }>();
 
 function remember(sessionId: string, userId: string, active: boolean, now: number): void {
   // Re-inserting moves the entry to the end, so that eviction in insertion order drops the oldest answer.
@@ -47,8 +46,11 @@ async function ask(env: GatewayEnv, userId: string, sessionId: string, askedAt: 
 /**
  * Whether the session of a verified access token is still live. Identity revokes every session of a user it
  * disables or deletes, so this one question covers logout, revocation, disabling and deletion. Answers, yes and no,
- * are kept for SESSION_STATUS_CACHE_SECONDS, which bounds how long a revoked session keeps working here; requests
- * that miss at the same time share one call.
+ * are kept for SESSION_STATUS_CACHE_SECONDS, which bounds how long a revoked session keeps working here.
+ *
+ * Requests that miss at the same time each ask, and the answer is remembered when it lands: an in-flight call is
+ * never shared. workerd cancels a request that awaits a promise another request created once that request has
+ * ended (its client hung up), so one shared call would fail every request waiting on it with a 500.
  */
 export function sessionIsActive(
   env: GatewayEnv,
@@ -59,13 +61,7 @@ export function sessionIsActive(
   // A cached answer is returned as is, not wrapped in a promise: this is the path nearly every request takes.
   const known = answers.get(sessionId);
   if (known !== undefined && known.until > now && known.userId === userId) return known.active;
-  const pending = asking.get(sessionId);
-  if (pending !== undefined && pending.userId === userId) return pending.answer;
-  const answer = ask(env, userId, sessionId, now).finally(() => {
-    if (asking.get(sessionId)?.answer === answer) asking.delete(sessionId);
-  });
-  asking.set(sessionId, { userId, answer });
-  return answer;
+  return ask(env, userId, sessionId, now);
 }
 
 /** Forgets the answer for one session: this isolate just forwarded its successful revocation. */
@@ -81,5 +77,4 @@ export function forgetUser(userId: string): void {
 /** Forgets every cached answer (tests; a fresh isolate starts this way). */
 export function resetSessionStatusCache(): void {
   answers.clear();
-  asking.clear();
 }
