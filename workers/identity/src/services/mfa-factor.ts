@@ -25,18 +25,15 @@ export async function loadFactor(d1: D1Database, userId: string): Promise<Factor
   return row ?? null;
 }
 
-let cachedKey: { secret: string; key: Promise<CryptoKey> } | null = null;
+// The key is kept once derived, not the promise of it: a request awaiting a promise another request created is
+// cancelled by workerd when that request ends first. A failed derivation (a missing secret) is not kept.
+let cachedKey: { secret: string; key: CryptoKey } | null = null;
 
-function mfaKey(env: IdentityEnv): Promise<CryptoKey> {
-  if (cachedKey?.secret !== env.KEY_ENCRYPTION_KEY) {
-    const key = sealingKey(env.KEY_ENCRYPTION_KEY, SEALING_PURPOSE);
-    cachedKey = { secret: env.KEY_ENCRYPTION_KEY, key };
-    // A failed derivation (a missing secret) must not stick for the isolate's lifetime.
-    key.catch(() => {
-      if (cachedKey?.key === key) cachedKey = null;
-    });
-  }
-  return cachedKey.key;
+async function mfaKey(env: IdentityEnv): Promise<CryptoKey> {
+  if (cachedKey?.secret === env.KEY_ENCRYPTION_KEY) return cachedKey.key;
+  const key = await sealingKey(env.KEY_ENCRYPTION_KEY, SEALING_PURPOSE);
+  cachedKey = { secret: env.KEY_ENCRYPTION_KEY, key };
+  return key;
 }
 
 /**

@@ -14,10 +14,14 @@ export function originOf(c: Context<AppEnv>, method: string): SessionOrigin {
 
 // Verified against when the email is unknown, so that an unknown address costs the same PBKDF2 work as a wrong
 // password and timing does not tell them apart.
-let decoyHash: Promise<string> | undefined;
-export function decoy(pepper: string): Promise<string> {
-  decoyHash ??= hashPassword(`decoy-${crypto.randomUUID()}`, pepper);
-  return decoyHash;
+// The hash is kept once made, not the promise of it: a request awaiting a promise another request created is
+// cancelled by workerd when that request ends first.
+let decoyHash: { pepper: string; hash: string } | undefined;
+export async function decoy(pepper: string): Promise<string> {
+  if (decoyHash?.pepper === pepper) return decoyHash.hash;
+  const hash = await hashPassword(`decoy-${crypto.randomUUID()}`, pepper);
+  decoyHash = { pepper, hash };
+  return hash;
 }
 
 /** Where a sign-in attempt comes from, for lockout: the client's network and its device cookie. */
