@@ -35,10 +35,15 @@ const openIdConfiguration = createRoute({
   responses: { 200: jsonResponse(OpenIdConfigurationSchema, 'Discovery document') },
 });
 
-/** A strong ETag of a body: changes exactly when the published keys do. */
+let lastEtag: { body: string; etag: string } | undefined;
+
+/** A strong ETag of a body: changes exactly when the published keys do. The keys change rarely: the last is kept. */
 async function etagOf(body: string): Promise<string> {
+  if (lastEtag?.body === body) return lastEtag.etag;
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
-  return `"${base64url.encode(digest.slice(0, 16))}"`;
+  const etag = `"${base64url.encode(digest.slice(0, 16))}"`;
+  lastEtag = { body, etag };
+  return etag;
 }
 
 /** Discovery under /.well-known: the JWKS and the OpenID configuration that points to it. */
