@@ -4,7 +4,8 @@
 // Environment: BENCH_DURATION (seconds per measured run, default 10), BENCH_WARMUP (seconds of unmeasured load
 // before each run, default 2, or 1 when BENCH_DURATION < 6), BENCH_CONNECTIONS (default "4,32"), BENCH_ONLY (run
 // only the scenarios whose name contains it), BENCH_SOAK_SECONDS (length of the memory soak of mixed traffic, default
-// 300; 0 leaves it out).
+// 300; 0 leaves it out), BENCH_PAIR_ROUNDS (rounds of the paired runs that judge the targets, default 5; 0 judges
+// them on the main runs alone), BENCH_PAIR_SECONDS (seconds per paired run, default 2).
 // Exits non-zero when any run saw a non-2xx response, an error or a timeout, or when a route's answer is wrong.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '4,32').split(',').ma
   if (!/^\s*[1-9]\d*\s*$/.test(n)) throw new Error(`BENCH_CONNECTIONS must list positive integers, got "${n}"`);
   return Number(n);
 });
+const pairRounds = process.env.BENCH_PAIR_ROUNDS === '0' ? 0 : positive('BENCH_PAIR_ROUNDS', 5);
+const pairSec = positive('BENCH_PAIR_SECONDS', 2);
 const resultsDir = join(root, 'bench', 'results');
 // Notification fan-out runs unless BENCH_ONLY names something else.
 const fanoutEnabled = !only || 'notification fan-out'.includes(only);
@@ -164,6 +167,78 @@ async function measure(entry, url, connections, workerdPids) {
   };
 }
 
+function baseNameOf(target) {
+  return target.baseline ?? CEILINGS.find((c) => c.id === target.ceiling).name;
+}
+
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Short runs of every scenario a target names and of its baseline, taken in turn, round after round (each round
+ * starting one entry later): a target's ratio is then the median of ratios measured seconds apart, which a host
+ * whose load drifts over minutes (other jobs on its cores) cannot tilt the way it tilts two 10-second runs taken
+ * minutes apart. `[{ scenario, connections, round, reqPerSec, cpuUsPerRequest }]`.
+ */
+async function pairedRounds(entries, urlOf, workerdPids) {
+  const names = new Set();
+  for (const t of TARGETS) {
+    if (!entries.some((e) => e.name === t.scenario)) continue;
+    names.add(t.scenario);
+    names.add(baseNameOf(t));
+  }
+  const order = entries.filter((e) => names.has(e.name));
+  const samples = [];
+  for (const connections of connectionCounts) {
+    process.stdout.write(`  paired rounds @ ${connections} conns (${order.length} runs of ${pairSec} s × ${pairRounds})… `);
+    for (let round = 0; round < pairRounds; round++) {
+      for (let i = 0; i < order.length; i++) {
+        const e = order[(i + round) % order.length];
+        const load = { url: urlOf(e), connections, method: e.method, headers: e.headers, body: e.body };
+        await sleep(100);
+        const cpuBefore = totalCpuMs(workerdPids);
+        const r = await runLoad({ ...load, durationSec: pairSec });
+        const cpuMs = cpuBefore == null ? null : totalCpuMs(workerdPids) - cpuBefore;
+        samples.push({
+          scenario: e.name,
+          connections,
+          round,
+          reqPerSec: r.reqPerSec,
+          cpuUsPerRequest: cpuMs == null || r.requests === 0 ? null : (cpuMs * 1000) / r.requests,
+          problems: problemsOf(e.name, `paired round ${round + 1} @ ${connections} conns`, r),
+        });
+      }
+    }
+    console.log('done');
+  }
+  return samples;
+}
+
+/** The median over the paired rounds of a target's ratio at one connection count; {} without paired rounds. */
+function pairedRatios(samples, target, connections) {
+  const baseName = baseNameOf(target);
+  const ratios = [];
+  const cpuRatios = [];
+  for (const s of samples) {
+    if (s.scenario !== target.scenario || s.connections !== connections) continue;
+    const base = samples.find((b) => b.scenario === baseName && b.connections === connections && b.round === s.round);
+    if (!base?.reqPerSec) continue;
+    ratios.push(s.reqPerSec / base.reqPerSec);
+    if (base.cpuUsPerRequest && s.cpuUsPerRequest) cpuRatios.push(base.cpuUsPerRequest / s.cpuUsPerRequest);
+  }
+  if (ratios.length === 0) return {};
+  return {
+    pairedRatio: median(ratios),
+    pairedMin: Math.min(...ratios),
+    pairedMax: Math.max(...ratios),
+    pairedCpuRatio: cpuRatios.length ? median(cpuRatios) : null,
+    rounds: ratios.length,
+  };
+}
+
 async function main() {
   const env = environment();
   const entries = [
@@ -223,6 +298,8 @@ async function main() {
     }
   }
 
+  const paired = pairRounds > 0 ? await pairedRounds(entries, urlOf, workerdPids) : [];
+
   let fanout = null;
   if (fanoutEnabled) {
     process.stdout.write(`  notification fan-out (${fanoutMessages} messages × email + inapp)… `);
@@ -262,7 +339,7 @@ async function main() {
 
   const targets = TARGETS.map((t) => {
     // A goal compares a scenario with a ceiling, or with another scenario of the same run (`baseline`).
-    const baseName = t.baseline ?? CEILINGS.find((c) => c.id === t.ceiling).name;
+    const baseName = baseNameOf(t);
     const perConn = runs
       .filter((r) => r.scenario === t.scenario)
       .map((r) => {
@@ -273,15 +350,22 @@ async function main() {
             ? base.workerdCpuUsPerRequest / r.workerdCpuUsPerRequest
             : null;
         const ratio = t.baseline ? (base?.reqPerSec ? r.reqPerSec / base.reqPerSec : null) : r.ratios[t.ceiling];
-        return { connections: r.connections, ratio, cpuRatio };
+        return { connections: r.connections, ratio, cpuRatio, ...pairedRatios(paired, t, r.connections) };
       });
     const x = (n) => (n == null ? '–' : `${n.toFixed(2)}×`);
+    // Judged on the paired runs' median when there are any: the main runs of the two sides lie minutes apart.
+    const judged = (p) => (p.pairedRatio !== undefined ? p.pairedRatio : p.ratio);
     return {
       label: t.label,
       // null when BENCH_ONLY left the scenario out: an unmeasured goal is neither met nor missed.
-      met: perConn.length === 0 ? null : perConn.every((p) => p.ratio != null && p.ratio >= t.minRatio),
+      met: perConn.length === 0 ? null : perConn.every((p) => judged(p) != null && judged(p) >= t.minRatio),
       detail: perConn
-        .map((p) => `${x(p.ratio)} req/s at ${p.connections} conns, ${x(p.cpuRatio)} by CPU per request`)
+        .map((p) =>
+          p.pairedRatio !== undefined
+            ? `${x(p.pairedRatio)} req/s at ${p.connections} conns (median of ${p.rounds} paired rounds, ` +
+              `${x(p.pairedMin)}–${x(p.pairedMax)}), ${x(p.pairedCpuRatio)} by CPU per request`
+            : `${x(p.ratio)} req/s at ${p.connections} conns, ${x(p.cpuRatio)} by CPU per request`,
+        )
         .join('; '),
       perConnections: perConn,
     };
@@ -297,14 +381,19 @@ async function main() {
 
   const pid = workerdPids[0];
   const mem = pid ? memory(pid) : { rssBytes: null, peakRssBytes: null };
-  const failures = [...runs.flatMap((r) => r.problems), ...(fanout?.problems ?? []), ...(memorySoak?.problems ?? [])];
+  const failures = [
+    ...runs.flatMap((r) => r.problems),
+    ...paired.flatMap((p) => p.problems),
+    ...(fanout?.problems ?? []),
+    ...(memorySoak?.problems ?? []),
+  ];
   const results = {
     schemaVersion: 1,
     date: new Date().toISOString(),
     ok: failures.length === 0,
     failures,
     environment: { ...env, loadAvgEnd: loadavg() },
-    settings: { durationSec, warmupSec, connections: connectionCounts, cpuTickMs },
+    settings: { durationSec, warmupSec, connections: connectionCounts, cpuTickMs, pairRounds, pairSec },
     workerCount: WORKERS.length,
     ceilings: CEILINGS.map(({ id, name, worker, method, path, column, shape }) => ({
       id,
@@ -316,6 +405,7 @@ async function main() {
       ...(shape ? { shape } : {}),
     })),
     runs: runs.map(({ problems, ...r }) => r),
+    pairedRounds: paired.map(({ problems, ...p }) => p),
     fanout: fanout && (({ problems, ...f }) => f)(fanout),
     memorySoak: memorySoak && (({ problems, ...m }) => m)(memorySoak),
     workerdIdleCpuPercent,
