@@ -4,7 +4,7 @@
 //   node bench/profile/profile.mjs [scenario…]        DevTools (V8 sampling) profiles, per isolate
 //   PROFILE_PERF=1 node bench/profile/profile.mjs …   `perf record` of the whole workerd process instead
 //
-// Scenarios: gw-404 gw-oidc id-oidc gw-jwks id-jwks hello (default: gw-404 gw-oidc id-oidc).
+// Scenarios: gw-404 gw-oidc id-oidc gw-jwks gw-jwks-miss id-jwks gw-me gw-jwks-auth hello (default: gw-404 gw-oidc id-oidc).
 // Environment: PROFILE_DURATION (s, default 5), PROFILE_CONNECTIONS (8), PROFILE_INTERVAL_US (DevTools sampling, 50),
 // PROFILE_TOP (rows per table, 25), PROFILE_NOBUILD=1 (use the existing workers/*/dist instead of building).
 //
@@ -41,6 +41,10 @@ const SCENARIOS = {
   'gw-jwks': { worker: 'gateway', path: '/.well-known/jwks.json', profile: ['gateway', 'identity'] },
   'id-jwks': { worker: 'identity', path: '/.well-known/jwks.json', profile: ['identity'] },
   hello: { worker: 'hello-world', path: '/', profile: ['hello-world'] },
+  // Signed in as the bench user: token verification, session check, limits and the hop to identity's D1 read.
+  'gw-jwks-miss': { worker: 'gateway', path: '/.well-known/jwks.json', profile: ['gateway', 'identity'], noCache: true },
+  'gw-me': { worker: 'gateway', path: '/api/v1/users/me', profile: ['gateway', 'identity'], signedIn: true },
+  'gw-jwks-auth': { worker: 'gateway', path: '/.well-known/jwks.json', profile: ['gateway', 'identity'], signedIn: true },
 };
 const TARGET_OF = { 'hello-world': 'core:user:hello-world' };
 for (const w of WORKERS) TARGET_OF[w.name] = `core:user:onasis-${w.name}`;
@@ -78,7 +82,18 @@ require.cache[miniflarePath].exports = {
       workers: opts.workers.map((w) => (w.modulesRoot?.startsWith(bundlesDir) ? { ...w, modulesRoot: bundlesDir } : w)),
     }),
 };
-const { startStack } = await import('../lib/stack.mjs');
+const { BENCH_USER, startStack } = await import('../lib/stack.mjs');
+
+/** The bearer header of a fresh access token of the bench user, signed in through the gateway. */
+async function bearerOf(stack) {
+  const res = await fetch(new URL('/auth/login', stack.urlOf('gateway')), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: BENCH_USER.email, password: BENCH_USER.password }),
+  });
+  if (res.status !== 200) throw new Error(`signing the bench user in answered ${res.status}`);
+  return { authorization: `Bearer ${(await res.json()).accessToken}` };
+}
 
 // --- Source maps ----------------------------------------------------------------------------------------------
 const maps = new Map(); // url (`gateway/index.js`) → { map, lines } | null
@@ -485,9 +500,13 @@ try {
   for (const name of chosen) {
     const s = SCENARIOS[name];
     const url = new URL(s.path, stack.urlOf(s.worker)).href;
-    const probe = await fetch(url);
+    const headers = {
+      ...(s.signedIn || s.noCache ? { 'cache-control': 'no-cache' } : {}),
+      ...(s.signedIn ? await bearerOf(stack) : {}),
+    };
+    const probe = await fetch(url, { headers });
     console.log(`\n=== ${name}: GET ${url} → ${probe.status} (${(await probe.text()).length} B), ${connections} conns`);
-    const load = { url, connections, method: 'GET', durationSec: 2 };
+    const load = { url, connections, method: 'GET', headers, durationSec: 2 };
     await runLoad(load); // warm-up
     const cpuA = totalCpuMs(pids);
     const plain = await runLoad({ ...load, durationSec });
