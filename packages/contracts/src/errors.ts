@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   INVALID_MFA_TOKEN: { status: 401, title: 'Invalid or expired MFA challenge' },
   INVALID_MFA_CODE: { status: 401, title: 'Invalid MFA code' },
   CURRENT_PASSWORD_INVALID: { status: 401, title: 'Current password is wrong' },
+  PAYMENT_FAILED: { status: 402, title: 'Payment failed' },
   FORBIDDEN: { status: 403, title: 'Forbidden' },
   ACCOUNT_DISABLED: { status: 403, title: 'Account disabled' },
   EMAIL_NOT_VERIFIED: { status: 403, title: 'Email address not verified' },

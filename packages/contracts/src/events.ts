@@ -12,6 +12,10 @@ export const QUEUE_NAMES = {
   jobs: 'onasis-jobs',
   /** What the jobs queue gave up on. */
   jobsDlq: 'onasis-jobs-dlq',
+  /** Verified provider events (webhooks, the sandbox's own state changes) for the payments Worker to apply. */
+  paymentEvents: 'onasis-payment-events',
+  /** What the payment-events queue gave up on. */
+  paymentEventsDlq: 'onasis-payment-events-dlq',
 } as const;
 
 /** A queue's name without its environment suffix, to compare with QUEUE_NAMES: `onasis-jobs-staging` → `onasis-jobs`. */

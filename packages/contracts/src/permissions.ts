@@ -7,6 +7,7 @@ export const PERMISSIONS = [
   'audit-logs:read',
   'payments:read',
   'payments:write',
+  'payments:manage',
   'notifications:send',
   'notifications:manage',
   'analytics:read',
