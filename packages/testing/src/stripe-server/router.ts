@@ -3,8 +3,8 @@ import { type Form, parseForm } from './form.js';
 import { listPage } from './list.js';
 import { createIntent, intentAction, listIntents } from './payment-intents.js';
 import { createRefund, retrieveRefund } from './refunds.js';
-import { type RequestInfo, type ServerState, stripeId } from './state.js';
-import { STRIPE_TEST_KEY_PREFIX } from './types.js';
+import { type Namespace, type RequestInfo, type ServerState, stripeId } from './state.js';
+import { STRIPE_TEST_KEY_PREFIX, type StripeScriptedAnswer } from './types.js';
 
 /** An API request read in full. */
 export interface StripeRequest {
@@ -15,7 +15,7 @@ export interface StripeRequest {
   body: string;
 }
 
-function dispatch(req: StripeRequest, ns: ReturnType<ServerState['get']>, form: Form, info: RequestInfo): StripeAnswer {
+function dispatch(req: StripeRequest, ns: Namespace, form: Form, info: RequestInfo): StripeAnswer {
   const { method, path } = req;
   const query = parseForm(req.query);
   if (method === 'POST' && path === '/v1/payment_intents') return createIntent(ns, form, info);
@@ -53,7 +53,8 @@ function replayable(answer: StripeAnswer): boolean {
 }
 
 /**
- * Answers one API call: the key names the namespace; a scripted failure comes first and leaves no trace; a POST with
+ * Answers one API call: the key names the namespace; a scripted answer comes first and leaves no trace (with
+ * `afterHandling`, the call is carried out and only its answer replaced); a POST with
  * an `Idempotency-Key` seen before replays the first answer (`Idempotent-Replayed: true`) or, with other parameters,
  * is a 400 `idempotency_error`.
  */
@@ -65,13 +66,20 @@ export function handle(state: ServerState, req: StripeRequest): StripeAnswer {
   const ns = state.get(key);
   const requestId = stripeId('req');
   const scripted = ns.scripts.shift();
-  if (scripted) {
-    return {
-      status: scripted.status,
-      body: scripted.body ?? scriptedBody(scripted.status),
-      headers: { 'request-id': requestId, ...scripted.headers },
-    };
-  }
+  if (scripted && !scripted.afterHandling) return scriptedAnswer(scripted, requestId);
+  const answer = answerOnce(ns, req, requestId);
+  return scripted ? scriptedAnswer(scripted, requestId) : answer;
+}
+
+function scriptedAnswer(scripted: StripeScriptedAnswer, requestId: string): StripeAnswer {
+  return {
+    status: scripted.status,
+    body: scripted.body ?? scriptedBody(scripted.status),
+    headers: { 'request-id': requestId, ...scripted.headers },
+  };
+}
+
+function answerOnce(ns: Namespace, req: StripeRequest, requestId: string): StripeAnswer {
   const idempotencyKey = req.method === 'POST' ? (req.headers['idempotency-key'] ?? null) : null;
   const fingerprint = `${req.method} ${req.path} ${req.body}`;
   if (idempotencyKey !== null) {

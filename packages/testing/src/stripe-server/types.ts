@@ -26,6 +26,8 @@ export interface StripeScriptedAnswer {
   /** A Stripe error object by default (`api_error` for 5xx). */
   body?: unknown;
   headers?: Record<string, string>;
+  /** The call is carried out first and this answer replaces Stripe's: a reply lost on its way back. */
+  afterHandling?: boolean;
 }
 
 /** A Stripe `Event` as the server records it for every state change (what Stripe would deliver as a webhook). */
