@@ -1,0 +1,171 @@
+import type { Principal } from '@onasis/contracts';
+import { newId } from '@onasis/contracts';
+import { AppError } from '@onasis/http';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { paymentIntents, refunds } from '../db/schema.js';
+import type { PaymentProvider } from '../providers/provider.js';
+import { actionAllowed } from './intent-states.js';
+import { movementStatements } from './ledger.js';
+import { abortUnlessChanged, conflict, findPayment, isLostRace, isRefundBeyondCaptured } from './payment-rows.js';
+import { derivedId, providerFailure } from './provider-errors.js';
+
+/** A stored refund. */
+export type RefundRow = typeof refunds.$inferSelect;
+
+/**
+ * Refunds `amount` (all that is left when absent) of a succeeded payment, in three steps:
+ * 1. reserve: one batch raises the payment's `amount_refunded` and inserts the refund `pending`; the schema's CHECK
+ *    refuses a total beyond what was captured and fails the whole batch, so racing refunds never pass it (409);
+ * 2. the provider refunds, with the key `<re_id>:create`;
+ * 3. one batch marks the refund `succeeded` and writes its `refund` ledger movement; or, if the provider refused or
+ *    failed, marks it `failed` and releases the reservation (402 / 502).
+ * Retries: with the client's `Idempotency-Key` the refund id is derived from it, so a retry after a lost answer finds
+ * the same refund and, while it is still `pending` (a crash after step 1 or 2), runs steps 2 and 3 again with the same
+ * provider key: one provider refund. Step 3 is guarded on `pending`, so it lands once.
+ */
+export async function createRefund(
+  db: Db,
+  provider: PaymentProvider | null,
+  caller: Principal,
+  input: { paymentId: string; amount?: number; reason?: string },
+  idempotencyKey?: string,
+): Promise<RefundRow> {
+  const payment = await findPayment(db, input.paymentId, caller);
+  const id = (await derivedId('re', `refund:${payment.id}`, idempotencyKey)) ?? newId('re');
+  let refund = await db.select().from(refunds).where(eq(refunds.id, id)).get();
+  if (refund && refund.status !== 'pending') return refund;
+  if (!refund) {
+    if (!actionAllowed('refund', payment.status)) throw conflict(payment, 'only a succeeded payment can be refunded');
+    const amount = input.amount ?? payment.amountCaptured - payment.amountRefunded;
+    if (amount <= 0) throw new AppError('CONFLICT', `Payment ${payment.id} is already fully refunded.`);
+    try {
+      const [, , inserted] = await db.batch([
+        db
+          .update(paymentIntents)
+          .set({
+            amountRefunded: sql`${paymentIntents.amountRefunded} + ${amount}`,
+            version: sql`${paymentIntents.version} + 1`,
+          })
+          .where(and(eq(paymentIntents.id, payment.id), eq(paymentIntents.status, 'succeeded'))),
+        abortUnlessChanged(db, payment.id),
+        db
+          .insert(refunds)
+          .values({
+            id,
+            paymentId: payment.id,
+            userId: payment.userId,
+            amount,
+            currency: payment.currency,
+            reason: input.reason ?? null,
+            status: 'pending',
+          })
+          .returning(),
+      ]);
+      refund = inserted[0];
+    } catch (err) {
+      if (isRefundBeyondCaptured(err)) {
+        throw new AppError(
+          'CONFLICT',
+          `Refunding ${amount} would pass the ${payment.amountCaptured} captured on ${payment.id}.`,
+        );
+      }
+      if (isLostRace(err)) throw conflict(payment, 'only a succeeded payment can be refunded');
+      throw err;
+    }
+    if (!refund) throw new Error('refund not inserted');
+  }
+  if (!provider) throw new AppError('SERVICE_UNAVAILABLE', `The ${payment.provider} provider is not configured here.`);
+  if (payment.providerIntentId === null) throw new Error(`succeeded payment ${payment.id} has no provider id`);
+  const result = await provider.createRefund(
+    payment.providerIntentId,
+    refund.amount,
+    refund.reason ?? undefined,
+    `${refund.id}:create`,
+  );
+  const now = new Date().toISOString();
+  if (!result.ok) {
+    await db
+      .batch([
+        db
+          .update(refunds)
+          .set({
+            status: 'failed',
+            failureReason: result.kind === 'declined' ? result.error.message : result.message,
+            updatedAt: now,
+          })
+          .where(and(eq(refunds.id, refund.id), eq(refunds.status, 'pending'))),
+        abortUnlessChanged(db, payment.id),
+        db
+          .update(paymentIntents)
+          .set({
+            amountRefunded: sql`${paymentIntents.amountRefunded} - ${refund.amount}`,
+            version: sql`${paymentIntents.version} + 1`,
+          })
+          .where(eq(paymentIntents.id, payment.id)),
+      ])
+      .catch((err) => {
+        if (!isLostRace(err)) throw err;
+      });
+    throw providerFailure(result);
+  }
+  return finishRefund(db, payment.provider, refund, result.value.providerId, now);
+}
+
+/** Step 3: the refund `succeeded` and its ledger movement, once (guarded on `pending`; a second run changes nothing). */
+async function finishRefund(
+  db: Db,
+  provider: PaymentProvider['name'],
+  refund: RefundRow,
+  providerRefundId: string,
+  now: string,
+) {
+  try {
+    const [updated] = await db.batch([
+      db
+        .update(refunds)
+        .set({ status: 'succeeded', providerRefundId, updatedAt: now })
+        .where(and(eq(refunds.id, refund.id), eq(refunds.status, 'pending')))
+        .returning(),
+      abortUnlessChanged(db, refund.paymentId),
+      ...movementStatements(db, {
+        kind: 'refund',
+        sourceKey: `refund:${refund.id}`,
+        provider,
+        currency: refund.currency,
+        amount: refund.amount,
+        paymentId: refund.paymentId,
+        refundId: refund.id,
+      }),
+    ]);
+    if (updated[0]) return updated[0];
+  } catch (err) {
+    if (!isLostRace(err)) throw err;
+  }
+  const settled = await db.select().from(refunds).where(eq(refunds.id, refund.id)).get();
+  if (!settled) throw new Error(`refund ${refund.id} vanished`);
+  return settled;
+}
+
+/** The refunds of a payment the caller may see, newest first. */
+export async function listRefunds(db: Db, caller: Principal, paymentId: string): Promise<RefundRow[]> {
+  const payment = await findPayment(db, paymentId, caller);
+  return db
+    .select()
+    .from(refunds)
+    .where(eq(refunds.paymentId, payment.id))
+    .orderBy(desc(refunds.createdAt), desc(refunds.id));
+}
+
+/** A refund as the API shows it. */
+export function toRefundView(row: RefundRow) {
+  return {
+    id: row.id,
+    paymentId: row.paymentId,
+    amount: row.amount,
+    currency: row.currency,
+    status: row.status,
+    reason: row.reason,
+    createdAt: row.createdAt,
+  };
+}
