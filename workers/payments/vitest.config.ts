@@ -1,3 +1,22 @@
 import { domainWorkerProject } from '../../scripts/vitest-domain.js';
 
-export default await domainWorkerProject('payments');
+/** The endpoint secret the webhook tests sign with; any `whsec_…` string works, as with `stripe listen`. */
+const TEST_STRIPE_WEBHOOK_SECRET = 'whsec_onasis_local_test_secret';
+
+// The local Stripe server runs beside the tests; the real `stripe` SDK is pointed at it. `TEST_STRIPE_EVENTS` is a
+// queue only the recorder consumes, so a webhook test can see what was queued while the Worker's own consumer
+// keeps `PAYMENT_EVENTS` for the other tests.
+export default await domainWorkerProject('payments', {
+  globalSetup: ['./test/stripe-server.global.ts'],
+  bindings: (inject) => ({
+    TEST_STRIPE_SERVER_URL: inject('stripeServerUrl'),
+    STRIPE_WEBHOOK_SECRET: TEST_STRIPE_WEBHOOK_SECRET,
+  }),
+  recordQueues: ['test-stripe-events'],
+  miniflare: {
+    queueProducers: {
+      PAYMENT_EVENTS: { queueName: 'onasis-payment-events' },
+      TEST_STRIPE_EVENTS: { queueName: 'test-stripe-events' },
+    },
+  },
+});
