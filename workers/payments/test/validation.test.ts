@@ -41,7 +41,10 @@ describe('payment intent validation', () => {
   it('refuses any field that looks like a card number, and stores nothing', async () => {
     await refused({ amount: 2000, currency: 'usd', description: 'card 4242 4242 4242 4242' }, 'description');
     await refused({ amount: 2000, currency: 'usd', metadata: { pan: '4000-0566-5566-5556' } }, 'metadata.pan');
-    await refused({ amount: 2000, currency: 'usd', metadata: { '4242424242424242': 'x' } }, 'metadata.4242424242424242');
+    await refused(
+      { amount: 2000, currency: 'usd', metadata: { '4242424242424242': 'x' } },
+      'metadata.4242424242424242',
+    );
     const list = await (await call('/api/v1/payments/intents', {}, BOB)).json<{ data: unknown[] }>();
     expect(list.data).toEqual([]);
   });
@@ -54,16 +57,24 @@ describe('payment intent validation', () => {
   });
 
   it('refuses a malformed body and an unknown payment method with 400 problems', async () => {
-    const res = await call('/api/v1/payments/intents', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } });
+    const res = await call('/api/v1/payments/intents', {
+      method: 'POST',
+      body: '{',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     const payment = await createPayment();
-    const unknown = await call(`/api/v1/payments/intents/${payment.id}/confirm`, { json: { paymentMethod: 'pm_nope' } });
+    const unknown = await call(`/api/v1/payments/intents/${payment.id}/confirm`, {
+      json: { paymentMethod: 'pm_nope' },
+    });
     expect(unknown.status).toBe(400);
     expect((await problemOf(unknown)).code).toBe('VALIDATION_FAILED');
   });
 
   it('refuses a caller without payments:write and one without a principal', async () => {
     const reader = { ...BOB, permissions: ['payments:read'] };
-    expect((await call('/api/v1/payments/intents', { json: { amount: 2000, currency: 'usd' } }, reader)).status).toBe(403);
+    expect((await call('/api/v1/payments/intents', { json: { amount: 2000, currency: 'usd' } }, reader)).status).toBe(
+      403,
+    );
   });
 });

@@ -78,5 +78,12 @@ export async function createIntent(
     idempotencyKey: `${row.id}:create`,
   });
   if (!result.ok) throw providerFailure(result);
-  return { row: await recordIntent(db, row, result.value), created: true };
+  try {
+    return { row: await recordIntent(db, row, result.value), created: true };
+  } catch (err) {
+    // Two retries of one key racing: the provider answered both with one object, and the other recorded it.
+    const recorded = await db.select().from(paymentIntents).where(eq(paymentIntents.id, row.id)).get();
+    if (recorded?.providerIntentId === result.value.providerId) return { row: recorded, created: false };
+    throw err;
+  }
 }

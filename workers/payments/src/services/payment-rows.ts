@@ -51,20 +51,20 @@ export async function findPayment(
 /**
  * A batch statement that fails the whole batch when the statement before it changed no row: D1 has no interactive
  * transactions, so a guarded UPDATE that lost its race must stop the writes batched after it (a ledger movement, an
- * event's mark). It sets an impossible amount only when `changes()` is 0, which the amount CHECK refuses.
+ * event's mark). Only when `changes()` is 0 does it set a NOT NULL column to NULL, which fails the batch.
  */
 export function abortUnlessChanged(db: Db, paymentId: string) {
   // Raw SQL fragment: drizzle has no expression for SQLite's changes().
   return db
     .update(paymentIntents)
-    .set({ amount: 0 })
+    .set({ status: sql`NULL` })
     .where(and(eq(paymentIntents.id, paymentId), sql`changes() = 0`));
 }
 
 /** Whether a batch failed at `abortUnlessChanged`: another writer got there first. */
 export function isLostRace(err: unknown): boolean {
   const text = `${String(err)} ${String((err as { cause?: unknown })?.cause ?? '')}`;
-  return /CHECK constraint failed: payment_intents_amount_positive/.test(text);
+  return /NOT NULL constraint failed: payment_intents\.status/.test(text);
 }
 
 /** Whether a batch failed because a refund would pass what was captured (the schema's refund bound). */

@@ -1,0 +1,167 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { dbOf } from '../src/db/client.js';
+import { ledgerTransactions, paymentIntents, providerEvents } from '../src/db/schema.js';
+import worker from '../src/index.js';
+import type { ProviderEvent, ProviderIntent } from '../src/providers/provider.js';
+import { act, checkLedgerAfterEach, createPayment, getPayment, waitForStatus } from './helpers.js';
+
+checkLedgerAfterEach();
+
+const db = dbOf(env.DB);
+
+/** Hands `{ eventId }` messages to the Worker's queue handler as one batch, as the platform would. */
+async function deliver(eventIds: string[], queue = 'onasis-payment-events') {
+  const batch = createMessageBatch(
+    queue,
+    eventIds.map((eventId, i) => ({
+      id: `msg-${i}-${crypto.randomUUID()}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: { eventId },
+    })),
+  );
+  await worker.queue(batch, env);
+  return getQueueResult(batch, createExecutionContext());
+}
+
+/** Stores an event as `receiveEvent` would, without queueing it: the test delivers it itself. */
+async function storeEvent(type: string, intent?: ProviderIntent): Promise<string> {
+  const event: ProviderEvent = {
+    id: `sbx_evt_${crypto.randomUUID()}`,
+    provider: 'sandbox',
+    type,
+    createdAt: Date.now(),
+    ...(intent && { intent }),
+  };
+  await db
+    .insert(providerEvents)
+    .values({ id: event.id, type, provider: 'sandbox', payload: event, status: 'pending' });
+  return event.id;
+}
+
+/** A payment waiting in requires_action (3-D Secure), and its provider's view of it. */
+async function waitingPayment() {
+  const payment = await createPayment();
+  const res = await act(payment.id, 'confirm', { paymentMethod: 'pm_card_authenticationRequired' });
+  expect(res.status).toBe(200);
+  const row = await db.select().from(paymentIntents).where(eq(paymentIntents.id, payment.id)).get();
+  if (!row?.providerIntentId) throw new Error('no provider id');
+  const base: ProviderIntent = {
+    providerId: row.providerIntentId,
+    status: 'succeeded',
+    amount: 2000,
+    amountCaptured: 2000,
+    currency: 'usd',
+    updatedAt: Date.now() + 1000,
+  };
+  return { payment, base };
+}
+
+const eventStatus = async (id: string) =>
+  (await db.select().from(providerEvents).where(eq(providerEvents.id, id)).get())?.status;
+
+describe('payment events', () => {
+  it('applies one event delivered five times in parallel once: one status change, one capture', async () => {
+    const { payment, base } = await waitingPayment();
+    const eventId = await storeEvent('payment_intent.succeeded', base);
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => deliver([eventId])));
+    expect(results.flatMap((r) => r.explicitAcks).length + results.flatMap((r) => r.retryMessages).length).toBe(5);
+    // A delivery that lost the race may be retried; delivering again settles it as already applied.
+    await deliver([eventId]);
+    expect(await eventStatus(eventId)).toBe('applied');
+    expect(await getPayment(payment.id)).toMatchObject({ status: 'succeeded', amountCaptured: 2000 });
+    const captures = await db.select().from(ledgerTransactions).where(eq(ledgerTransactions.paymentId, payment.id));
+    expect(captures).toHaveLength(1);
+  });
+
+  it('leaves a payment succeeded when succeeded arrives before processing, even with a later processing time', async () => {
+    const { payment, base } = await waitingPayment();
+    const succeeded = await storeEvent('payment_intent.succeeded', base);
+    const older = await storeEvent('payment_intent.processing', {
+      ...base,
+      status: 'processing',
+      amountCaptured: 0,
+      updatedAt: base.updatedAt - 500,
+    });
+    const later = await storeEvent('payment_intent.processing', {
+      ...base,
+      status: 'processing',
+      amountCaptured: 0,
+      updatedAt: base.updatedAt + 500,
+    });
+    await deliver([succeeded]);
+    await deliver([older]);
+    await deliver([later]);
+    expect(await getPayment(payment.id)).toMatchObject({ status: 'succeeded', amountCaptured: 2000 });
+    expect([await eventStatus(older), await eventStatus(later)]).toEqual(['ignored', 'ignored']);
+  });
+
+  it('records unknown types and events about the recorded state as ignored', async () => {
+    const unknown = await storeEvent('charge.dispute.funds_withdrawn');
+    await deliver([unknown]);
+    expect(await eventStatus(unknown)).toBe('ignored');
+    const { base } = await waitingPayment();
+    const same = await storeEvent('payment_intent.requires_action', {
+      ...base,
+      status: 'requires_action',
+      amountCaptured: 0,
+    });
+    await deliver([same]);
+    expect(await eventStatus(same)).toBe('ignored');
+  });
+
+  it('retries an event about a payment not recorded yet, and the DLQ marks it failed with the error', async () => {
+    const orphan = await storeEvent('payment_intent.succeeded', {
+      providerId: 'sbx_pi_unknown',
+      status: 'succeeded',
+      amount: 100,
+      amountCaptured: 100,
+      currency: 'usd',
+      updatedAt: Date.now(),
+    });
+    const result = await deliver([orphan]);
+    expect(result.retryMessages).toHaveLength(1);
+    await deliver([orphan], 'onasis-payment-events-dlq');
+    const stored = await db.select().from(providerEvents).where(eq(providerEvents.id, orphan)).get();
+    expect(stored).toMatchObject({ status: 'failed' });
+    expect(stored?.error).toContain('sbx_pi_unknown');
+  });
+});
+
+describe('sandbox asynchronous payments', () => {
+  it('completes 3-D Secure through the sandbox page: requires_action → succeeded by a sandbox event', async () => {
+    const { payment } = await waitingPayment();
+    const waiting = await getPayment(payment.id);
+    expect(waiting.approvalUrl).toBe(`/api/v1/payments/intents/${payment.id}/sandbox/authenticate`);
+    const res = await act(payment.id, 'sandbox/authenticate', { outcome: 'succeed' });
+    expect(res.status).toBe(202);
+    const { eventId } = await res.json<{ eventId: string }>();
+    expect(eventId).toMatch(/^sbx_evt_/);
+    expect(await waitForStatus(payment.id, 'succeeded')).toMatchObject({ amountCaptured: 2000 });
+  });
+
+  it('fails 3-D Secure back to requires_payment_method with the error', async () => {
+    const { payment } = await waitingPayment();
+    expect((await act(payment.id, 'sandbox/authenticate', { outcome: 'fail' })).status).toBe(202);
+    const failed = await waitForStatus(payment.id, 'requires_payment_method');
+    expect(failed.lastError?.code).toBe('payment_intent_authentication_failure');
+  });
+
+  it('answers 409 to authenticating a payment not waiting for it', async () => {
+    const payment = await createPayment();
+    expect((await act(payment.id, 'sandbox/authenticate', { outcome: 'succeed' })).status).toBe(409);
+  });
+
+  it('settles a delayed bank payment: processing → succeeded after SANDBOX_SETTLE_SECONDS', {
+    timeout: 40_000,
+  }, async () => {
+    const payment = await createPayment();
+    const res = await act(payment.id, 'confirm', { paymentMethod: 'pm_usBankAccount' });
+    expect(await res.json()).toMatchObject({ status: 'processing', amountCaptured: 0 });
+    const settled = await waitForStatus(payment.id, 'succeeded', 30_000);
+    expect(settled.amountCaptured).toBe(2000);
+  });
+});
