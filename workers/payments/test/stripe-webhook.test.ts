@@ -1,0 +1,97 @@
+import { problemOf, recordedMessages, waitForRecorded } from '@onasis/testing';
+import { describe, expect, it } from 'vitest';
+import { deliver, eventOf, signed, storedRows, stripeEvents } from './stripe-webhook-helpers.js';
+
+const QUEUE = 'test-stripe-events';
+
+const queuedIds = async () => (await recordedMessages(QUEUE)).map((m) => m.eventId);
+
+describe('POST /webhooks/stripe', () => {
+  it('stores a signed event as pending with the mapped intent, queues its id and answers 200', async () => {
+    const event = eventOf(await stripeEvents(), 'payment_intent.succeeded');
+    const res = await deliver(await signed(event));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true });
+    const [row] = await storedRows(event.id);
+    expect(row).toMatchObject({
+      id: event.id,
+      type: 'payment_intent.succeeded',
+      provider: 'stripe',
+      status: 'pending',
+    });
+    expect(row?.payload).toMatchObject({
+      id: event.id,
+      createdAt: event.created * 1000,
+      intent: { providerId: event.data.object.id, status: 'succeeded', amountCaptured: 2000 },
+    });
+    await waitForRecorded(QUEUE, (messages) => messages.some((m) => m.eventId === event.id));
+  });
+
+  it('stores nothing new for a second delivery of the same event, and answers 200 again', async () => {
+    const event = eventOf(await stripeEvents(), 'charge.refunded');
+    const delivery = await signed(event);
+    expect((await deliver(delivery)).status).toBe(200);
+    const [first] = await storedRows(event.id);
+    expect((await deliver(await signed(event))).status).toBe(200);
+    expect(await storedRows(event.id)).toEqual([first]);
+    expect(first?.payload).toMatchObject({ refund: { amount: 500, status: 'succeeded' } });
+  });
+
+  it('keeps one row for one event delivered five times at once', async () => {
+    const event = eventOf(await stripeEvents(), 'refund.created');
+    const delivery = await signed(event);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => deliver(delivery)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(await storedRows(event.id)).toHaveLength(1);
+  });
+
+  it('stores an event type the platform does not apply, without an object, for the consumer to ignore', async () => {
+    const event = { ...eventOf(await stripeEvents(), 'payment_intent.created'), id: `evt_${crypto.randomUUID()}` };
+    const customer = { ...event, type: 'customer.created', data: { object: { id: 'cus_1', object: 'customer' } } };
+    expect((await deliver(await signed(customer))).status).toBe(200);
+    const [row] = await storedRows(customer.id);
+    expect(row).toMatchObject({ type: 'customer.created', status: 'pending' });
+    expect(row?.payload).not.toHaveProperty('intent');
+    expect(row?.payload).not.toHaveProperty('refund');
+  });
+
+  describe('refuses with 400 and stores nothing', () => {
+    const refused = async (res: Response, id: string) => {
+      expect(res.status).toBe(400);
+      expect((await problemOf(res)).code).toBe('BAD_REQUEST');
+      expect(await storedRows(id)).toEqual([]);
+      expect(await queuedIds()).not.toContain(id);
+    };
+
+    it('a signature made with another secret', async () => {
+      const event = eventOf(await stripeEvents(), 'payment_intent.succeeded');
+      await refused(await deliver(await signed(event, { secret: 'whsec_forged' })), event.id);
+    });
+
+    it('a request without a Stripe-Signature header', async () => {
+      const event = eventOf(await stripeEvents(), 'payment_intent.succeeded');
+      await refused(await deliver({ body: JSON.stringify(event) }), event.id);
+    });
+
+    it('a signature whose timestamp is older than 300 seconds (a replay)', async () => {
+      const event = eventOf(await stripeEvents(), 'payment_intent.succeeded');
+      const stale = await signed(event, { at: Math.floor(Date.now() / 1000) - 301 });
+      await refused(await deliver(stale), event.id);
+    });
+
+    it('a body changed after it was signed', async () => {
+      const event = eventOf(await stripeEvents(), 'payment_intent.succeeded');
+      const { signature } = await signed(event);
+      const body = JSON.stringify({ ...event, data: { object: { ...event.data.object, amount: 1 } } });
+      await refused(await deliver({ body, signature }), event.id);
+    });
+  });
+
+  it('answers 503 without STRIPE_WEBHOOK_SECRET, and stores nothing', async () => {
+    const event = eventOf(await stripeEvents(), 'payment_intent.succeeded');
+    const res = await deliver(await signed(event), { STRIPE_WEBHOOK_SECRET: undefined });
+    expect(res.status).toBe(503);
+    expect((await problemOf(res)).code).toBe('SERVICE_UNAVAILABLE');
+    expect(await storedRows(event.id)).toEqual([]);
+  });
+});
