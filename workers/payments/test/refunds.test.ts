@@ -7,17 +7,7 @@ import { ledgerTransactions, refunds } from '../src/db/schema.js';
 import type { PaymentProvider } from '../src/providers/provider.js';
 import { SandboxProvider } from '../src/providers/sandbox.js';
 import { createRefund } from '../src/services/create-refund.js';
-import {
-  ADMIN,
-  ALICE,
-  act,
-  BOB,
-  call,
-  checkLedgerAfterEach,
-  createPayment,
-  getPayment,
-  paidPayment,
-} from './helpers.js';
+import { ADMIN, ALICE, BOB, call, checkLedgerAfterEach, createPayment, getPayment, paidPayment } from './helpers.js';
 
 checkLedgerAfterEach();
 

@@ -4,8 +4,9 @@ import { access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
 import { providerFor } from '../providers/index.js';
-import { createRefund, listRefunds, toRefundView } from '../services/create-refund.js';
+import { createRefund } from '../services/create-refund.js';
 import { findPayment } from '../services/payment-rows.js';
+import { listRefunds, toRefundView } from '../services/refund-rows.js';
 import { problems } from './problems.js';
 import { CreateRefundSchema, PaymentIdParams, RefundSchema } from './schemas.js';
 

@@ -43,7 +43,8 @@ async function settle(db: Db, id: string, status: 'ignored' | 'applied', error: 
 export async function applyEvent(env: { DB: D1Database }, eventId: string): Promise<EventOutcome> {
   const db = dbOf(env.DB);
   const stored = await db.select().from(providerEvents).where(eq(providerEvents.id, eventId)).get();
-  if (!stored || stored.status !== 'pending') return 'already-settled';
+  if (stored === undefined) return 'already-settled';
+  if (stored.status !== 'pending') return 'already-settled';
   const event = stored.payload as ProviderEvent;
   const intent = event.intent;
   if (!intent) {

@@ -1,7 +1,7 @@
 import type { Principal } from '@onasis/contracts';
 import { newId } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { paymentIntents, refunds } from '../db/schema.js';
 import type { PaymentProvider } from '../providers/provider.js';
@@ -9,9 +9,7 @@ import { actionAllowed } from './intent-states.js';
 import { movementStatements } from './ledger.js';
 import { abortUnlessChanged, conflict, findPayment, isLostRace, isRefundBeyondCaptured } from './payment-rows.js';
 import { derivedId, providerFailure } from './provider-errors.js';
-
-/** A stored refund. */
-export type RefundRow = typeof refunds.$inferSelect;
+import type { RefundRow } from './refund-rows.js';
 
 /**
  * Refunds `amount` (all that is left when absent) of a succeeded payment, in three steps:
@@ -145,27 +143,4 @@ async function finishRefund(
   const settled = await db.select().from(refunds).where(eq(refunds.id, refund.id)).get();
   if (!settled) throw new Error(`refund ${refund.id} vanished`);
   return settled;
-}
-
-/** The refunds of a payment the caller may see, newest first. */
-export async function listRefunds(db: Db, caller: Principal, paymentId: string): Promise<RefundRow[]> {
-  const payment = await findPayment(db, paymentId, caller);
-  return db
-    .select()
-    .from(refunds)
-    .where(eq(refunds.paymentId, payment.id))
-    .orderBy(desc(refunds.createdAt), desc(refunds.id));
-}
-
-/** A refund as the API shows it. */
-export function toRefundView(row: RefundRow) {
-  return {
-    id: row.id,
-    paymentId: row.paymentId,
-    amount: row.amount,
-    currency: row.currency,
-    status: row.status,
-    reason: row.reason,
-    createdAt: row.createdAt,
-  };
 }
