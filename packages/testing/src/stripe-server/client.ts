@@ -1,4 +1,10 @@
-import type { StripeAdvance, StripeScriptedAnswer, StripeTestEvent } from './types.js';
+import type {
+  StripeAdvance,
+  StripeScriptedAnswer,
+  StripeTestEvent,
+  StripeWebhookDelivery,
+  StripeWebhookEndpoint,
+} from './types.js';
 import { STRIPE_TEST_KEY_PREFIX } from './types.js';
 
 export * from './types.js';
@@ -30,5 +36,12 @@ export function stripeNamespace(origin: string) {
     script: (answers: StripeScriptedAnswer[]) => control('POST', '/__script', { answers }),
     /** Completes 3-D Secure or settles a bank debit (or fails either); answers the PaymentIntent. */
     advance: (input: StripeAdvance) => control('POST', '/__advance', input) as Promise<Record<string, unknown>>,
+    /** From now on, every event of the namespace is signed with `secret` and posted to `url`. */
+    addWebhookEndpoint: (endpoint: StripeWebhookEndpoint) => control('POST', '/__webhook-endpoints', endpoint),
+    /** Every delivery attempt so far, oldest first. */
+    deliveries: async () => (await control('GET', '/__deliveries')) as StripeWebhookDelivery[],
+    /** A URL of this namespace's request bin, and what was posted to it. */
+    sinkUrl: `${origin}/__sink?ns=${secretKey}`,
+    sink: async () => (await control('GET', '/__sink')) as { headers: Record<string, string>; body: string }[],
   };
 }

@@ -6,7 +6,10 @@
 //
 // Control endpoints (namespace as `?ns=<secret key>`): `GET /__events` (every Event recorded, oldest first;
 // `&type=` filters), `POST /__script` `{ answers: StripeScriptedAnswer[] }` (the next API calls answer these
-// instead, e.g. a 500), `POST /__advance` `StripeAdvance` (3-D Secure completed, a bank debit settled), `POST /__reset`.
+// instead, e.g. a 500), `POST /__advance` `StripeAdvance` (3-D Secure completed, a bank debit settled),
+// `POST /__webhook-endpoints` `{ url, secret }` (every later event is posted there, signed as Stripe signs, e.g. to
+// `wrangler dev`'s /webhooks/stripe) with `GET /__deliveries` its log, `POST|GET /__sink` (a request bin that
+// keeps what is posted to it, to check the signed deliveries), `POST /__reset`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StripeAnswer } from './errors.js';
@@ -14,7 +17,7 @@ import { invalidRequest, missing, ok } from './errors.js';
 import { advance } from './payment-methods.js';
 import { handle } from './router.js';
 import { ServerState } from './state.js';
-import type { StripeAdvance, StripeScriptedAnswer } from './types.js';
+import type { StripeAdvance, StripeScriptedAnswer, StripeWebhookEndpoint } from './types.js';
 
 export * from './types.js';
 
@@ -29,7 +32,13 @@ function write(res: ServerResponse, answer: StripeAnswer): void {
   res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
 }
 
-function control(state: ServerState, method: string, url: URL, raw: string): StripeAnswer {
+function control(
+  state: ServerState,
+  method: string,
+  url: URL,
+  raw: string,
+  headers: Record<string, string>,
+): StripeAnswer {
   const key = url.searchParams.get('ns') ?? '';
   const ns = state.get(key);
   const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
@@ -46,6 +55,16 @@ function control(state: ServerState, method: string, url: URL, raw: string): Str
       const pi = ns.intents.get(paymentIntent);
       return pi ? advance(ns, pi, outcome) : missing('payment_intent', String(paymentIntent));
     }
+    case 'POST /__webhook-endpoints':
+      ns.endpoints.push(body as unknown as StripeWebhookEndpoint);
+      return { status: 204, body: undefined };
+    case 'GET /__deliveries':
+      return ok(ns.deliveries);
+    case 'POST /__sink':
+      ns.sink.push({ headers, body: raw });
+      return ok({ received: true });
+    case 'GET /__sink':
+      return ok(ns.sink);
     case 'POST /__reset':
       state.reset(url.searchParams.get('ns') ?? undefined);
       return { status: 204, body: undefined };
@@ -62,10 +81,10 @@ export async function startStripeServer(): Promise<{ url: string; close: () => P
       const url = new URL(req.url ?? '/', 'http://local');
       const method = req.method ?? 'GET';
       const body = await readAll(req);
-      if (url.pathname.startsWith('/__')) return write(res, control(state, method, url, body));
       const headers = Object.fromEntries(
         Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
       );
+      if (url.pathname.startsWith('/__')) return write(res, control(state, method, url, body, headers));
       write(res, handle(state, { method, path: url.pathname, query: url.search.slice(1), headers, body }));
     })().catch((err: unknown) =>
       write(res, { status: 500, body: { error: { type: 'api_error', message: String(err) } } }),

@@ -1,7 +1,8 @@
 /// <reference types="node" />
 import { randomBytes } from 'node:crypto';
 import type { StripeAnswer } from './errors.js';
-import type { StripeScriptedAnswer, StripeTestEvent } from './types.js';
+import type { StripeScriptedAnswer, StripeTestEvent, StripeWebhookDelivery } from './types.js';
+import { deliverEvent, type WebhookEndpoint } from './webhooks.js';
 
 /** The API version the server writes into events; the SDK pins the same. */
 export const API_VERSION = '2026-10-28.endive';
@@ -53,6 +54,11 @@ export class Namespace {
   /** Idempotency key → the request it was first used with and the answer it got. */
   readonly idempotency = new Map<string, { fingerprint: string; answer: StripeAnswer }>();
   readonly scripts: StripeScriptedAnswer[] = [];
+  /** Where events are posted, signed, as they happen (none by default: tests usually sign events themselves). */
+  readonly endpoints: WebhookEndpoint[] = [];
+  readonly deliveries: StripeWebhookDelivery[] = [];
+  /** What was posted to `/__sink`: a request bin to check deliveries with. */
+  readonly sink: { headers: Record<string, string>; body: string }[] = [];
 
   /** Records the event Stripe would send for a state change, with a snapshot of the object as it now stands. */
   recordEvent(type: string, object: Record<string, unknown>, request: RequestInfo | null): StripeTestEvent {
@@ -68,6 +74,8 @@ export class Namespace {
       data: { object: structuredClone(object) },
     };
     this.events.push(event);
+    // Stripe answers the API call first and delivers later: the delivery runs on its own.
+    if (this.endpoints.length > 0) void deliverEvent(event, [...this.endpoints], this.deliveries);
     return event;
   }
 }

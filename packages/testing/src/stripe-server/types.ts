@@ -49,3 +49,18 @@ export interface StripeAdvance {
   /** `succeed` (default) completes 3-D Secure or settles a bank debit; `fail` refuses it. */
   outcome?: 'succeed' | 'fail';
 }
+
+/** One attempt of the server to deliver an event to a registered webhook endpoint (`status` 0: no connection). */
+export interface StripeWebhookDelivery {
+  eventId: string;
+  type: string;
+  url: string;
+  status: number;
+}
+
+/** A webhook endpoint registered with `POST /__webhook-endpoints`: every later event is signed and posted to it. */
+export interface StripeWebhookEndpoint {
+  url: string;
+  /** The endpoint's signing secret (`whsec_…`), the platform's `STRIPE_WEBHOOK_SECRET`. */
+  secret: string;
+}
