@@ -1,5 +1,8 @@
-import { problemOf, recordedMessages, waitForRecorded } from '@onasis/testing';
+import { env } from 'cloudflare:workers';
+import { eventually, problemOf, recordedMessages, waitForRecorded } from '@onasis/testing';
+import { STRIPE_TEST_PAYMENT_METHODS as PM, stripeNamespace } from '@onasis/testing/stripe-server/client';
 import { describe, expect, it } from 'vitest';
+import { createStripeProvider } from '../src/providers/stripe.js';
 import { deliver, eventOf, signed, storedRows, stripeEvents } from './stripe-webhook-helpers.js';
 
 const QUEUE = 'test-stripe-events';
@@ -93,5 +96,30 @@ describe('POST /webhooks/stripe', () => {
     expect(res.status).toBe(503);
     expect((await problemOf(res)).code).toBe('SERVICE_UNAVAILABLE');
     expect(await storedRows(event.id)).toEqual([]);
+  });
+
+  it("accepts the local Stripe server's own signed deliveries, one row per event", async () => {
+    const ns = stripeNamespace(env.TEST_STRIPE_SERVER_URL);
+    await ns.addWebhookEndpoint({ url: ns.sinkUrl, secret: env.STRIPE_WEBHOOK_SECRET });
+    const { secretKey, host, port, protocol } = ns;
+    const stripe = createStripeProvider({ secretKey, host, port, protocol });
+    const created = await stripe.createIntent({
+      amount: 700,
+      currency: 'usd',
+      captureMethod: 'manual',
+      idempotencyKey: 'a',
+    });
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    await stripe.confirmIntent(created.value.providerId, PM.visa, 'b');
+    const posted = await eventually(async () => {
+      const bin = await ns.sink();
+      return bin.length === 2 && bin;
+    });
+    for (const { body, headers } of posted) {
+      expect((await deliver({ body, signature: headers['stripe-signature'] })).status).toBe(200);
+    }
+    const ids = (await ns.events()).map((e) => e.id);
+    for (const id of ids) expect(await storedRows(id)).toHaveLength(1);
+    expect((await ns.deliveries()).map((d) => d.status)).toEqual([200, 200]);
   });
 });
