@@ -6,7 +6,7 @@ import { dbOf } from '../src/db/client.js';
 import { ledgerTransactions, paymentIntents, providerEvents } from '../src/db/schema.js';
 import worker from '../src/index.js';
 import type { ProviderEvent, ProviderIntent } from '../src/providers/provider.js';
-import { act, checkLedgerAfterEach, createPayment, getPayment, waitForStatus } from './helpers.js';
+import { ADMIN, act, checkLedgerAfterEach, createPayment, getPayment, waitForStatus } from './helpers.js';
 
 checkLedgerAfterEach();
 
@@ -148,6 +148,37 @@ describe('sandbox asynchronous payments', () => {
     expect((await act(payment.id, 'sandbox/authenticate', { outcome: 'fail' })).status).toBe(202);
     const failed = await waitForStatus(payment.id, 'requires_payment_method');
     expect(failed.lastError?.code).toBe('payment_intent_authentication_failure');
+  });
+
+  it('sends one event when the sandbox page is answered twice for one attempt', async () => {
+    const { payment } = await waitingPayment();
+    const answers = await Promise.all(
+      [1, 2].map(() => act(payment.id, 'sandbox/authenticate', { outcome: 'succeed' })),
+    );
+    const ids = await Promise.all(
+      answers.map(async (r) => (r.status === 202 ? (await r.json<{ eventId: string }>()).eventId : r.status)),
+    );
+    expect(new Set(ids).size).toBe(1);
+    await waitForStatus(payment.id, 'succeeded');
+    const captures = await db.select().from(ledgerTransactions).where(eq(ledgerTransactions.paymentId, payment.id));
+    expect(captures).toHaveLength(1);
+  });
+
+  it('answers 404 to the sandbox page for a payment of another provider or another user', async () => {
+    const id = `pay_${crypto.randomUUID().replaceAll('-', '')}`;
+    await db.insert(paymentIntents).values({
+      id,
+      userId: 'usr_alice',
+      provider: 'stripe',
+      providerIntentId: `pi_${id}`,
+      status: 'requires_action',
+      amount: 2000,
+      currency: 'usd',
+      captureMethod: 'automatic',
+    });
+    expect((await act(id, 'sandbox/authenticate', { outcome: 'succeed' })).status).toBe(404);
+    const { payment } = await waitingPayment();
+    expect((await act(payment.id, 'sandbox/authenticate', { outcome: 'succeed' }, ADMIN)).status).toBe(404);
   });
 
   it('answers 409 to authenticating a payment not waiting for it', async () => {
