@@ -1,7 +1,9 @@
 import Stripe from 'stripe';
 import type { CreateIntentInput, PaymentProvider, ProviderIntent, ProviderRefund, ProviderResult } from './provider.js';
+import { failureOf } from './stripe-errors.js';
 import { intentOf, refundOf } from './stripe-objects.js';
 
+export { failureOf } from './stripe-errors.js';
 export { intentOf, refundOf, stripeEventOf } from './stripe-objects.js';
 
 /** Where and how to reach Stripe; `host`/`port`/`protocol` point the SDK at a local server in tests. */
@@ -28,6 +30,8 @@ export interface StripeEnv {
   STRIPE_WEBHOOK_SECRET?: string;
   /** Another API origin than Stripe's, e.g. the local Stripe server of `@onasis/testing` (`http://127.0.0.1:12111`). */
   STRIPE_API_BASE?: string;
+  /** Where Stripe sends a buyer back after a redirect on a server-side confirm (required by Stripe for those). */
+  STRIPE_RETURN_URL?: string;
 }
 
 /** The Stripe adapter when `STRIPE_SECRET_KEY` is set, else null (payments go to the sandbox). */
@@ -36,6 +40,7 @@ export function stripeProviderFrom(env: StripeEnv): PaymentProvider | null {
   const base = env.STRIPE_API_BASE ? new URL(env.STRIPE_API_BASE) : null;
   return createStripeProvider({
     secretKey: env.STRIPE_SECRET_KEY,
+    ...(env.STRIPE_RETURN_URL && { returnUrl: env.STRIPE_RETURN_URL }),
     ...(base && {
       host: base.hostname,
       port: Number(base.port || (base.protocol === 'http:' ? 80 : 443)),
@@ -54,33 +59,6 @@ export function stripeClient(options: StripeProviderOptions): Stripe {
     ...(options.port !== undefined && { port: options.port }),
     ...(options.protocol !== undefined && { protocol: options.protocol }),
   });
-}
-
-/**
- * The platform's result for an SDK error: whose fault it was decides between 402 (declined), a request the platform
- * got wrong (invalid) and a provider that cannot answer (unavailable, 502/503).
- */
-export function failureOf<T>(err: unknown, declinedValue?: (pi: Stripe.PaymentIntent) => T): ProviderResult<T> {
-  if (err instanceof Stripe.errors.StripeCardError) {
-    const pi = err.payment_intent;
-    return {
-      ok: false,
-      kind: 'declined',
-      error: {
-        code: err.code ?? 'card_declined',
-        ...(err.decline_code && { declineCode: err.decline_code }),
-        message: err.message,
-      },
-      // The intent as it now stands (back to requires_payment_method), for the caller to record the attempt.
-      ...(pi && declinedValue && { value: declinedValue(pi) }),
-    };
-  }
-  if (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripeIdempotencyError) {
-    return { ok: false, kind: 'invalid', message: err.message };
-  }
-  // Connection errors, 5xx, rate limits, and a key Stripe refuses: none is the client's doing, all may pass.
-  const message = err instanceof Error ? err.message : String(err);
-  return { ok: false, kind: 'unavailable', message: `Stripe is unavailable: ${message}` };
 }
 
 const now = (pi: Stripe.PaymentIntent) => intentOf(pi, Date.now());
