@@ -94,6 +94,24 @@ describe('refunds', () => {
     expect(await getPayment(payment.id)).toMatchObject({ amountRefunded: 300 });
   });
 
+  it('resumes a refund interrupted after its reservation when retried with the same key', async () => {
+    const payment = await paidPayment();
+    const crashing = Object.assign(Object.create(new SandboxProvider(env)) as PaymentProvider, {
+      createRefund: async () => {
+        throw new Error('the Worker was stopped mid-request');
+      },
+    });
+    const key = `re-${crypto.randomUUID()}`;
+    const input = { paymentId: payment.id, amount: 600 };
+    await expect(createRefund(db, crashing, ALICE, input, key)).rejects.toThrow('stopped');
+    expect(await getPayment(payment.id)).toMatchObject({ amountRefunded: 600 });
+    const resumed = await createRefund(db, new SandboxProvider(env), ALICE, input, key);
+    expect(resumed).toMatchObject({ status: 'succeeded', amount: 600 });
+    expect(await getPayment(payment.id)).toMatchObject({ amountRefunded: 600 });
+    const stored = await db.select().from(refunds).where(eq(refunds.paymentId, payment.id));
+    expect(stored).toHaveLength(1);
+  });
+
   it('releases the reservation and marks the refund failed when the provider is down', async () => {
     const payment = await paidPayment();
     const failed = createRefund(db, downForRefunds(), ALICE, { paymentId: payment.id, amount: 800 });

@@ -30,7 +30,9 @@ export async function createRefund(
   idempotencyKey?: string,
 ): Promise<RefundRow> {
   const payment = await findPayment(db, input.paymentId, caller);
-  const id = (await derivedId('re', `refund:${payment.id}`, idempotencyKey)) ?? newId('re');
+  // Checked before anything is reserved: a reservation no provider can honour would only have to be released.
+  if (!provider) throw new AppError('SERVICE_UNAVAILABLE', `The ${payment.provider} provider is not configured here.`);
+  const id = (await derivedId('re', `refund:${caller.userId}:${payment.id}`, idempotencyKey)) ?? newId('re');
   let refund = await db.select().from(refunds).where(eq(refunds.id, id)).get();
   if (refund && refund.status !== 'pending') return refund;
   if (!refund) {
@@ -73,7 +75,6 @@ export async function createRefund(
     }
     if (!refund) throw new Error('refund not inserted');
   }
-  if (!provider) throw new AppError('SERVICE_UNAVAILABLE', `The ${payment.provider} provider is not configured here.`);
   if (payment.providerIntentId === null) throw new Error(`succeeded payment ${payment.id} has no provider id`);
   const result = await provider.createRefund(
     payment.providerIntentId,
