@@ -73,8 +73,10 @@ function control(
   }
 }
 
-/** Starts the server on a free port of 127.0.0.1; `url` is its origin. */
-export async function startStripeServer(): Promise<{ url: string; close: () => Promise<void> }> {
+/** Starts the server on 127.0.0.1, on `port` or a free one; `url` is its origin. */
+export async function startStripeServer(
+  options: { port?: number } = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
   const state = new ServerState();
   const server = createServer((req, res) => {
     void (async () => {
@@ -90,7 +92,7 @@ export async function startStripeServer(): Promise<{ url: string; close: () => P
       write(res, { status: 500, body: { error: { type: 'api_error', message: String(err) } } }),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -1,3 +1,4 @@
+/// <reference types="node" />
 import { idempotencyError, missing, ok, type StripeAnswer, scriptedBody, unauthorized } from './errors.js';
 import { type Form, parseForm } from './form.js';
 import { listPage } from './list.js';
@@ -59,8 +60,7 @@ function replayable(answer: StripeAnswer): boolean {
  * is a 400 `idempotency_error`.
  */
 export function handle(state: ServerState, req: StripeRequest): StripeAnswer {
-  const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-  const key = auth?.[1];
+  const key = secretKeyOf(req.headers.authorization ?? '');
   if (!key) return unauthorized('You did not provide an API key.');
   if (!key.startsWith(STRIPE_TEST_KEY_PREFIX)) return unauthorized(`Invalid API Key provided: ${key.slice(0, 8)}…`);
   const ns = state.get(key);
@@ -69,6 +69,14 @@ export function handle(state: ServerState, req: StripeRequest): StripeAnswer {
   if (scripted && !scripted.afterHandling) return scriptedAnswer(scripted, requestId);
   const answer = answerOnce(ns, req, requestId);
   return scripted ? scriptedAnswer(scripted, requestId) : answer;
+}
+
+/** The secret key of a request: `Bearer sk_…` (the SDKs), or Basic with the key as user name (`curl -u sk_…:`). */
+function secretKeyOf(authorization: string): string | undefined {
+  const [scheme, value = ''] = authorization.split(' ');
+  if (scheme === 'Bearer') return value || undefined;
+  if (scheme === 'Basic') return Buffer.from(value, 'base64').toString('utf8').split(':')[0] || undefined;
+  return undefined;
 }
 
 function scriptedAnswer(scripted: StripeScriptedAnswer, requestId: string): StripeAnswer {
