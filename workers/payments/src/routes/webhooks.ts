@@ -1,14 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError, access, jsonResponse, problemCatalog, resourceApp } from '@onasis/http';
+import { AppError, access, jsonResponse, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { type StripeEnv, stripeEventOf } from '../providers/stripe.js';
 import { receiveEvent } from '../services/receive-event.js';
 import { verifyStripeEvent } from '../services/verify-stripe-event.js';
-
-const problems = problemCatalog({
-  400: 'The signature is missing, forged or too old, or the body is not a Stripe event (`BAD_REQUEST`)',
-  503: 'Stripe webhooks are not configured here: no `STRIPE_WEBHOOK_SECRET` (`SERVICE_UNAVAILABLE`)',
-});
+import { problems } from './problems.js';
 
 const receive = createRoute({
   method: 'post',
@@ -20,7 +16,9 @@ const receive = createRoute({
   description:
     'Signed by Stripe (`Stripe-Signature`, the endpoint secret `STRIPE_WEBHOOK_SECRET`, 300 s tolerance) and ' +
     'verified on the raw body before anything parses it. A verified event is stored by its id and queued for the ' +
-    'payments consumer, then acknowledged at once; a second delivery of the same event is acknowledged too.',
+    'payments consumer, then acknowledged at once; a second delivery of the same event is acknowledged too. ' +
+    'A missing, forged or stale signature is a 400 `BAD_REQUEST` with nothing stored; without ' +
+    '`STRIPE_WEBHOOK_SECRET` the route answers 503 `SERVICE_UNAVAILABLE`.',
   responses: {
     200: jsonResponse(z.object({ received: z.literal(true) }), 'Stored and queued, or already known'),
     ...problems(400, 503),
