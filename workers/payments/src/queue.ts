@@ -1,6 +1,7 @@
 import { QUEUE_NAMES, queueBaseName } from '@onasis/contracts';
 import { createLogger } from '@onasis/http';
-import { applyEvent, failEvent, noteEventError } from './services/apply-event.js';
+import { applyEvent } from './services/apply-event.js';
+import { failEvent, noteEventError } from './services/event-marks.js';
 
 const log = createLogger({ service: 'payments' });
 

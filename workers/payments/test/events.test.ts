@@ -1,46 +1,15 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { dbOf } from '../src/db/client.js';
 import { ledgerTransactions, paymentIntents, providerEvents } from '../src/db/schema.js';
-import worker from '../src/index.js';
-import type { ProviderEvent, ProviderIntent } from '../src/providers/provider.js';
+import type { ProviderIntent } from '../src/providers/provider.js';
+import { deliver, storeEvent } from './event-helpers.js';
 import { ADMIN, act, checkLedgerAfterEach, createPayment, getPayment, waitForStatus } from './helpers.js';
 
 checkLedgerAfterEach();
 
 const db = dbOf(env.DB);
-
-/** Hands `{ eventId }` messages to the Worker's queue handler as one batch, as the platform would. */
-async function deliver(eventIds: string[], queue = 'onasis-payment-events') {
-  const batch = createMessageBatch(
-    queue,
-    eventIds.map((eventId, i) => ({
-      id: `msg-${i}-${crypto.randomUUID()}`,
-      timestamp: new Date(),
-      attempts: 1,
-      body: { eventId },
-    })),
-  );
-  await worker.queue(batch, env);
-  return getQueueResult(batch, createExecutionContext());
-}
-
-/** Stores an event as `receiveEvent` would, without queueing it: the test delivers it itself. */
-async function storeEvent(type: string, intent?: ProviderIntent): Promise<string> {
-  const event: ProviderEvent = {
-    id: `sbx_evt_${crypto.randomUUID()}`,
-    provider: 'sandbox',
-    type,
-    createdAt: Date.now(),
-    ...(intent && { intent }),
-  };
-  await db
-    .insert(providerEvents)
-    .values({ id: event.id, type, provider: 'sandbox', payload: event, status: 'pending' });
-  return event.id;
-}
 
 /** A payment waiting in requires_action (3-D Secure), and its provider's view of it. */
 async function waitingPayment() {

@@ -6,18 +6,19 @@ import type { Db } from '../db/client.js';
 import { paymentIntents, refunds } from '../db/schema.js';
 import type { PaymentProvider } from '../providers/provider.js';
 import { actionAllowed } from './intent-states.js';
-import { movementStatements } from './ledger.js';
 import { abortUnlessChanged, conflict, findPayment, isLostRace, isRefundBeyondCaptured } from './payment-rows.js';
 import { derivedId, providerFailure } from './provider-errors.js';
 import type { RefundRow } from './refund-rows.js';
+import { settleRefund } from './settle-refund.js';
 
 /**
  * Refunds `amount` (all that is left when absent) of a succeeded payment, in three steps:
  * 1. reserve: one batch raises the payment's `amount_refunded` and inserts the refund `pending`; the schema's CHECK
  *    refuses a total beyond what was captured and fails the whole batch, so racing refunds never pass it (409);
  * 2. the provider refunds, with the key `<re_id>:create`;
- * 3. one batch marks the refund `succeeded` and writes its `refund` ledger movement; or, if the provider refused or
- *    failed, marks it `failed` and releases the reservation (402 / 502).
+ * 3. `settleRefund`: one batch marks the refund `succeeded` and writes its `refund` ledger movement; or, if the
+ *    provider refused or failed, marks it `failed` and releases the reservation (402 / 502); a provider's `pending`
+ *    waits for its refund event.
  * Retries: with the client's `Idempotency-Key` the refund id is derived from it, so a retry after a lost answer finds
  * the same refund and, while it is still `pending` (a crash after step 1 or 2), runs steps 2 and 3 again with the same
  * provider key: one provider refund. Step 3 is guarded on `pending`, so it lands once.
@@ -82,66 +83,11 @@ export async function createRefund(
     refund.reason ?? undefined,
     `${refund.id}:create`,
   );
-  const now = new Date().toISOString();
   if (!result.ok) {
-    await db
-      .batch([
-        db
-          .update(refunds)
-          .set({
-            status: 'failed',
-            failureReason: result.kind === 'declined' ? result.error.message : result.message,
-            updatedAt: now,
-          })
-          .where(and(eq(refunds.id, refund.id), eq(refunds.status, 'pending'))),
-        abortUnlessChanged(db, payment.id),
-        db
-          .update(paymentIntents)
-          .set({
-            amountRefunded: sql`${paymentIntents.amountRefunded} - ${refund.amount}`,
-            version: sql`${paymentIntents.version} + 1`,
-          })
-          .where(eq(paymentIntents.id, payment.id)),
-      ])
-      .catch((err) => {
-        if (!isLostRace(err)) throw err;
-      });
+    const failureReason = result.kind === 'declined' ? result.error.message : result.message;
+    await settleRefund(db, payment.provider, refund, { status: 'failed', failureReason });
     throw providerFailure(result);
   }
-  return finishRefund(db, payment.provider, refund, result.value.providerId, now);
-}
-
-/** Step 3: the refund `succeeded` and its ledger movement, once (guarded on `pending`; a second run changes nothing). */
-async function finishRefund(
-  db: Db,
-  provider: PaymentProvider['name'],
-  refund: RefundRow,
-  providerRefundId: string,
-  now: string,
-) {
-  try {
-    const [updated] = await db.batch([
-      db
-        .update(refunds)
-        .set({ status: 'succeeded', providerRefundId, updatedAt: now })
-        .where(and(eq(refunds.id, refund.id), eq(refunds.status, 'pending')))
-        .returning(),
-      abortUnlessChanged(db, refund.paymentId),
-      ...movementStatements(db, {
-        kind: 'refund',
-        sourceKey: `refund:${refund.id}`,
-        provider,
-        currency: refund.currency,
-        amount: refund.amount,
-        paymentId: refund.paymentId,
-        refundId: refund.id,
-      }),
-    ]);
-    if (updated[0]) return updated[0];
-  } catch (err) {
-    if (!isLostRace(err)) throw err;
-  }
-  const settled = await db.select().from(refunds).where(eq(refunds.id, refund.id)).get();
-  if (!settled) throw new Error(`refund ${refund.id} vanished`);
-  return settled;
+  const { status, providerId } = result.value;
+  return (await settleRefund(db, payment.provider, refund, { status, providerRefundId: providerId })).row;
 }

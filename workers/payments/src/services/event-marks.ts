@@ -1,0 +1,48 @@
+import { and, eq } from 'drizzle-orm';
+import { type Db, dbOf } from '../db/client.js';
+import { providerEvents } from '../db/schema.js';
+
+/** What became of an event: applied now, or settled before (or now) without changing anything. */
+export type EventOutcome = 'applied' | 'ignored' | 'already-settled';
+
+/** The statement that claims a pending event as `applied`, for the batch that applies it (0 rows if claimed). */
+export function claimEvent(db: Db, id: string) {
+  return db
+    .update(providerEvents)
+    .set({ status: 'applied', error: null, processedAt: new Date().toISOString() })
+    .where(and(eq(providerEvents.id, id), eq(providerEvents.status, 'pending')));
+}
+
+/** Settles a pending event without a batch of its own: `ignored` (with why) or `applied`. */
+export async function markEvent(db: Db, id: string, status: 'ignored' | 'applied', error: string | null) {
+  await db
+    .update(providerEvents)
+    .set({ status, error, processedAt: new Date().toISOString() })
+    .where(and(eq(providerEvents.id, id), eq(providerEvents.status, 'pending')));
+}
+
+/** The DLQ's end of an event: `failed`, with the last error the consumer saw (reconciliation repairs it later). */
+export async function failEvent(env: { DB: D1Database }, eventId: string): Promise<void> {
+  const db = dbOf(env.DB);
+  const stored = await db
+    .select({ error: providerEvents.error })
+    .from(providerEvents)
+    .where(eq(providerEvents.id, eventId))
+    .get();
+  await db
+    .update(providerEvents)
+    .set({
+      status: 'failed',
+      error: stored?.error ?? 'gave up after the queue retries',
+      processedAt: new Date().toISOString(),
+    })
+    .where(and(eq(providerEvents.id, eventId), eq(providerEvents.status, 'pending')));
+}
+
+/** Notes why applying an event failed, for the DLQ to keep when the retries run out. */
+export async function noteEventError(env: { DB: D1Database }, eventId: string, error: string): Promise<void> {
+  await dbOf(env.DB)
+    .update(providerEvents)
+    .set({ error: error.slice(0, 1000) })
+    .where(and(eq(providerEvents.id, eventId), eq(providerEvents.status, 'pending')));
+}

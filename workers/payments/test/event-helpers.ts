@@ -1,0 +1,43 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { dbOf } from '../src/db/client.js';
+import { providerEvents } from '../src/db/schema.js';
+import worker from '../src/index.js';
+import type { ProviderEvent, ProviderIntent } from '../src/providers/provider.js';
+
+const db = dbOf(env.DB);
+
+/** Hands `{ eventId }` messages to the Worker's queue handler as one batch, as the platform would. */
+export async function deliver(eventIds: string[], queue = 'onasis-payment-events') {
+  const batch = createMessageBatch(
+    queue,
+    eventIds.map((eventId, i) => ({
+      id: `msg-${i}-${crypto.randomUUID()}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: { eventId },
+    })),
+  );
+  await worker.queue(batch, env);
+  return getQueueResult(batch, createExecutionContext());
+}
+
+/** Stores an event as `receiveEvent` would, without queueing it: the test delivers it itself. */
+export async function storeEvent(
+  type: string,
+  intent?: ProviderIntent,
+  refund?: ProviderEvent['refund'],
+): Promise<string> {
+  const event: ProviderEvent = {
+    id: `sbx_evt_${crypto.randomUUID()}`,
+    provider: 'sandbox',
+    type,
+    createdAt: Date.now(),
+    ...(intent && { intent }),
+    ...(refund && { refund }),
+  };
+  await db
+    .insert(providerEvents)
+    .values({ id: event.id, type, provider: 'sandbox', payload: event, status: 'pending' });
+  return event.id;
+}
