@@ -46,6 +46,11 @@ const notificationVars = Object.fromEntries(
   ),
 );
 
+// Payment provider settings likewise reach the payments Worker: without them every payment goes to the sandbox.
+const paymentVars = Object.fromEntries(
+  Object.entries(vars).filter(([key]) => /^((STRIPE|PAYPAL)_[A-Z0-9_]+|SANDBOX_SETTLE_SECONDS)$/.test(key)),
+);
+
 platform = await startPlatform({
   port,
   inspectorPort,
@@ -53,6 +58,7 @@ platform = await startPlatform({
   workerVars: {
     ...(Object.keys(identityVars).length ? { identity: identityVars } : {}),
     ...(Object.keys(notificationVars).length ? { notifications: notificationVars } : {}),
+    ...(Object.keys(paymentVars).length ? { payments: paymentVars } : {}),
   },
   secrets: vars,
   signal: starting.signal,
