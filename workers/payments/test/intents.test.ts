@@ -1,8 +1,12 @@
 import { env } from 'cloudflare:workers';
-import { eq } from 'drizzle-orm';
+import { problemOf } from '@onasis/testing';
+import { desc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { dbOf } from '../src/db/client.js';
 import { paymentIntents } from '../src/db/schema.js';
+import type { PaymentProvider } from '../src/providers/provider.js';
+import { SandboxProvider } from '../src/providers/sandbox.js';
+import { createIntent } from '../src/services/create-intent.js';
 import { ADMIN, ALICE, act, BOB, call, checkLedgerAfterEach, createPayment, getPayment } from './helpers.js';
 
 checkLedgerAfterEach();
@@ -40,27 +44,34 @@ describe('payment intents', () => {
   });
 
   it('lists newest first with a cursor and a status filter; an admin sees everyone and filters by user', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await createPayment({}, BOB)).id);
-    const first = await (await call('/api/v1/payments/intents?limit=2', {}, BOB)).json<{
+    const carol = { ...BOB, userId: `usr_carol_${crypto.randomUUID().slice(0, 8)}` };
+    for (let i = 0; i < 3; i++) await createPayment({}, carol);
+    // Newest first by creation time, then id: read back in that order (two may share a millisecond).
+    const stored = await dbOf(env.DB)
+      .select({ id: paymentIntents.id })
+      .from(paymentIntents)
+      .where(eq(paymentIntents.userId, carol.userId))
+      .orderBy(desc(paymentIntents.createdAt), desc(paymentIntents.id));
+    const ids = stored.map((r) => r.id);
+    const first = await (await call('/api/v1/payments/intents?limit=2', {}, carol)).json<{
       data: { id: string }[];
       nextCursor: string;
     }>();
-    expect(first.data.map((p) => p.id)).toEqual([ids[2], ids[1]]);
-    const second = await (await call(`/api/v1/payments/intents?limit=2&cursor=${first.nextCursor}`, {}, BOB)).json<{
+    expect(first.data.map((p) => p.id)).toEqual(ids.slice(0, 2));
+    const second = await (await call(`/api/v1/payments/intents?limit=2&cursor=${first.nextCursor}`, {}, carol)).json<{
       data: { id: string }[];
       nextCursor: string | null;
     }>();
-    expect(second.data.map((p) => p.id)).toContain(ids[0]);
-    const succeeded = await (await call('/api/v1/payments/intents?status=succeeded', {}, BOB)).json<{
+    expect(second).toEqual({ data: [expect.objectContaining({ id: ids[2] })], nextCursor: null });
+    const succeeded = await (await call('/api/v1/payments/intents?status=succeeded', {}, carol)).json<{
       data: unknown[];
     }>();
     expect(succeeded.data).toEqual([]);
-    const admin = await (await call('/api/v1/payments/intents?userId=usr_bob&limit=100', {}, ADMIN)).json<{
+    const admin = await (await call(`/api/v1/payments/intents?userId=${carol.userId}&limit=100`, {}, ADMIN)).json<{
       data: { id: string }[];
     }>();
-    expect(admin.data.map((p) => p.id)).toEqual(expect.arrayContaining(ids));
-    const ignored = await (await call('/api/v1/payments/intents?userId=usr_bob', {}, ALICE)).json<{
+    expect(admin.data.map((p) => p.id)).toEqual(ids);
+    const ignored = await (await call(`/api/v1/payments/intents?userId=${carol.userId}`, {}, ALICE)).json<{
       data: { id: string }[];
     }>();
     expect(ignored.data.map((p) => p.id)).not.toContain(ids[0]);
@@ -83,5 +94,24 @@ describe('payment intents', () => {
     expect(mine[0]?.providerIntentId).toMatch(/^sbx_pi_/);
     const other = await call('/api/v1/payments/intents', { json, headers }, BOB);
     expect((await other.json<{ id: string }>()).id).not.toBe(payment.id);
+  });
+});
+
+describe('payment intents with a provider that fails', () => {
+  it('answers 502 and keeps no payment when the provider is down at create', async () => {
+    const down = Object.assign(Object.create(new SandboxProvider(env)) as PaymentProvider, {
+      createIntent: async () => ({ ok: false as const, kind: 'unavailable' as const, message: 'connection reset' }),
+    });
+    const dave = { ...BOB, userId: `usr_dave_${crypto.randomUUID().slice(0, 8)}` };
+    const input = { amount: 2000, currency: 'usd', captureMethod: 'automatic' as const };
+    await expect(createIntent(dbOf(env.DB), down, dave, input)).rejects.toMatchObject({ code: 'UPSTREAM_FAILED' });
+    const rows = await dbOf(env.DB).select().from(paymentIntents).where(eq(paymentIntents.userId, dave.userId));
+    expect(rows).toEqual([]);
+  });
+
+  it('refuses a provider that is not configured here with 400', async () => {
+    const res = await call('/api/v1/payments/intents', { json: { amount: 2000, currency: 'usd', provider: 'paypal' } });
+    expect(res.status).toBe(400);
+    expect((await problemOf(res)).errors?.map((e) => e.path)).toContain('provider');
   });
 });

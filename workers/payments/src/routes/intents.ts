@@ -11,7 +11,7 @@ import {
 } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
-import { createIntent } from '../services/create-intent.js';
+import { createIntent, providerForCreate } from '../services/create-intent.js';
 import { cancelIntent, captureIntent, confirmIntent } from '../services/intent-actions.js';
 import { listIntents } from '../services/list-intents.js';
 import { findPayment, toPaymentView } from '../services/payment-rows.js';
@@ -109,7 +109,9 @@ export const intents = resourceApp<AppEnv>();
 
 intents.openapi(createRouteDef, async (c) => {
   const caller = requirePrincipal(c);
-  const { row, created } = await createIntent(c.env, caller, c.req.valid('json'), c.req.header('idempotency-key'));
+  const input = c.req.valid('json');
+  const provider = providerForCreate(c.env, input.provider);
+  const { row, created } = await createIntent(dbOf(c.env.DB), provider, caller, input, c.req.header('idempotency-key'));
   return c.json(toPaymentView(row, caller.userId), created ? 201 : 200);
 });
 

@@ -1,10 +1,10 @@
 import { newId, type Principal } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
-import { and, eq } from 'drizzle-orm';
-import { dbOf } from '../db/client.js';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
 import { paymentIntents } from '../db/schema.js';
 import { defaultProviderName, type ProvidersEnv, providerFor } from '../providers/index.js';
-import type { ProviderName } from '../providers/provider.js';
+import type { PaymentProvider, ProviderName } from '../providers/provider.js';
 import type { PaymentRow } from './payment-rows.js';
 import { derivedId, providerFailure } from './provider-errors.js';
 import { recordIntent } from './record-intent.js';
@@ -28,29 +28,22 @@ export interface CreateIntentRequest {
  * with the same key, which answers the object it made the first time: one provider object however often it runs.
  * A crash between the insert and the provider call leaves a row with no provider id, finished by that retry; one
  * after the provider call leaves the provider's object unrecorded until then too. Without a key every call is a new
- * payment. A provider that is down (502) leaves the row unfinished, likewise completed by a retry.
+ * payment. A provider that refuses or is down (400/402/502) made nothing, so the unfinished row is deleted.
  */
 export async function createIntent(
-  env: ProvidersEnv,
+  db: Db,
+  provider: PaymentProvider,
   caller: Principal,
   input: CreateIntentRequest,
   idempotencyKey?: string,
 ): Promise<{ row: PaymentRow; created: boolean }> {
-  const providerName = input.provider ?? defaultProviderName(env);
-  const provider = providerFor(env, providerName);
-  if (!provider) {
-    throw new AppError('VALIDATION_FAILED', `The ${providerName} provider is not configured here.`, {
-      errors: [{ path: 'provider', message: `${providerName} is not configured` }],
-    });
-  }
-  const db = dbOf(env.DB);
   const id = (await derivedId('pay', `create:${caller.userId}`, idempotencyKey)) ?? newId('pay');
   const [inserted] = await db
     .insert(paymentIntents)
     .values({
       id,
       userId: caller.userId,
-      provider: providerName,
+      provider: provider.name,
       status: 'requires_payment_method',
       amount: input.amount,
       currency: input.currency,
@@ -77,7 +70,19 @@ export async function createIntent(
     captureMethod: row.captureMethod,
     idempotencyKey: `${row.id}:create`,
   });
-  if (!result.ok) throw providerFailure(result);
+  if (!result.ok) {
+    // The provider made nothing: the unfinished row goes too, unless a racing retry has finished it meanwhile.
+    await db
+      .delete(paymentIntents)
+      .where(
+        and(
+          eq(paymentIntents.id, row.id),
+          isNull(paymentIntents.providerIntentId),
+          eq(paymentIntents.version, row.version),
+        ),
+      );
+    throw providerFailure(result);
+  }
   try {
     return { row: await recordIntent(db, row, result.value), created: true };
   } catch (err) {
@@ -86,4 +91,16 @@ export async function createIntent(
     if (recorded?.providerIntentId === result.value.providerId) return { row: recorded, created: false };
     throw err;
   }
+}
+
+/** The adapter a create goes to: the one the request names, or the default; a 400 when it is not configured. */
+export function providerForCreate(env: ProvidersEnv, name: ProviderName | undefined): PaymentProvider {
+  const chosen = name ?? defaultProviderName(env);
+  const provider = providerFor(env, chosen);
+  if (!provider) {
+    throw new AppError('VALIDATION_FAILED', `The ${chosen} provider is not configured here.`, {
+      errors: [{ path: 'provider', message: `${chosen} is not configured` }],
+    });
+  }
+  return provider;
 }
