@@ -21,7 +21,10 @@ export async function markEvent(db: Db, id: string, status: 'ignored' | 'applied
     .where(and(eq(providerEvents.id, id), eq(providerEvents.status, 'pending')));
 }
 
-/** The DLQ's end of an event: `failed`, with the last error the consumer saw (reconciliation repairs it later). */
+/**
+ * The DLQ's end of an event: `failed`, with the last error the consumer saw (reconciliation repairs it later). Only a
+ * `pending` event changes, so a redelivered DLQ message, or one for an event applied meanwhile, changes nothing.
+ */
 export async function failEvent(env: { DB: D1Database }, eventId: string): Promise<void> {
   const db = dbOf(env.DB);
   const stored = await db
@@ -39,7 +42,7 @@ export async function failEvent(env: { DB: D1Database }, eventId: string): Promi
     .where(and(eq(providerEvents.id, eventId), eq(providerEvents.status, 'pending')));
 }
 
-/** Notes why applying an event failed, for the DLQ to keep when the retries run out. */
+/** Notes why applying an event failed, for the DLQ to keep; each failed attempt overwrites the last note. */
 export async function noteEventError(env: { DB: D1Database }, eventId: string, error: string): Promise<void> {
   await dbOf(env.DB)
     .update(providerEvents)
