@@ -106,7 +106,8 @@ export class SandboxProvider implements PaymentProvider {
           approvalUrl: `/api/v1/payments/intents/${row.id}/sandbox/authenticate`,
         });
       case 'pm_usBankAccount': {
-        const settleSeconds = Math.max(0, Number(this.env.SANDBOX_SETTLE_SECONDS) || 0);
+        // At least a second: the settlement must not overtake the recording of `processing` it follows.
+        const settleSeconds = Math.max(1, Number(this.env.SANDBOX_SETTLE_SECONDS) || 0);
         const processing: ProviderIntent = { ...intent, status: 'processing' };
         // Derived from the attempt (the payment's version), so a retried confirmation schedules the same event.
         await this.emit(
@@ -194,13 +195,13 @@ export class SandboxProvider implements PaymentProvider {
   }
 
   async createRefund(
-    _paymentProviderId: string,
+    paymentProviderId: string,
     amount: number,
     _reason: string | undefined,
     idempotencyKey: string,
   ): Promise<ProviderResult<ProviderRefund>> {
-    const found = await this.current(_paymentProviderId);
-    if (!found) return { ok: false, kind: 'invalid', message: `No sandbox payment ${_paymentProviderId}.` };
+    const found = await this.current(paymentProviderId);
+    if (!found) return { ok: false, kind: 'invalid', message: `No sandbox payment ${paymentProviderId}.` };
     return ok({
       providerId: `sbx_re_${await digest(idempotencyKey)}`,
       status: 'succeeded',
