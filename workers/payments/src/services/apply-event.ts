@@ -14,7 +14,10 @@ function staleness(row: PaymentRow, event: ProviderEvent & { intent: object }): 
   if (row.providerUpdatedAt !== null && intent.updatedAt < row.providerUpdatedAt)
     return 'older than the recorded state';
   if (intent.status === row.status) {
-    return intent.amountCaptured > row.amountCaptured ? null : 'the recorded state already';
+    // Same status: news only if more was captured, or a new refusal (a second decline) to show the payer.
+    const newError =
+      (intent.lastError?.code ?? null) !== (row.lastError?.code ?? null) && intent.lastError !== undefined;
+    return intent.amountCaptured > row.amountCaptured || newError ? null : 'the recorded state already';
   }
   return canMove(row.status, intent.status) ? null : `${row.status} never moves to ${intent.status}`;
 }
