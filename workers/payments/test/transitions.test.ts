@@ -78,7 +78,7 @@ describe('payment transitions', () => {
     }
   });
 
-  it('lets one of two racing confirmations win and answers the other 409, with one capture', async () => {
+  it('lets one of three racing confirmations win and answers the others 409, with one capture', async () => {
     const payment = await createPayment();
     const results = await Promise.all(
       [1, 2, 3].map(() => act(payment.id, 'confirm', { paymentMethod: 'pm_card_visa' })),

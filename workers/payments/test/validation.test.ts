@@ -71,7 +71,7 @@ describe('payment intent validation', () => {
     expect((await problemOf(unknown)).code).toBe('VALIDATION_FAILED');
   });
 
-  it('refuses a caller without payments:write and one without a principal', async () => {
+  it('refuses a caller without payments:write with 403', async () => {
     const reader = { ...BOB, permissions: ['payments:read'] };
     expect((await call('/api/v1/payments/intents', { json: { amount: 2000, currency: 'usd' } }, reader)).status).toBe(
       403,
