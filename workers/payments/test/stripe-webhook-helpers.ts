@@ -1,6 +1,5 @@
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { createServiceApp } from '@onasis/http';
 import {
   STRIPE_TEST_PAYMENT_METHODS as PM,
   type StripeTestEvent,
@@ -8,17 +7,10 @@ import {
 } from '@onasis/testing/stripe-server/client';
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
-import type { AppEnv } from '../src/context.js';
+import { app } from '../src/app.js';
 import { dbOf } from '../src/db/client.js';
 import { providerEvents } from '../src/db/schema.js';
 import { createStripeProvider } from '../src/providers/stripe.js';
-import { stripeWebhook } from '../src/routes/webhooks.js';
-
-/**
- * The route mounted as the Worker's app mounts it (`/webhooks/stripe`), with the Worker's own problem+json, request
- * context and 404/405 handling.
- */
-const app = createServiceApp<AppEnv>('payments', { '/webhooks/stripe': stripeWebhook });
 
 /** A signed delivery: the exact body and the `Stripe-Signature` header Stripe would send with it. */
 export interface Delivery {

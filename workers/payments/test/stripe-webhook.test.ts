@@ -1,8 +1,9 @@
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { eventually, problemOf, recordedMessages, waitForRecorded } from '@onasis/testing';
 import { STRIPE_TEST_PAYMENT_METHODS as PM, stripeNamespace } from '@onasis/testing/stripe-server/client';
 import { describe, expect, it } from 'vitest';
 import { createStripeProvider } from '../src/providers/stripe.js';
+import { checkLedgerAfterEach } from './helpers.js';
 import { deliver, eventOf, signed, storedRows, stripeEvents } from './stripe-webhook-helpers.js';
 
 const QUEUE = 'test-stripe-events';
@@ -10,6 +11,24 @@ const QUEUE = 'test-stripe-events';
 const queuedIds = async () => (await recordedMessages(QUEUE)).map((m) => m.eventId);
 
 describe('POST /webhooks/stripe', () => {
+  checkLedgerAfterEach();
+
+  it("is served by the Worker's own fetch handler, as the gateway forwards it", async () => {
+    const event = eventOf(await stripeEvents(), 'payment_intent.succeeded');
+    const { body, signature } = await signed(event);
+    const post = (sig: string) =>
+      exports.default.fetch('http://payments/webhooks/stripe', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'stripe-signature': sig },
+      });
+    const forged = signature.replace(/v1=(.)/, (_, c: string) => `v1=${c === '0' ? '1' : '0'}`);
+    expect((await post(forged)).status).toBe(400);
+    expect(await storedRows(event.id)).toEqual([]);
+    expect((await post(signature)).status).toBe(200);
+    expect(await storedRows(event.id)).toHaveLength(1);
+  });
+
   it('stores a signed event as pending with the mapped intent, queues its id and answers 200', async () => {
     const event = eventOf(await stripeEvents(), 'payment_intent.succeeded');
     const res = await deliver(await signed(event));
