@@ -3,7 +3,17 @@ import { SandboxProvider } from './sandbox.js';
 import { type StripeEnv, stripeProviderFrom } from './stripe.js';
 
 /** What the adapters read from the Worker's environment (provider credentials are optional secrets). */
-export type ProvidersEnv = Pick<PaymentsEnv, 'DB' | 'PAYMENT_EVENTS' | 'SANDBOX_SETTLE_SECONDS'> & StripeEnv;
+export type ProvidersEnv = Pick<PaymentsEnv, 'DB' | 'PAYMENT_EVENTS' | 'SANDBOX_SETTLE_SECONDS' | 'ENVIRONMENT'> &
+  StripeEnv;
+
+/**
+ * Whether the sandbox may take payments here: only in the local environment. Anywhere else it would hand out
+ * `succeeded` payments for nothing, which a plan or a purchase could then be granted on; there, a deployment without
+ * provider credentials takes no payments at all (503), as notifications sends nothing without its providers.
+ */
+export function sandboxAllowed(env: Pick<PaymentsEnv, 'ENVIRONMENT'>): boolean {
+  return env.ENVIRONMENT === 'local';
+}
 
 /** The provider a new payment goes to when the request names none: Stripe once its key is set, else the sandbox. */
 export function defaultProviderName(env: ProvidersEnv): ProviderName {
@@ -14,7 +24,7 @@ export function defaultProviderName(env: ProvidersEnv): ProviderName {
 export function providerFor(env: ProvidersEnv, name: ProviderName): PaymentProvider | null {
   switch (name) {
     case 'sandbox':
-      return new SandboxProvider(env);
+      return sandboxAllowed(env) ? new SandboxProvider(env) : null;
     case 'stripe':
       return stripeProviderFrom(env);
     case 'paypal':

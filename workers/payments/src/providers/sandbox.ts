@@ -21,7 +21,7 @@ import type {
  * object), and what it answers about a payment is derived from the platform's own record of it. Its asynchronous
  * changes reach the platform as sandbox events through `receiveEvent`, the path real webhooks take.
  */
-export type SandboxEnv = Pick<PaymentsEnv, 'DB' | 'PAYMENT_EVENTS' | 'SANDBOX_SETTLE_SECONDS'>;
+export type SandboxEnv = Pick<PaymentsEnv, 'DB' | 'PAYMENT_EVENTS' | 'SANDBOX_SETTLE_SECONDS' | 'ENVIRONMENT'>;
 
 /** The test payment methods the sandbox knows. */
 export const SANDBOX_PAYMENT_METHODS = [

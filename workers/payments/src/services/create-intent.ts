@@ -93,10 +93,18 @@ export async function createIntent(
   }
 }
 
-/** The adapter a create goes to: the one the request names, or the default; a 400 when it is not configured. */
+/**
+ * The adapter a create goes to: the one the request names, or the default. A named provider that is not configured
+ * here is the client's mistake (400); no provider at all for a request that named none is the deployment's (503).
+ */
 export function providerForCreate(env: ProvidersEnv, name: ProviderName | undefined): PaymentProvider {
   const chosen = name ?? defaultProviderName(env);
   const provider = providerFor(env, chosen);
+  if (!provider && name === undefined) {
+    throw new AppError('SERVICE_UNAVAILABLE', 'No payment provider is configured here.', {
+      headers: { 'retry-after': '3600' },
+    });
+  }
   if (!provider) {
     throw new AppError('VALIDATION_FAILED', `The ${chosen} provider is not configured here.`, {
       errors: [{ path: 'provider', message: `${chosen} is not configured` }],

@@ -1,6 +1,7 @@
 import type { Principal } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
 import { dbOf } from '../db/client.js';
+import { sandboxAllowed } from '../providers/index.js';
 import { type SandboxEnv, SandboxProvider } from '../providers/sandbox.js';
 import { actionAllowed } from './intent-states.js';
 import { conflict, findPayment, type PaymentRow } from './payment-rows.js';
@@ -18,7 +19,7 @@ export async function sandboxAuthenticate(
   outcome: 'succeed' | 'fail',
 ): Promise<{ payment: PaymentRow; eventId: string }> {
   const payment = await findPayment(dbOf(env.DB), id, caller, { ownerOnly: true });
-  if (payment.provider !== 'sandbox' || payment.providerIntentId === null) {
+  if (payment.provider !== 'sandbox' || payment.providerIntentId === null || !sandboxAllowed(env)) {
     throw new AppError('NOT_FOUND', `No sandbox payment ${id}.`);
   }
   if (!actionAllowed('authenticate', payment.status))
