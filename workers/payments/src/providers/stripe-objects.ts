@@ -65,7 +65,10 @@ export function stripeEventOf(event: Stripe.Event): ProviderEvent {
   const base: ProviderEvent = { id: event.id, provider: 'stripe', type: event.type, createdAt: event.created * 1000 };
   const object = event.data.object;
   if (event.type.startsWith('payment_intent.') && object.object === 'payment_intent') {
-    return { ...base, intent: intentOf(object, base.createdAt) };
+    // `created` is whole seconds, while a direct answer is recorded at its millisecond: the event stands for the end
+    // of its second, so that a change in the same second as a recorded answer is not taken for an older state (the
+    // consumer's status rank still keeps a stale status from winning).
+    return { ...base, intent: intentOf(object, base.createdAt + 999) };
   }
   let refund: Stripe.Refund | undefined;
   if (event.type.startsWith('refund.') && object.object === 'refund') refund = object;
