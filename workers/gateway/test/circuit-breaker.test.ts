@@ -11,7 +11,7 @@ import { fetchWith, problemOf } from './helpers.js';
 
 /** The fault injector's `Flaky` entrypoint: a service whose failures the test switches on and off. */
 interface FlakyService extends Service {
-  configure(mode: 'ok' | 'throw' | 'hang' | 'status500' | 'status404', failNext?: number): Promise<void>;
+  configure(mode: 'ok' | 'throw' | 'hang' | 'status500' | 'status503' | 'status404', failNext?: number): Promise<void>;
   calls(): Promise<{ count: number; methods: string[]; health: number }>;
 }
 const flaky = (env as unknown as { FAULT_FLAKY: FlakyService }).FAULT_FLAKY;
@@ -196,6 +196,13 @@ describe('the gateway behind a failing service', () => {
     expect(breakerOf('payments').state).toBe('open');
     // UPSTREAM_TIMEOUT_MS is 500 in tests: five timeouts, not ten (a timeout is not retried even for GET).
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("never counts the service's own 503 against it, so no caller can open the breaker with one", async () => {
+    await flaky.configure('status503');
+    for (let i = 0; i < 25; i++) expect((await post()).status).toBe(503);
+    expect(breakerOf('payments').state).toBe('closed');
+    expect((await flaky.calls()).count).toBe(25);
   });
 
   it('never counts a 4xx against the service', async () => {

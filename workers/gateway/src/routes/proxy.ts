@@ -167,7 +167,10 @@ export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
         throw new AppError('UPSTREAM_FAILED', `The ${service} service failed to answer.`, headers);
       }
     }
-    const failed = upstream.status >= 500;
+    // A 503 is the service's own considered answer (a provider not configured, a dependency it reports down), given at
+    // once: it says nothing about whether calling the service is safe. Counting it would let anyone open the breaker
+    // of a whole service by calling one of its routes that answers 503, such as a webhook without its secret.
+    const failed = upstream.status >= 500 && upstream.status !== 503;
     breaker.record(permit, failed);
     if (failed) collector.recordUpstreamError(service);
     const route = upstream.headers.get(ROUTE_HEADER);
