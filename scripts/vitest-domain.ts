@@ -51,6 +51,8 @@ export const TEST_SECRETS: Record<string, string> = {
   PASSWORD_PEPPER: 'test-pepper',
   KEY_ENCRYPTION_KEY: 'test-key-encryption-key-of-32-chars-or-more',
   UNSUBSCRIBE_SIGNING_KEY: 'test-unsubscribe-signing-key',
+  // Optional for payments, set here so that its webhook route checks signatures rather than answering 503.
+  STRIPE_WEBHOOK_SECRET: 'whsec_onasis_local_test_secret',
 };
 
 interface AuxiliaryWorkers {
