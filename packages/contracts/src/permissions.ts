@@ -7,7 +7,6 @@ export const PERMISSIONS = [
   'audit-logs:read',
   'payments:read',
   'payments:write',
-  'payments:manage',
   'notifications:send',
   'notifications:manage',
   'analytics:read',
@@ -17,6 +16,8 @@ export const PERMISSIONS = [
   'jobs:write',
   'metrics:read',
   'keys:manage',
+  // Appended, as identity's migration appends it to the seeded admin role: the role lists permissions in this order.
+  'payments:manage',
 ] as const;
 
 /** A permission string. */
