@@ -193,7 +193,9 @@ async function pairedRounds(entries, urlOf, workerdPids) {
   const order = entries.filter((e) => names.has(e.name));
   const samples = [];
   for (const connections of connectionCounts) {
-    process.stdout.write(`  paired rounds @ ${connections} conns (${order.length} runs of ${pairSec} s × ${pairRounds})… `);
+    process.stdout.write(
+      `  paired rounds @ ${connections} conns (${order.length} runs of ${pairSec} s × ${pairRounds})… `,
+    );
     for (let round = 0; round < pairRounds; round++) {
       for (let i = 0; i < order.length; i++) {
         const e = order[(i + round) % order.length];

@@ -42,9 +42,19 @@ const SCENARIOS = {
   'id-jwks': { worker: 'identity', path: '/.well-known/jwks.json', profile: ['identity'] },
   hello: { worker: 'hello-world', path: '/', profile: ['hello-world'] },
   // Signed in as the bench user: token verification, session check, limits and the hop to identity's D1 read.
-  'gw-jwks-miss': { worker: 'gateway', path: '/.well-known/jwks.json', profile: ['gateway', 'identity'], noCache: true },
+  'gw-jwks-miss': {
+    worker: 'gateway',
+    path: '/.well-known/jwks.json',
+    profile: ['gateway', 'identity'],
+    noCache: true,
+  },
   'gw-me': { worker: 'gateway', path: '/api/v1/users/me', profile: ['gateway', 'identity'], signedIn: true },
-  'gw-jwks-auth': { worker: 'gateway', path: '/.well-known/jwks.json', profile: ['gateway', 'identity'], signedIn: true },
+  'gw-jwks-auth': {
+    worker: 'gateway',
+    path: '/.well-known/jwks.json',
+    profile: ['gateway', 'identity'],
+    signedIn: true,
+  },
 };
 const TARGET_OF = { 'hello-world': 'core:user:hello-world' };
 for (const w of WORKERS) TARGET_OF[w.name] = `core:user:onasis-${w.name}`;
