@@ -123,6 +123,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
           OAUTH_PROVIDERS: JSON.stringify([{ id: 'e2e', type: 'oidc', clientId: 'onasis-e2e', issuer: oidc.issuer }]),
         },
         notifications: { RESEND_WEBHOOK_SECRET: resendWebhookSecret },
+        // A delayed bank payment settles within the journey's wait.
+        payments: { SANDBOX_SETTLE_SECONDS: '1' },
       },
       secrets: {
         PASSWORD_PEPPER,
