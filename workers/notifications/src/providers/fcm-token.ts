@@ -29,7 +29,6 @@ interface CachedToken {
 // Per isolate: every send of every request in this isolate shares one token per service account, as Google asks
 // (a token per message would hit the token endpoint's quota).
 const tokens = new Map<string, CachedToken>();
-const pending = new Map<string, Promise<TokenResult>>();
 
 const keyOf = (account: ServiceAccount) => `${account.client_email} ${account.token_uri}`;
 
@@ -40,7 +39,7 @@ export function dropAccessToken(account: ServiceAccount): void {
 
 /**
  * An OAuth2 access token for FCM: a JWT assertion signed with the service account's RS256 key, exchanged at its
- * `token_uri` (RFC 7523), cached until shortly before it expires. Concurrent callers share one exchange.
+ * `token_uri` (RFC 7523), cached until shortly before it expires.
  */
 export async function accessToken(
   account: ServiceAccount,
@@ -50,11 +49,9 @@ export async function accessToken(
   const key = keyOf(account);
   const cached = tokens.get(key);
   if (cached && cached.expiresAt - EARLY_RENEWAL_MS > now) return { ok: true, token: cached.token };
-  const inFlight = pending.get(key);
-  if (inFlight) return inFlight;
-  const exchange = exchangeToken(account, now, timeoutMs).finally(() => pending.delete(key));
-  pending.set(key, exchange);
-  return exchange;
+  // Not shared with an exchange another invocation started: workerd cancels whatever awaits a promise created by an
+  // invocation that has ended. Senders that miss at once each exchange; the first token to land is then reused.
+  return exchangeToken(account, now, timeoutMs);
 }
 
 async function exchangeToken(account: ServiceAccount, now: number, timeoutMs: number): Promise<TokenResult> {
