@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { INTENT_STATUSES, PROVIDER_NAMES } from '../providers/provider.js';
 
 const createdAt = (column = 'created_at') =>
   text(column).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
@@ -23,19 +24,9 @@ export const paymentIntents = sqliteTable(
   {
     id: text('id').primaryKey(),
     userId: text('user_id').notNull(),
-    provider: text('provider', { enum: ['sandbox', 'stripe', 'paypal'] }).notNull(),
+    provider: text('provider', { enum: PROVIDER_NAMES }).notNull(),
     providerIntentId: text('provider_intent_id'),
-    status: text('status', {
-      enum: [
-        'requires_payment_method',
-        'requires_confirmation',
-        'requires_action',
-        'processing',
-        'requires_capture',
-        'succeeded',
-        'canceled',
-      ],
-    }).notNull(),
+    status: text('status', { enum: INTENT_STATUSES }).notNull(),
     amount: integer('amount').notNull(),
     currency: text('currency').notNull(),
     description: text('description'),
@@ -98,7 +89,7 @@ export const providerEvents = sqliteTable('provider_events', {
   type: text('type').notNull(),
   receivedAt: createdAt('received_at'),
   processedAt: text('processed_at'),
-  provider: text('provider', { enum: ['sandbox', 'stripe', 'paypal'] }),
+  provider: text('provider', { enum: PROVIDER_NAMES }),
   payload: text('payload', { mode: 'json' }).$type<unknown>(),
   status: text('status', { enum: ['pending', 'applied', 'ignored', 'failed'] }),
   error: text('error'),

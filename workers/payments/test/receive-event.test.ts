@@ -1,0 +1,44 @@
+import { env } from 'cloudflare:workers';
+import { newId } from '@onasis/contracts';
+import { waitForRecorded } from '@onasis/testing';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { dbOf } from '../src/db/client.js';
+import { providerEvents } from '../src/db/schema.js';
+import type { ProviderEvent } from '../src/providers/provider.js';
+import { markEvent } from '../src/services/event-marks.js';
+import { type PaymentEventMessage, receiveEvent } from '../src/services/receive-event.js';
+import { checkLedgerAfterEach } from './helpers.js';
+
+const QUEUE = 'test-stripe-events';
+// The recorder's queue stands in for PAYMENT_EVENTS, so that no consumer applies the event meanwhile.
+const intake = { DB: env.DB, PAYMENT_EVENTS: env.TEST_STRIPE_EVENTS as Queue<PaymentEventMessage> };
+
+const event = (): ProviderEvent => ({
+  id: newId('evt'),
+  provider: 'stripe',
+  type: 'customer.created',
+  createdAt: Date.now(),
+});
+
+const sentFor = (id: string, messages: Record<string, unknown>[]) => messages.filter((m) => m.eventId === id).length;
+
+describe('receiveEvent', () => {
+  checkLedgerAfterEach();
+
+  it('queues an event again while it is still pending: the first enqueue may have been lost', async () => {
+    const e = event();
+    expect(await receiveEvent(intake, e)).toBe('queued');
+    expect(await receiveEvent(intake, e)).toBe('requeued');
+    await waitForRecorded(QUEUE, (messages) => sentFor(e.id, messages) === 2);
+  });
+
+  it('changes nothing for a copy of an event already applied or ignored', async () => {
+    const e = event();
+    expect(await receiveEvent(intake, e)).toBe('queued');
+    await markEvent(dbOf(env.DB), e.id, 'ignored', 'a type the platform does not apply');
+    expect(await receiveEvent(intake, { ...e, type: 'customer.updated' })).toBe('duplicate');
+    const stored = await dbOf(env.DB).select().from(providerEvents).where(eq(providerEvents.id, e.id)).get();
+    expect(stored).toMatchObject({ type: 'customer.created', status: 'ignored' });
+  });
+});
