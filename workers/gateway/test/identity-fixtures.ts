@@ -10,6 +10,9 @@ import { eventually, forwardTo } from '@onasis/testing';
 import { base64url, decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { vi } from 'vitest';
 
+// Raw SQL: these fixtures read and seed identity's and notifications' databases from the gateway's tests, which
+// hold no drizzle schema of another Worker (no test imports another Worker's src/).
+
 /** Sends a request to the gateway as a client would. */
 export function request(path: string, init?: RequestInit): Promise<Response> {
   return exports.default.fetch(`http://gateway${path}`, init);
