@@ -5,18 +5,21 @@ const TEST_STRIPE_WEBHOOK_SECRET = 'whsec_onasis_local_test_secret';
 
 // The local Stripe server runs beside the tests; the real `stripe` SDK is pointed at it. `TEST_STRIPE_EVENTS` is a
 // queue only the recorder consumes, so a webhook test can see what was queued while the Worker's own consumer
-// keeps `PAYMENT_EVENTS` for the other tests.
+// keeps `PAYMENT_EVENTS` for the other tests. Identity runs for real (a subscription sets the user's plan there);
+// what payments asks notifications to send lands in the recorder.
 export default await domainWorkerProject('payments', {
   globalSetup: ['./test/stripe-server.global.ts'],
   bindings: (inject) => ({
     TEST_STRIPE_SERVER_URL: inject('stripeServerUrl'),
     STRIPE_WEBHOOK_SECRET: TEST_STRIPE_WEBHOOK_SECRET,
   }),
-  recordQueues: ['test-stripe-events'],
+  auxWorkers: ['identity'],
+  recordQueues: ['test-stripe-events', 'test-notifications'],
   miniflare: {
     queueProducers: {
       PAYMENT_EVENTS: { queueName: 'onasis-payment-events' },
       TEST_STRIPE_EVENTS: { queueName: 'test-stripe-events' },
+      NOTIFICATIONS_QUEUE: { queueName: 'test-notifications' },
     },
   },
 });

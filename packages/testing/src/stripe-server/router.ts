@@ -1,4 +1,7 @@
 /// <reference types="node" />
+
+import { billingRoute } from './billing.js';
+import { disputeRoute } from './disputes.js';
 import { idempotencyError, missing, ok, type StripeAnswer, scriptedBody, unauthorized } from './errors.js';
 import { type Form, parseForm } from './form.js';
 import { listPage } from './list.js';
@@ -44,7 +47,9 @@ function dispatch(req: StripeRequest, ns: Namespace, form: Form, info: RequestIn
     const found = ns.events.find((e) => e.id === event[1]);
     return found ? ok(found) : missing('event', event[1]);
   }
-  return missing('route', `${method} ${path}`);
+  return (
+    billingRoute(req, ns, form, info) ?? disputeRoute(req, ns, form, info) ?? missing('route', `${method} ${path}`)
+  );
 }
 
 /** Whether Stripe keeps an answer for its idempotency key: anything that began executing, not a refused parameter. */

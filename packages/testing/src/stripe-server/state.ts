@@ -39,6 +39,9 @@ export type RefundObject = Record<string, unknown> & {
   status: string;
 };
 
+/** Any other Stripe object as the server keeps it: its wire form. */
+export type WireObject = Record<string, unknown> & { id: string };
+
 /** The request that caused a state change, as Stripe names it in the event's `request`. */
 export interface RequestInfo {
   id: string;
@@ -50,6 +53,12 @@ export class Namespace {
   /** In creation order; lists answer newest first. */
   readonly intents = new Map<string, PaymentIntentObject>();
   readonly refunds = new Map<string, RefundObject>();
+  /** Billing objects (customers, checkout sessions, subscriptions, invoices) and disputes, as wire objects. */
+  readonly customers = new Map<string, WireObject>();
+  readonly checkoutSessions = new Map<string, WireObject>();
+  readonly subscriptions = new Map<string, WireObject>();
+  readonly invoices = new Map<string, WireObject>();
+  readonly disputes = new Map<string, WireObject>();
   readonly events: StripeTestEvent[] = [];
   /** Idempotency key → the request it was first used with and the answer it got. */
   readonly idempotency = new Map<string, { fingerprint: string; answer: StripeAnswer }>();

@@ -6,6 +6,8 @@ import {
   type ProviderIntent,
   type ProviderRefund,
 } from './provider.js';
+import { billingOfStripeEvent } from './stripe-billing.js';
+import { disputeOfStripeEvent } from './stripe-disputes.js';
 
 // Stripe's objects and events in the platform's model: what the adapter answers and what the webhook route stores.
 
@@ -59,10 +61,13 @@ function paymentIdOf(value: string | { id: string } | null): string | null {
 /**
  * A verified Stripe event in the platform's model: `payment_intent.*` carry the intent, `refund.*` and
  * `charge.refunded` the refund (a charge lists its refunds newest first: the newest is the one that event is about);
+ * checkout sessions, subscriptions and invoices are mapped in `stripe-billing.ts`, disputes in `stripe-disputes.ts`;
  * other types carry no object and are recorded as ignored by the consumer.
  */
 export function stripeEventOf(event: Stripe.Event): ProviderEvent {
   const base: ProviderEvent = { id: event.id, provider: 'stripe', type: event.type, createdAt: event.created * 1000 };
+  const other = billingOfStripeEvent(event) ?? disputeOfStripeEvent(event);
+  if (other) return { ...base, ...other };
   const object = event.data.object;
   if (event.type.startsWith('payment_intent.') && object.object === 'payment_intent') {
     // `created` is whole seconds, while a direct answer is recorded at its millisecond: the event stands for the end

@@ -1,7 +1,14 @@
 import Stripe from 'stripe';
-import type { CreateIntentInput, PaymentProvider, ProviderIntent, ProviderRefund, ProviderResult } from './provider.js';
+import type {
+  CreateIntentInput,
+  PaymentProvider,
+  ProviderEvent,
+  ProviderIntent,
+  ProviderRefund,
+  ProviderResult,
+} from './provider.js';
 import { failureOf } from './stripe-errors.js';
-import { intentOf, refundOf } from './stripe-objects.js';
+import { intentOf, refundOf, stripeEventOf } from './stripe-objects.js';
 
 export { failureOf } from './stripe-errors.js';
 export { intentOf, refundOf, stripeEventOf } from './stripe-objects.js';
@@ -125,6 +132,18 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
         return { ok: true, value: refundOf(refund) };
       } catch (err) {
         return failureOf<ProviderRefund>(err);
+      }
+    },
+    listEvents: async (sinceMs) => {
+      try {
+        const events: ProviderEvent[] = [];
+        // The SDK pages through `has_more` itself; reconciliation looks back a day or two, not at all history.
+        for await (const event of stripe.events.list({ created: { gte: Math.floor(sinceMs / 1000) }, limit: 100 })) {
+          events.push(stripeEventOf(event));
+        }
+        return { ok: true, value: events };
+      } catch (err) {
+        return failureOf<ProviderEvent[]>(err);
       }
     },
   };

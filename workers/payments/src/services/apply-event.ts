@@ -2,6 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { paymentIntents, providerEvents } from '../db/schema.js';
 import type { ProviderEvent } from '../providers/provider.js';
+import { applyBillingEvent } from './apply-billing-event.js';
+import { applyDisputeEvent } from './apply-dispute-event.js';
 import { applyRefundEvent } from './apply-refund-event.js';
 import { claimEvent, type EventOutcome, markEvent } from './event-marks.js';
 import { canMove } from './intent-states.js';
@@ -25,7 +27,9 @@ function staleness(row: PaymentRow, event: ProviderEvent & { intent: object }): 
 /**
  * Applies a stored provider event once (the payment-events consumer). Delivery is at least once and in any order:
  * - an event already `applied` or `ignored` is acknowledged and nothing else;
- * - a refund's event settles a `pending` refund (`apply-refund-event.ts`);
+ * - a refund's event settles a `pending` refund (`apply-refund-event.ts`), a dispute's moves the dispute and its
+ *   ledger movements (`apply-dispute-event.ts`), a checkout's, subscription's or invoice's the billing records
+ *   (`apply-billing-event.ts`);
  * - the payment is found by `(provider, providerIntentId)`; an event about a payment not recorded (yet) throws, so
  *   the queue retries it (a create still finishing), and the DLQ marks it `failed` for reconciliation;
  * - an older state than the recorded one (`provider_updated_at`), the recorded state itself, or a move the state
@@ -35,13 +39,15 @@ function staleness(row: PaymentRow, event: ProviderEvent & { intent: object }): 
  *   others fail whole and find the event settled when they look again. A payment moved meanwhile by an API call also
  *   fails the batch; the consumer retries and judges the event against the new state.
  */
-export async function applyEvent(env: { DB: D1Database }, eventId: string): Promise<EventOutcome> {
+export async function applyEvent(env: PaymentsEnv, eventId: string): Promise<EventOutcome> {
   const db = dbOf(env.DB);
   const stored = await db.select().from(providerEvents).where(eq(providerEvents.id, eventId)).get();
   if (stored === undefined) return 'already-settled';
   if (stored.status !== 'pending') return 'already-settled';
   const event = stored.payload as ProviderEvent;
   if (event.refund) return applyRefundEvent(db, eventId, event.provider, event.refund);
+  if (event.dispute) return applyDisputeEvent(env, eventId, event);
+  if (event.checkoutSession || event.subscription || event.invoice) return applyBillingEvent(env, eventId, event);
   const intent = event.intent;
   if (!intent) {
     await markEvent(db, eventId, 'ignored', 'a type the platform does not apply');
