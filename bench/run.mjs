@@ -15,10 +15,12 @@ import { BUNDLE_LIMIT_GZIP, buildWorkers } from '../scripts/build.mjs';
 import { root, WORKERS } from '../scripts/workers.mjs';
 import { measureFanout } from './lib/fanout.mjs';
 import { runLoad, stopLoad } from './lib/load.mjs';
+import { measureWebhookLedger } from './lib/payment-webhooks.mjs';
 import { cpuTickMs, findWorkerdPids, memory, totalCpuMs } from './lib/proc-stats.mjs';
 import { renderMarkdown } from './lib/report.mjs';
 import { soak } from './lib/soak.mjs';
 import { startStack, toolVersions } from './lib/stack.mjs';
+import { generated } from './lib/stripe-events.mjs';
 import { CEILINGS, SCENARIOS, TARGETS } from './scenarios.mjs';
 
 const durationSec = positive('BENCH_DURATION', 10);
@@ -35,6 +37,9 @@ const resultsDir = join(root, 'bench', 'results');
 // Notification fan-out runs unless BENCH_ONLY names something else.
 const fanoutEnabled = !only || 'notification fan-out'.includes(only);
 const fanoutMessages = positive('BENCH_FANOUT_MESSAGES', 400);
+// Webhooks to the ledger run unless BENCH_ONLY names something else.
+const webhooksEnabled = !only || 'payment webhooks'.includes(only);
+const webhookEvents = positive('BENCH_WEBHOOK_EVENTS', 1000);
 // The memory soak runs unless BENCH_ONLY names something else, or BENCH_SOAK_SECONDS is 0.
 const soakSeconds = process.env.BENCH_SOAK_SECONDS === '0' ? 0 : positive('BENCH_SOAK_SECONDS', 300);
 const soakEnabled = soakSeconds > 0 && (!only || 'memory soak'.includes(only));
@@ -129,7 +134,12 @@ async function buildSnapshot() {
 }
 
 async function preflight(entry, url) {
-  const res = await fetch(url, { method: entry.method, headers: entry.headers, body: entry.body });
+  const fresh = entry.generate ? generated(entry.generate) : { headers: {}, body: entry.body };
+  const res = await fetch(url, {
+    method: entry.method,
+    headers: { ...entry.headers, ...fresh.headers },
+    body: fresh.body,
+  });
   const text = await res.text();
   try {
     entry.check?.(res, text);
@@ -146,8 +156,13 @@ function problemsOf(name, phase, r) {
   ];
 }
 
+/** What one autocannon run of `entry` sends: the same request every time, or a fresh one (`generate`). */
+function loadOf(entry, url, connections) {
+  return { url, connections, method: entry.method, headers: entry.headers, body: entry.body, generate: entry.generate };
+}
+
 async function measure(entry, url, connections, workerdPids) {
-  const load = { url, connections, method: entry.method, headers: entry.headers, body: entry.body };
+  const load = loadOf(entry, url, connections);
   const warm = await runLoad({ ...load, durationSec: warmupSec });
   // A short pause lets the previous run's sockets close before the clock starts.
   await sleep(200);
@@ -199,7 +214,7 @@ async function pairedRounds(entries, urlOf, workerdPids) {
     for (let round = 0; round < pairRounds; round++) {
       for (let i = 0; i < order.length; i++) {
         const e = order[(i + round) % order.length];
-        const load = { url: urlOf(e), connections, method: e.method, headers: e.headers, body: e.body };
+        const load = loadOf(e, urlOf(e), connections);
         await sleep(100);
         const cpuBefore = totalCpuMs(workerdPids);
         const r = await runLoad({ ...load, durationSec: pairSec });
@@ -258,7 +273,10 @@ async function main() {
   stack = await startStack({
     bundleDirs: build.dirs,
     directWorkers: [
-      ...new Set([...entries.map((e) => e.worker), ...(fanoutEnabled || soakEnabled ? ['gateway'] : [])]),
+      ...new Set([
+        ...entries.map((e) => e.worker),
+        ...(fanoutEnabled || soakEnabled || webhooksEnabled ? ['gateway'] : []),
+      ]),
     ],
     onLog,
   });
@@ -314,6 +332,20 @@ async function main() {
     });
     console.log(
       `${Math.round(fanout.messagesPerSec)} messages/s (${Math.round(fanout.deliveriesPerSec)} deliveries/s), p50 ${Math.round(fanout.latencyP50Ms ?? 0)} ms`,
+    );
+  }
+
+  let paymentWebhooks = null;
+  if (webhooksEnabled) {
+    process.stdout.write(`  payment webhooks to the ledger (${webhookEvents} signed events)… `);
+    paymentWebhooks = await measureWebhookLedger({
+      gatewayUrl: stack.urlOf('gateway'),
+      miniflare: stack.miniflare,
+      events: webhookEvents,
+      concurrency: 16,
+    });
+    console.log(
+      `${Math.round(paymentWebhooks.acksPerSec)} acks/s, ${Math.round(paymentWebhooks.appliedPerSec)} applied/s, p50 ${Math.round(paymentWebhooks.applyLatencyP50Ms ?? 0)} ms`,
     );
   }
 
@@ -387,6 +419,7 @@ async function main() {
     ...runs.flatMap((r) => r.problems),
     ...paired.flatMap((p) => p.problems),
     ...(fanout?.problems ?? []),
+    ...(paymentWebhooks?.problems ?? []),
     ...(memorySoak?.problems ?? []),
   ];
   const results = {
@@ -409,6 +442,7 @@ async function main() {
     runs: runs.map(({ problems, ...r }) => r),
     pairedRounds: paired.map(({ problems, ...p }) => p),
     fanout: fanout && (({ problems, ...f }) => f)(fanout),
+    paymentWebhooks: paymentWebhooks && (({ problems, ...w }) => w)(paymentWebhooks),
     memorySoak: memorySoak && (({ problems, ...m }) => m)(memorySoak),
     workerdIdleCpuPercent,
     memory: {

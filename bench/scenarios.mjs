@@ -220,3 +220,43 @@ export const TARGETS = [
     label: 'token verification + RPC + D1 read at ≥ 0.74× the direct-D1 Worker',
   },
 ];
+
+// Payments: a signed Stripe webhook acknowledged (each request a new event, signed by the stripe package), and a
+// payment created by a signed-in user (each request a new payment, with the sandbox provider).
+SCENARIOS.push(
+  {
+    name: 'POST /webhooks/stripe (signed payment webhook)',
+    worker: 'gateway',
+    method: 'POST',
+    path: '/webhooks/stripe',
+    floor: 'values',
+    generate: 'stripe-webhook',
+    check: (res, text) => {
+      assert(res.status === 200, `expected 200, got ${res.status}: ${text.slice(0, 300)}`);
+      assert(JSON.parse(text).received === true, `expected { received: true }, got ${text.slice(0, 300)}`);
+    },
+  },
+  {
+    name: 'POST /api/v1/payments/intents',
+    worker: 'gateway',
+    method: 'POST',
+    path: '/api/v1/payments/intents',
+    floor: 'values',
+    prepare: async (ctx) => {
+      const { headers } = await bearerHeaders(ctx);
+      return { headers: { ...headers, 'content-type': 'application/json' } };
+    },
+    body: JSON.stringify({ amount: 2000, currency: 'usd', description: 'Bench order' }),
+    check: (res, text) => {
+      assert(res.status === 201, `expected 201, got ${res.status}: ${text.slice(0, 300)}`);
+      assert(JSON.parse(text).id?.startsWith('pay_'), `expected a payment, got ${text.slice(0, 300)}`);
+    },
+  },
+);
+
+TARGETS.push({
+  scenario: 'POST /webhooks/stripe (signed payment webhook)',
+  baseline: 'GET /.well-known/jwks.json',
+  minRatio: 0.8,
+  label: 'a signed Stripe webhook acknowledged at ≥ 0.8× the unauthenticated D1 route (webhook ÷ JWKS no-cache)',
+});

@@ -2,6 +2,7 @@
 // one also parses every log line workerd prints (Miniflare does it on its event loop); sharing an event loop with
 // that would slow the load generator down on exactly the routes that log, and bias their ratios.
 import { createRequire } from 'node:module';
+import { generated } from './stripe-events.mjs';
 
 const autocannon = createRequire(import.meta.url)('autocannon');
 
@@ -11,7 +12,23 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-function run({ url, connections, durationSec, method, headers, body }) {
+/**
+ * autocannon's request list when every request must differ (`generate`: a new signed webhook each time), else none:
+ * the same method, headers and body are sent on every request.
+ */
+function requestsOf(generate) {
+  if (!generate) return undefined;
+  return [
+    {
+      setupRequest: (req) => {
+        const { body, headers } = generated(generate);
+        return { ...req, body, headers: { ...req.headers, ...headers } };
+      },
+    },
+  ];
+}
+
+function run({ url, connections, durationSec, method, headers, body, generate }) {
   // autocannon's own histogram has 1 ms resolution, too coarse for sub-millisecond loopback latencies; every 2xx
   // response time (ms, from process.hrtime) is kept here instead and the percentiles are exact.
   let latencies = new Float64Array(1 << 16);
@@ -19,7 +36,17 @@ function run({ url, connections, durationSec, method, headers, body }) {
   const started = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url, connections, duration: durationSec, method, headers, body, pipelining: 1, timeout: 10 },
+      {
+        url,
+        connections,
+        duration: durationSec,
+        method,
+        headers,
+        body,
+        requests: requestsOf(generate),
+        pipelining: 1,
+        timeout: 10,
+      },
       (err, result) => {
         if (err) return reject(err);
         const cpu = process.cpuUsage(started);

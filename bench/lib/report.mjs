@@ -110,6 +110,22 @@ function fanoutLines(results) {
   ];
 }
 
+/** Signed Stripe webhooks to applied ledger entries. */
+function webhookLines(results) {
+  const w = results.paymentWebhooks;
+  if (!w) return [];
+  return [
+    '## Payment webhooks to the ledger',
+    '',
+    `${w.events} signed \`payment_intent.succeeded\` deliveries to \`POST /webhooks/stripe\` (${w.concurrency} at a time) through the gateway, each settling a seeded processing payment: signature check, event stored by id, the payments queue and its consumer, the payment moved and its capture written to the ledger:`,
+    '',
+    `- ${fixed(w.acksPerSec, 0)} webhooks/s acknowledged`,
+    `- ${fixed(w.appliedPerSec, 0)} webhooks/s applied end to end (${w.applied} ledger captures in ${fixed(w.totalMs / 1000, 1)} s)`,
+    `- receipt to applied: p50 ${fixed(w.applyLatencyP50Ms, 0)} ms, p99 ${fixed(w.applyLatencyP99Ms, 0)} ms`,
+    '',
+  ];
+}
+
 function soakLines(results) {
   const m = results.memorySoak;
   if (!m) return [];
@@ -162,6 +178,7 @@ export function renderMarkdown(results) {
     ...floorLines(results),
     ...cpuCostLines(results),
     ...fanoutLines(results),
+    ...webhookLines(results),
     ...soakLines(results),
     '## Bundles',
     '',

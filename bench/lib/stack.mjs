@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { root, WORKERS } from '../../scripts/workers.mjs';
+import { BENCH_STRIPE_WEBHOOK_SECRET } from './stripe-events.mjs';
 
 const require = createRequire(import.meta.url);
 // Miniflare through wrangler's own dependency: the runtime that `wrangler dev` and the tests use, never a second copy.
@@ -25,6 +26,7 @@ const BENCH_SECRETS = {
   PASSWORD_PEPPER: 'bench-pepper',
   KEY_ENCRYPTION_KEY: 'bench-key-encryption-key-of-32-chars-or-more',
   UNSUBSCRIBE_SIGNING_KEY: 'bench-unsubscribe-signing-key',
+  STRIPE_WEBHOOK_SECRET: BENCH_STRIPE_WEBHOOK_SECRET,
 };
 
 /**
