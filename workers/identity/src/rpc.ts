@@ -17,6 +17,7 @@ import { dbOf } from './db/client.js';
 import { verifyApiKey } from './services/api-keys.js';
 import { runMaintenance } from './services/maintenance.js';
 import { sessionsOf } from './services/sessions.js';
+import { setPlan } from './services/set-plan.js';
 import { publishedKeys, rotateSigningKeys } from './services/signing-keys.js';
 import { forgetSigningKey } from './services/tokens.js';
 import { contactOf } from './services/user-contact.js';
@@ -25,6 +26,8 @@ const UserIdSchema = z.string().min(1).max(64);
 const SessionRefSchema = z.object({ userId: UserIdSchema, sessionId: z.string().min(1).max(64) });
 // Longer than any key identity issues, short enough that nobody hashes a megabyte on identity's CPU.
 const ApiKeySecretSchema = z.string().min(1).max(256);
+// Plan names are the keys of the gateway's QUOTA_PLANS and of payments' PAYMENT_PLANS.
+const SetPlanSchema = z.object({ userId: UserIdSchema, plan: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/) });
 
 /** RPC surface of the identity Worker, bound by the gateway as `IDENTITY`. */
 export class IdentityService extends DomainEntrypoint<AppEnv> {
@@ -68,6 +71,19 @@ export class IdentityService extends DomainEntrypoint<AppEnv> {
     if (!input.ok) return input;
     const contact = await contactOf(this.env.DB, input.data);
     return contact ? { ok: true, data: contact } : { ok: false, error: { code: 'NOT_FOUND' } };
+  }
+
+  /**
+   * Sets a user's billing plan, for the payments Worker when a subscription starts, lapses or ends (audited as
+   * `user.plan-changed`). Idempotent: the plan the user already has changes nothing. The gateway's quota follows at
+   * the user's next token refresh (access tokens carry the plan) and at once for API keys. NOT_FOUND for an unknown
+   * user.
+   */
+  async setPlan(userId: string, plan: string): Promise<RpcResult<{ plan: string; changed: boolean }>> {
+    const input = rpcInput(SetPlanSchema, { userId, plan });
+    if (!input.ok) return input;
+    const result = await setPlan(this.env, input.data, (work) => this.ctx.waitUntil(work));
+    return result ? { ok: true, data: result } : { ok: false, error: { code: 'NOT_FOUND' } };
   }
 
   /**
