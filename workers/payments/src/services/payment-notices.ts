@@ -1,0 +1,93 @@
+import type { ProviderDispute, ProviderIntent } from '../providers/provider.js';
+import { currencyRule } from './currencies.js';
+import type { PaymentNotice } from './notify.js';
+import type { PaymentRow } from './payment-rows.js';
+import type { RefundRow } from './refund-rows.js';
+
+// The notices of step 6 of the flow, as pure functions of what was just applied: callers pass them to `notify()`.
+// Each idempotency key is derived from the provider event (and the recipient), so a redelivered event, or the retry
+// of one whose notice went out before its batch failed, sends nothing twice.
+
+/** `2000`, `usd` → `20.00 USD`: templates show amounts without doing arithmetic. */
+export function formatAmount(amount: number, currency: string): string {
+  const decimals = currencyRule(currency)?.decimals ?? 2;
+  return `${(amount / 10 ** decimals).toFixed(decimals)} ${currency.toUpperCase()}`;
+}
+
+const money = (amount: number, currency: string) => ({
+  amount,
+  currency,
+  amountFormatted: formatAmount(amount, currency),
+});
+
+/**
+ * What a payment's event tells its payer: `payments.receipt` when it has just succeeded, `payments.payment-failed`
+ * when the provider refused an attempt (a new `lastError`). Nothing for any other move.
+ */
+export function paymentNotices(row: PaymentRow, intent: ProviderIntent, eventId: string): PaymentNotice[] {
+  if (intent.status === 'succeeded' && row.status !== 'succeeded') {
+    return [
+      {
+        to: row.userId,
+        template: 'payments.receipt',
+        data: { ...money(intent.amountCaptured, row.currency), paymentId: row.id, description: row.description ?? '' },
+        idempotencyKey: `payments.receipt:${eventId}`,
+      },
+    ];
+  }
+  if (intent.status === 'requires_payment_method' && intent.lastError !== undefined) {
+    return [
+      {
+        to: row.userId,
+        template: 'payments.payment-failed',
+        data: {
+          ...money(row.amount, row.currency),
+          paymentId: row.id,
+          reason: intent.lastError.message,
+          declineCode: intent.lastError.declineCode ?? intent.lastError.code,
+        },
+        idempotencyKey: `payments.payment-failed:${eventId}`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** A refund that has just succeeded, told to its payer (`payments.refund`). */
+export function refundNotices(refund: RefundRow, eventId: string): PaymentNotice[] {
+  if (refund.status !== 'succeeded') return [];
+  return [
+    {
+      to: refund.userId,
+      template: 'payments.refund',
+      data: { ...money(refund.amount, refund.currency), paymentId: refund.paymentId, refundId: refund.id },
+      idempotencyKey: `payments.refund:${eventId}`,
+    },
+  ];
+}
+
+/** The addresses of `PAYMENTS_ALERTS_TO` (comma-separated user ids or emails); empty → none. */
+export function alertRecipients(setting: string | undefined): string[] {
+  return [...new Set((setting ?? '').split(',').map((s) => s.trim()))].filter((s) => s.length > 0);
+}
+
+/** A dispute just opened, told to every admin address of `PAYMENTS_ALERTS_TO` (`payments.dispute-opened`). */
+export function disputeOpenedNotices(
+  alertsTo: string | undefined,
+  dispute: ProviderDispute,
+  ids: { disputeId: string; paymentId: string },
+  eventId: string,
+): PaymentNotice[] {
+  return alertRecipients(alertsTo).map((to) => ({
+    to,
+    template: 'payments.dispute-opened',
+    data: {
+      ...money(dispute.amount, dispute.currency),
+      ...ids,
+      reason: dispute.reason,
+      status: dispute.status,
+      evidenceDueBy: dispute.evidenceDueBy === undefined ? '' : new Date(dispute.evidenceDueBy).toISOString(),
+    },
+    idempotencyKey: `payments.dispute-opened:${eventId}:${to}`,
+  }));
+}
