@@ -1,3 +1,4 @@
+import { CREATE_DISPUTE_PAYMENT_METHOD, createDispute } from './disputes.js';
 import { cardError, invalidRequest, missing, ok, type StripeAnswer } from './errors.js';
 import { type Namespace, type PaymentIntentObject, type RequestInfo, stripeId } from './state.js';
 import { STRIPE_TEST_PAYMENT_METHODS as PM } from './types.js';
@@ -56,6 +57,13 @@ export function confirm(
     return invalidRequest('You cannot confirm this PaymentIntent because it is missing a payment method.', {
       code: 'payment_intent_unexpected_state',
     });
+  }
+  if (method === CREATE_DISPUTE_PAYMENT_METHOD) {
+    // As Stripe's test card: the payment goes through, then its cardholder disputes it.
+    pi.payment_method = method;
+    authorise(ns, pi, request);
+    if (pi.status === 'succeeded') createDispute(ns, pi, request);
+    return ok(pi);
   }
   if (!Object.values<string>(PM).includes(method)) return missing('PaymentMethod', method, 'payment_method');
   pi.payment_method = method;
