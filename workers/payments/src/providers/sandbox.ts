@@ -3,6 +3,7 @@ import { dbOf } from '../db/client.js';
 import { paymentIntents } from '../db/schema.js';
 import { receiveEvent } from '../services/receive-event.js';
 import type {
+  CheckoutInput,
   CreateIntentInput,
   PaymentProvider,
   ProviderEvent,
@@ -10,6 +11,7 @@ import type {
   ProviderRefund,
   ProviderResult,
 } from './provider.js';
+import { SandboxBilling } from './sandbox-billing.js';
 
 /**
  * THE SANDBOX: a built-in, offline stand-in for a card provider, used when no provider credentials are set. No money
@@ -21,7 +23,8 @@ import type {
  * object), and what it answers about a payment is derived from the platform's own record of it. Its asynchronous
  * changes reach the platform as sandbox events through `receiveEvent`, the path real webhooks take.
  */
-export type SandboxEnv = Pick<PaymentsEnv, 'DB' | 'PAYMENT_EVENTS' | 'SANDBOX_SETTLE_SECONDS' | 'ENVIRONMENT'>;
+export type SandboxEnv = Pick<PaymentsEnv, 'DB' | 'PAYMENT_EVENTS' | 'SANDBOX_SETTLE_SECONDS' | 'ENVIRONMENT'> &
+  Partial<Pick<PaymentsEnv, 'PAYMENT_PLANS'>>;
 
 /** The test payment methods the sandbox knows. */
 export const SANDBOX_PAYMENT_METHODS = [
@@ -41,7 +44,36 @@ const ok = <T>(value: T): ProviderResult<T> => ({ ok: true, value });
 export class SandboxProvider implements PaymentProvider {
   readonly name = 'sandbox' as const;
 
-  constructor(private readonly env: SandboxEnv) {}
+  /** Customers, checkout sessions and subscriptions: sandbox-billing.ts. */
+  private readonly billing: SandboxBilling;
+
+  constructor(private readonly env: SandboxEnv) {
+    this.billing = new SandboxBilling(env);
+  }
+
+  createCustomer(input: { userId: string }, idempotencyKey: string) {
+    return this.billing.createCustomer(input, idempotencyKey);
+  }
+
+  deleteCustomer(customerId: string) {
+    return this.billing.deleteCustomer(customerId);
+  }
+
+  createCheckoutSession(input: CheckoutInput) {
+    return this.billing.createCheckoutSession(input);
+  }
+
+  createSubscription(input: { customerId: string; price: string; reference: string }, idempotencyKey: string) {
+    return this.billing.createSubscription(input, idempotencyKey);
+  }
+
+  retrieveSubscription(providerId: string) {
+    return this.billing.retrieveSubscription(providerId);
+  }
+
+  cancelSubscription(providerId: string) {
+    return this.billing.cancelSubscription(providerId);
+  }
 
   /** The sandbox's view of a payment: the platform's record of it, as the provider would hold it. */
   private async current(providerId: string) {
