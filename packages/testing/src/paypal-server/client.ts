@@ -13,10 +13,9 @@ export * from './types.js';
 /**
  * A namespace of its own on the local PayPal server, driven from a test inside workerd: `clientId`,
  * `clientSecret` and `apiBase` configure the PayPal adapter; the other members act as the buyer and read and script
- * the server.
+ * the server. `clientId` names an existing namespace (e.g. the Worker's own app), else a new one is made up.
  */
-export function paypalNamespace(origin: string) {
-  const clientId = `client-${crypto.randomUUID().replaceAll('-', '')}`;
+export function paypalNamespace(origin: string, clientId = `client-${crypto.randomUUID().replaceAll('-', '')}`) {
   const control = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
     const res = await fetch(`${origin}${path}${path.includes('?') ? '&' : '?'}ns=${clientId}`, {
       method,

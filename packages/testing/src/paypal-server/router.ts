@@ -116,7 +116,8 @@ export function handle(state: ServerState, req: PayPalRequest): PayPalAnswer {
   if (!known) return invalidToken('Authentication failed due to invalid authentication credentials.');
   if (known.expiresAt <= Date.now()) return invalidToken('The token passed in was found to be expired');
   const ns = state.get(known.clientId);
-  const scripted = ns.scripts.shift();
+  const index = ns.scripts.findIndex((s) => s.path === undefined || req.path.endsWith(s.path));
+  const scripted = index >= 0 ? ns.scripts.splice(index, 1)[0] : undefined;
   if (scripted && !scripted.afterHandling) return scriptedAnswer(scripted);
   const answer = answerOnce(state, ns, req);
   return scripted ? scriptedAnswer(scripted) : answer;

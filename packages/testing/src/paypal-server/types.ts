@@ -8,6 +8,8 @@ export interface PayPalScriptedAnswer {
   headers?: Record<string, string>;
   /** The call is carried out first and this answer replaces PayPal's: a reply lost on its way back. */
   afterHandling?: boolean;
+  /** Only a call whose path ends with this takes the answer (e.g. `/capture`); others pass it by. */
+  path?: string;
 }
 
 /** What the buyer's approval sets up for the order's capture (`POST /__approve/{orderId}`). */

@@ -1,0 +1,185 @@
+import { type PayPalCall, type PayPalClientOptions, paypalCall } from './paypal-client.js';
+import { failureOf, issueOf } from './paypal-errors.js';
+import { paypalMoney } from './paypal-money.js';
+import { intentOfOrder, type PayPalOrder, type PayPalPayment, refundOf } from './paypal-objects.js';
+import type { CreateIntentInput, PaymentProvider, ProviderIntent, ProviderResult } from './provider.js';
+
+export { paypalEventOf } from './paypal-objects.js';
+
+/** The Worker's optional PayPal settings (secrets set with `wrangler secret put`, or `.dev.vars`). */
+export interface PayPalEnv {
+  ENVIRONMENT?: string;
+  PAYPAL_CLIENT_ID?: string;
+  PAYPAL_CLIENT_SECRET?: string;
+  /** The id PayPal gave the webhook registered for `/webhooks/paypal`: its deliveries are verified against it. */
+  PAYPAL_WEBHOOK_ID?: string;
+  /** Another API origin, e.g. the local PayPal server of `@onasis/testing` in tests. */
+  PAYPAL_API_BASE?: string;
+  /** Where PayPal sends the buyer back after approving (or cancelling) at the approval URL. */
+  PAYPAL_RETURN_URL?: string;
+}
+
+/** PayPal's live API in production, its sandbox everywhere else, unless `PAYPAL_API_BASE` says otherwise. */
+export function paypalApiBase(env: PayPalEnv): string {
+  if (env.PAYPAL_API_BASE) return env.PAYPAL_API_BASE.replace(/\/$/, '');
+  return env.ENVIRONMENT === 'production' ? 'https://api-m.paypal.com' : 'https://api-m.sandbox.paypal.com';
+}
+
+/** The app's credentials and API origin when both credentials are set, else null. */
+export function paypalClientFrom(env: PayPalEnv): PayPalClientOptions | null {
+  if (!env.PAYPAL_CLIENT_ID || !env.PAYPAL_CLIENT_SECRET) return null;
+  return { clientId: env.PAYPAL_CLIENT_ID, clientSecret: env.PAYPAL_CLIENT_SECRET, apiBase: paypalApiBase(env) };
+}
+
+/** The PayPal adapter when its credentials are set, else null (a payment naming PayPal is then a 400). */
+export function paypalProviderFrom(env: PayPalEnv): PaymentProvider | null {
+  const client = paypalClientFrom(env);
+  return client ? createPayPalProvider(client, env.PAYPAL_RETURN_URL) : null;
+}
+
+type Failed = Extract<PayPalCall, { ok: false }>;
+
+/** An order as the platform's intent; a refused capture is a decline (402) that still carries the new state. */
+function answerOf(order: PayPalOrder): ProviderResult<ProviderIntent> {
+  const intent = intentOfOrder(order);
+  if (intent.status === 'requires_payment_method' && intent.lastError) {
+    return { ok: false, kind: 'declined', error: intent.lastError, value: intent };
+  }
+  return { ok: true, value: intent };
+}
+
+const invalid = (message: string) => ({ ok: false, kind: 'invalid', message }) as const;
+
+/** Issues that mean an earlier attempt (a retry's first try) already did the work: read the order instead. */
+const ALREADY_DONE = new Set([
+  'ORDER_ALREADY_CAPTURED',
+  'ORDER_ALREADY_AUTHORIZED',
+  'AUTHORIZATION_ALREADY_CAPTURED',
+  'AUTHORIZATION_VOIDED',
+]);
+
+/** Captures whose money arrived: what a refund goes against. */
+const REFUNDABLE = new Set(['COMPLETED', 'PARTIALLY_REFUNDED', 'REFUNDED']);
+
+/**
+ * PayPal behind the platform's `PaymentProvider`, over its REST API (Orders v2 and Payments v2). A payment is one
+ * order with one purchase unit (`custom_id` = the platform's payment id); the buyer approves it at `approvalUrl`, and
+ * `confirmIntent` then captures (or authorises, for manual capture). Retries: every mutating call carries the
+ * caller's idempotency key as `PayPal-Request-Id`, so a call repeated after a lost answer gets PayPal's first answer
+ * back instead of a second order, capture or refund; a state change already made (an "already captured" refusal) is
+ * answered with the order as it now stands.
+ */
+export function createPayPalProvider(client: PayPalClientOptions, returnUrl?: string): PaymentProvider {
+  const call = (method: 'GET' | 'POST', path: string, init?: Parameters<typeof paypalCall>[3]) =>
+    paypalCall(client, method, path, init);
+  const getOrder = async (id: string): Promise<PayPalOrder | Failed> => {
+    const got = await call('GET', `/v2/checkout/orders/${encodeURIComponent(id)}`);
+    return got.ok ? (got.body as PayPalOrder) : got;
+  };
+  const isFailed = (value: PayPalOrder | Failed): value is Failed => 'ok' in value && value.ok === false;
+  const retrieve = async (id: string) => {
+    const order = await getOrder(id);
+    return isFailed(order) ? failureOf<ProviderIntent>(order) : answerOf(order);
+  };
+  /** A mutating call on an order's payment, then the order re-read: what the platform records is the whole order. */
+  const thenRetrieve = async (id: string, done: PayPalCall) => {
+    if (!done.ok && !ALREADY_DONE.has(issueOf(done) ?? '')) return failureOf<ProviderIntent>(done);
+    return retrieve(id);
+  };
+  const unitOf = (order: PayPalOrder) => order.purchase_units?.[0];
+
+  return {
+    name: 'paypal',
+    createIntent: async (input: CreateIntentInput) => {
+      const amount = paypalMoney(input.amount, input.currency.toLowerCase());
+      if (!amount) return invalid(`PayPal takes only whole ${input.currency.toUpperCase()} amounts.`);
+      // The key is `<pay_id>:create`: the payment id goes with the order, to find one from the other at PayPal.
+      const paymentId = /^(pay_[^:]+):/.exec(input.idempotencyKey)?.[1];
+      const created = await call('POST', '/v2/checkout/orders', {
+        requestId: input.idempotencyKey,
+        json: {
+          intent: input.captureMethod === 'manual' ? 'AUTHORIZE' : 'CAPTURE',
+          purchase_units: [
+            {
+              reference_id: 'default',
+              amount,
+              ...(paymentId && { custom_id: paymentId }),
+              ...(input.description && { description: input.description.slice(0, 127) }),
+            },
+          ],
+          ...(returnUrl && {
+            payment_source: {
+              paypal: { experience_context: { return_url: returnUrl, cancel_url: returnUrl, user_action: 'PAY_NOW' } },
+            },
+          }),
+        },
+      });
+      return created.ok ? answerOf(created.body as PayPalOrder) : failureOf(created);
+    },
+    retrieveIntent: retrieve,
+    // The payment method is PayPal's own (the buyer chose it when approving); the argument is not used.
+    confirmIntent: async (providerId, _paymentMethod, idempotencyKey) => {
+      const order = await getOrder(providerId);
+      if (isFailed(order)) return failureOf(order);
+      // Not approved yet (requires_action, approvalUrl kept) or already captured: the order as it stands.
+      if (order.status !== 'APPROVED') return answerOf(order);
+      const action = order.intent === 'AUTHORIZE' ? 'authorize' : 'capture';
+      const done = await call('POST', `/v2/checkout/orders/${encodeURIComponent(order.id)}/${action}`, {
+        requestId: idempotencyKey,
+        json: {},
+      });
+      if (done.ok) return answerOf(done.body as PayPalOrder);
+      return thenRetrieve(order.id, done);
+    },
+    captureIntent: async (providerId, amount, idempotencyKey) => {
+      const order = await getOrder(providerId);
+      if (isFailed(order)) return failureOf(order);
+      const authorization = unitOf(order)?.payments?.authorizations?.at(-1);
+      if (!authorization) return invalid(`PayPal order ${providerId} has no authorization to capture.`);
+      const money = amount === undefined ? null : paypalMoney(amount, intentOfOrder(order).currency);
+      if (amount !== undefined && !money) return invalid('PayPal cannot take this amount in this currency.');
+      const done = await call('POST', `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/capture`, {
+        requestId: idempotencyKey,
+        json: { ...(money && { amount: money }), final_capture: true },
+      });
+      return thenRetrieve(providerId, done);
+    },
+    // PayPal has no way to cancel an order: an unapproved or approved one that is never captured simply expires
+    // (unapproved after 3 hours, approved after 3 days), and nothing captures it once the platform says canceled.
+    // An authorization is voided, releasing the buyer's funds.
+    cancelIntent: async (providerId, idempotencyKey) => {
+      const order = await getOrder(providerId);
+      if (isFailed(order)) return failureOf(order);
+      const authorization = unitOf(order)?.payments?.authorizations?.at(-1);
+      if (authorization?.status === 'CREATED') {
+        const done = await call('POST', `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`, {
+          requestId: idempotencyKey,
+        });
+        return thenRetrieve(providerId, done);
+      }
+      const intent = intentOfOrder(order);
+      if (authorization || (unitOf(order)?.payments?.captures ?? []).length > 0) return answerOf(order);
+      const { approvalUrl: _gone, ...rest } = intent;
+      return { ok: true, value: { ...rest, status: 'canceled', updatedAt: Math.max(intent.updatedAt, Date.now()) } };
+    },
+    createRefund: async (paymentProviderId, amount, reason, idempotencyKey) => {
+      const order = await getOrder(paymentProviderId);
+      if (isFailed(order)) return failureOf(order);
+      // A fully refunded capture still goes to PayPal: a retried refund's request id replays its first answer, and
+      // anything beyond what is left PayPal refuses itself.
+      const capture = (unitOf(order)?.payments?.captures ?? [])
+        .filter((c: PayPalPayment) => REFUNDABLE.has(c.status))
+        .at(-1);
+      if (!capture) return invalid(`PayPal order ${paymentProviderId} has no capture to refund.`);
+      const { currency } = intentOfOrder(order);
+      const money = paypalMoney(amount, currency);
+      if (!money) return invalid('PayPal cannot take this amount in this currency.');
+      const done = await call('POST', `/v2/payments/captures/${encodeURIComponent(capture.id)}/refund`, {
+        requestId: idempotencyKey,
+        json: { amount: money, ...(reason && { note_to_payer: reason.slice(0, 255) }) },
+      });
+      if (!done.ok) return failureOf(done);
+      return { ok: true, value: refundOf(done.body as PayPalPayment, { amount, currency }) };
+    },
+  };
+}
