@@ -3,7 +3,7 @@ import type { ErrorCode } from './errors.js';
 import { NotificationSendSchema } from './notifications.js';
 
 /** The services that run jobs: each exposes `runJob(run: JobRun): Promise<JobOutcome>` on its entrypoint. */
-export const JOB_OWNERS = ['identity', 'notifications', 'jobs'] as const;
+export const JOB_OWNERS = ['identity', 'notifications', 'payments', 'jobs'] as const;
 
 /** A service that runs jobs of some type. */
 export type JobOwner = (typeof JOB_OWNERS)[number];
@@ -33,6 +33,33 @@ export const JOB_TYPES = {
   },
   /** A notification sent later: at `runAt`, after `delaySeconds`, or retried by the jobs Worker's back-off. */
   'notifications.send': { owner: 'notifications', payload: NotificationSendSchema },
+  /**
+   * Payments' reconciliation: each provider's events of the last `sinceHours` (default 48, so a daily run overlaps
+   * the last) compared with what arrived, missed ones applied; `provider` alone, or every configured real provider.
+   */
+  'payments.reconcile': {
+    owner: 'payments',
+    internal: true,
+    payload: z
+      .object({
+        provider: z.enum(['stripe', 'paypal']).optional(),
+        sinceHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(30 * 24)
+          .optional(),
+      })
+      .strict(),
+  },
+  /** Payments' housekeeping: past-due subscriptions whose grace period ended fall back to the free plan. */
+  'payments.maintenance': { owner: 'payments', internal: true, payload: z.object({}).strict() },
+  /** Erase the personal data payments holds about a deleted user; amounts, statuses and the ledger stay. */
+  'payments.erase-user': {
+    owner: 'payments',
+    internal: true,
+    payload: z.object({ userId: z.string().min(1) }).strict(),
+  },
   /** The jobs Worker's own housekeeping: finished jobs and their attempts past retention are deleted. */
   'jobs.purge': {
     owner: 'jobs',
