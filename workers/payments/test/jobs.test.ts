@@ -12,10 +12,8 @@ checkLedgerAfterEach();
 
 describe('PaymentsService.runJob', () => {
   it('reconciles nothing and succeeds when no real provider is configured', async () => {
-    expect(await exports.PaymentsService.runJob(jobRun('payments.reconcile', {}))).toEqual({
-      ok: true,
-      data: { runs: [] },
-    });
+    const bare = { ...env, STRIPE_SECRET_KEY: undefined, PAYPAL_CLIENT_ID: undefined, PAYPAL_CLIENT_SECRET: undefined };
+    expect(await runPaymentsJob(bare, jobRun('payments.reconcile', {}))).toEqual({ ok: true, data: { runs: [] } });
   });
 
   it('refuses a provider that is not configured, a bad payload and a type it does not run, without retrying', async () => {

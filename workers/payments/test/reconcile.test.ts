@@ -32,6 +32,9 @@ async function paidWithoutWebhooks(method: string) {
 
 const since = () => new Date(Date.now() - 3600_000);
 
+/** The test Worker's environment without PayPal's credentials: a provider not configured here. */
+const withoutPayPal = () => ({ ...env, PAYPAL_CLIENT_ID: undefined, PAYPAL_CLIENT_SECRET: undefined });
+
 describe('reconciliation', () => {
   it('repairs a payment whose payment_intent.succeeded never arrived, and a second run finds nothing', async () => {
     const { payment, ns, scoped } = await paidWithoutWebhooks(PM.visa);
@@ -62,14 +65,14 @@ describe('reconciliation', () => {
   });
 
   it('records a run against a provider that is not configured as failed, with the reason', async () => {
-    const run = await reconcile(env, { provider: 'paypal', since: since() });
+    const run = await reconcile(withoutPayPal(), { provider: 'paypal', since: since() });
     expect(run).toMatchObject({ status: 'failed', eventsRepaired: 0 });
     expect(run.error).toContain('paypal');
   });
 
   it('lists runs newest first for admins only, and shows one by id', async () => {
-    const first = await reconcile(env, { provider: 'paypal', since: since() });
-    const second = await reconcile(env, { provider: 'paypal', since: since() });
+    const first = await reconcile(withoutPayPal(), { provider: 'paypal', since: since() });
+    const second = await reconcile(withoutPayPal(), { provider: 'paypal', since: since() });
     const res = await call('/api/v1/payments/reconciliation-runs?limit=100', {}, ADMIN);
     expect(res.status).toBe(200);
     const ids = (await res.json<{ data: { id: string }[] }>()).data.map((r) => r.id);
