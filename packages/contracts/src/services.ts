@@ -19,6 +19,7 @@ export const ROUTE_OWNERS: ReadonlyArray<{ prefix: string; service: ServiceName 
   { prefix: '/api/v1/signing-keys', service: 'identity' },
   { prefix: '/api/v1/payments', service: 'payments' },
   { prefix: '/webhooks/stripe', service: 'payments' },
+  { prefix: '/webhooks/paypal', service: 'payments' },
   { prefix: '/webhooks/resend', service: 'notifications' },
   { prefix: '/api/v1/notifications', service: 'notifications' },
   { prefix: '/api/v1/analytics', service: 'analytics' },
