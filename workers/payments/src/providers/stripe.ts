@@ -7,6 +7,7 @@ import type {
   ProviderRefund,
   ProviderResult,
 } from './provider.js';
+import { stripeBillingCalls } from './stripe-billing-calls.js';
 import { failureOf } from './stripe-errors.js';
 import { intentOf, refundOf, stripeEventOf } from './stripe-objects.js';
 
@@ -88,6 +89,7 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
   const pis = stripe.paymentIntents;
   return {
     name: 'stripe',
+    ...stripeBillingCalls(stripe),
     createIntent: (input: CreateIntentInput) =>
       intentCall(() =>
         pis.create(
