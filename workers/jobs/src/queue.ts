@@ -6,17 +6,18 @@ import { enqueueJob } from './services/enqueue-job.js';
 
 const log = createLogger({ service: 'jobs' });
 
-/** The job each user event becomes, run by the services that hold data about the user. */
-const JOB_OF_EVENT = {
-  'user.deleted': 'notifications.erase-user',
-  'user.account-claimed': 'notifications.reset-devices',
+/** The jobs each user event becomes, run by the services that hold data about the user. */
+const JOBS_OF_EVENT = {
+  'user.deleted': ['notifications.erase-user', 'payments.erase-user'],
+  'user.account-claimed': ['notifications.reset-devices'],
 } as const;
 
 /**
- * Fans a user event out as a job: `user.deleted` as `notifications.erase-user`, `user.account-claimed` as
- * `notifications.reset-devices`. The idempotency key comes from the event id, so a redelivered event returns the first
- * job instead of a second (both jobs are harmless to repeat anyway, which covers a redelivery later than the key's
- * 24 h).
+ * Fans a user event out as jobs: `user.deleted` as `notifications.erase-user` and `payments.erase-user`,
+ * `user.account-claimed` as `notifications.reset-devices`. Each job's idempotency key comes from the event id and its
+ * type, so a redelivered event returns the first jobs instead of second ones, and an event that failed halfway (one
+ * job made, the next not) makes only the missing one when the queue retries it (the jobs are harmless to repeat
+ * anyway, which covers a redelivery later than the key's 24 h).
  */
 async function consumeUserEvent(env: JobsEnv, message: Message<unknown>): Promise<void> {
   const event = UserEventSchema.safeParse(message.body);
@@ -24,12 +25,14 @@ async function consumeUserEvent(env: JobsEnv, message: Message<unknown>): Promis
     log.error('dropped malformed user event', { issues: event.error.issues.length });
     return message.ack();
   }
-  const result = await enqueueJob(env, {
-    type: JOB_OF_EVENT[event.data.type],
-    payload: { userId: event.data.userId },
-    idempotencyKey: `user-event:${event.data.id}`,
-  });
-  if (!result.ok) log.error('user event not enqueued', { eventId: event.data.id });
+  for (const type of JOBS_OF_EVENT[event.data.type]) {
+    const result = await enqueueJob(env, {
+      type,
+      payload: { userId: event.data.userId },
+      idempotencyKey: `user-event:${event.data.id}:${type}`,
+    });
+    if (!result.ok) log.error('user event not enqueued', { eventId: event.data.id, type });
+  }
   message.ack();
 }
 

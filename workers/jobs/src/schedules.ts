@@ -15,4 +15,8 @@ export const SCHEDULES: readonly Schedule[] = [
   // Every five minutes: it re-queues deliveries stranded by a failed enqueue (a reset mail must not wait for the night).
   { name: 'notifications-maintenance', cron: '*/5 * * * *', type: 'notifications.maintenance', payload: {} },
   { name: 'jobs-purge', cron: '30 3 * * *', type: 'jobs.purge', payload: { olderThanDays: 30 } },
+  // Daily, in a quiet hour after the purge: every configured real provider's last two days compared and repaired.
+  { name: 'payments-reconcile', cron: '15 4 * * *', type: 'payments.reconcile', payload: {} },
+  // Hourly: a past-due subscription whose grace period ended loses its plan within the hour.
+  { name: 'payments-maintenance', cron: '45 * * * *', type: 'payments.maintenance', payload: {} },
 ];

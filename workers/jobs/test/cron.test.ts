@@ -8,7 +8,7 @@ import { jobAttempts, jobs, scheduleRuns } from '../src/db/schema.js';
 import worker from '../src/index.js';
 import { SCHEDULES } from '../src/schedules.js';
 import wranglerToml from '../wrangler.toml?raw';
-import { call, deliver, deliverJobs } from './helpers.js';
+import { call, deliver, deliverJobs, paymentsOwner } from './helpers.js';
 import { storedJob, storedJobsWithKey } from './stored-job.js';
 
 const db = dbOf(env.DB);
@@ -155,7 +155,7 @@ describe('cron schedules', () => {
 });
 
 describe('user events', () => {
-  it('fans each user.deleted out as one erase job, even when the event is delivered twice', async () => {
+  it('fans each user.deleted out as one erase job per service holding user data, even when delivered twice', async () => {
     const event = {
       kind: 'user-event',
       id: `evt_${crypto.randomUUID()}`,
@@ -166,9 +166,44 @@ describe('user events', () => {
     const first = await deliver(QUEUE_NAMES.userEvents, [{ body: event }, { body: event }]);
     expect(first.explicitAcks).toHaveLength(2);
     await deliver(QUEUE_NAMES.userEvents, [{ body: event, attempts: 2 }, { body: { kind: 'nonsense' } }]);
-    const made = await storedJobsWithKey(`user-event:${event.id}`);
-    expect(made).toHaveLength(1);
-    expect(made[0]?.type).toBe('notifications.erase-user');
-    expect(made[0]?.payload).toEqual({ userId: 'usr_gone' });
+    for (const type of ['notifications.erase-user', 'payments.erase-user']) {
+      const made = await storedJobsWithKey(`user-event:${event.id}:${type}`);
+      expect(made).toHaveLength(1);
+      expect(made[0]?.type).toBe(type);
+      expect(made[0]?.payload).toEqual({ userId: 'usr_gone' });
+    }
+  });
+});
+
+describe('payments schedules', () => {
+  it('runs payments.reconcile daily and payments.maintenance hourly with the payments Worker', async () => {
+    const scheduledTime = Date.UTC(2026, 10, 27, 4, 15);
+    await tick('15 4 * * *', scheduledTime);
+    await tick('45 * * * *', scheduledTime + 30 * 60 * 1000);
+    for (const [schedule, type] of [
+      ['payments-reconcile', 'payments.reconcile'],
+      ['payments-maintenance', 'payments.maintenance'],
+    ] as const) {
+      const run = await db
+        .select({ jobId: scheduleRuns.jobId })
+        .from(scheduleRuns)
+        .where(eq(scheduleRuns.schedule, schedule))
+        .orderBy(desc(scheduleRuns.scheduledTime))
+        .get();
+      const jobId = run?.jobId ?? '';
+      expect(await storedJob(jobId)).toMatchObject({ type, payload: {} });
+      await deliverJobs(jobId);
+      expect((await storedJob(jobId)).status).toBe('succeeded');
+      expect(await paymentsOwner.callsFor(jobId)).toEqual([expect.objectContaining({ type, attempt: 1 })]);
+    }
+  });
+
+  it('binds the payments Worker in every environment of wrangler.toml', () => {
+    const bindings = [...wranglerToml.matchAll(/binding = "PAYMENTS", service = "([^"]+)", entrypoint = "([^"]+)"/g)];
+    expect(bindings.map((m) => [m[1], m[2]])).toEqual([
+      ['onasis-payments-staging', 'PaymentsService'],
+      ['onasis-payments-production', 'PaymentsService'],
+    ]);
+    expect(wranglerToml).toMatch(/binding = "PAYMENTS"\nservice = "onasis-payments"\nentrypoint = "PaymentsService"/);
   });
 });

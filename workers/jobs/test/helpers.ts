@@ -76,6 +76,9 @@ interface OwnerFixture {
 /** The notifications stand-in (test/fixtures/job-owners.js). */
 export const notificationsOwner = env.NOTIFICATIONS as unknown as OwnerFixture;
 
+/** The payments stand-in (test/fixtures/job-owners.js). */
+export const paymentsOwner = env.PAYMENTS as unknown as OwnerFixture;
+
 /** Bodies recorded on a test queue so far, waiting (delivery to the recorder is asynchronous) until `predicate`. */
 export function waitForSent(
   queue: 'test-jobs' | 'test-jobs-dlq',

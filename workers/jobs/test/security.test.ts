@@ -14,6 +14,9 @@ const INTERNAL_PAYLOADS: Record<string, unknown> = {
   'notifications.maintenance': {},
   'notifications.erase-user': { userId: 'usr_victim' },
   'notifications.reset-devices': { userId: 'usr_victim' },
+  'payments.reconcile': {},
+  'payments.maintenance': {},
+  'payments.erase-user': { userId: 'usr_victim' },
   'jobs.purge': { olderThanDays: 1 },
 };
 
@@ -69,7 +72,7 @@ describe('user events', () => {
     };
     const first = await deliver(QUEUE_NAMES.userEvents, [{ body: event }, { body: event }]);
     expect(first.explicitAcks).toHaveLength(2);
-    const made = await storedJobsWithKey(`user-event:${event.id}`);
+    const made = await storedJobsWithKey(`user-event:${event.id}:notifications.reset-devices`);
     expect(made).toHaveLength(1);
     expect(made[0]?.type).toBe('notifications.reset-devices');
     expect(made[0]?.payload).toEqual({ userId: 'usr_claimed' });
