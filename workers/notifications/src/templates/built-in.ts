@@ -19,9 +19,90 @@ const button = (label: string) =>
   `<p><a href="{{url}}" style="background:#2563eb;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">${label}</a></p>` +
   `<p style="font-size:12px">Or paste this link into your browser: {{url}}</p>`;
 
+/** A billing notice: an email and the same text in the in-app inbox. */
+const billing = (subject: string, text: string, body: string): TemplateContent => ({
+  channels: ['email', 'inapp'],
+  category: 'billing',
+  subject,
+  text,
+  html: layout(subject, body),
+});
+
 /**
- * The templates identity sends (IDENTITY_TEMPLATES), in English, as version 1 of their `en` locale. They ship in
- * code so that a fresh database sends them; an admin may publish newer versions or other locales, never delete them.
+ * The templates the payments Worker sends (its `PAYMENT_TEMPLATES`). Every one gets `amount` (minor units),
+ * `currency` (lower-case ISO 4217), `amountFormatted` (`20.00 USD`, what the text shows) and `paymentId`; besides:
+ * - `payments.receipt`: `description` (may be empty);
+ * - `payments.refund`: `refundId`;
+ * - `payments.payment-failed`: `reason` (the provider's message), `declineCode`;
+ * - `payments.renewal-failed`: `plan`, `subscriptionId`, `graceUntil` (ISO 8601: the plan is kept until then),
+ *   `invoiceUrl` (may be empty: where to pay);
+ * - `payments.subscription-canceled`: `plan`, `subscriptionId`, `endsAt` (ISO 8601, may be empty: at once);
+ * - `payments.dispute-opened` (to admins): `disputeId`, `reason`, `status`, `evidenceDueBy` (ISO 8601, may be empty).
+ * The subscription templates carry the plan's price as `amount`/`currency`/`amountFormatted`, and `paymentId` only
+ * when a payment is involved.
+ */
+const PAYMENT_TEMPLATES: Record<string, Record<string, TemplateContent>> = {
+  'payments.receipt': {
+    en: billing(
+      'Your payment of {{amountFormatted}}',
+      'Thank you. We received your payment of {{amountFormatted}}{{#description}} for {{description}}{{/description}}.' +
+        '\n\nPayment: {{paymentId}}\n\nKeep this message as your receipt.',
+      '<p>Thank you. We received your payment of <strong>{{amountFormatted}}</strong>{{#description}} for ' +
+        '{{description}}{{/description}}.</p><p>Payment: {{paymentId}}</p><p>Keep this message as your receipt.</p>',
+    ),
+  },
+  'payments.refund': {
+    en: billing(
+      'Your refund of {{amountFormatted}}',
+      'We refunded {{amountFormatted}} of your payment {{paymentId}}. Depending on your bank, it reaches your ' +
+        'account within 5 to 10 business days.\n\nRefund: {{refundId}}',
+      '<p>We refunded <strong>{{amountFormatted}}</strong> of your payment {{paymentId}}. Depending on your bank, ' +
+        'it reaches your account within 5 to 10 business days.</p><p>Refund: {{refundId}}</p>',
+    ),
+  },
+  'payments.payment-failed': {
+    en: billing(
+      'Your payment of {{amountFormatted}} did not go through',
+      'Your payment of {{amountFormatted}} was declined: {{reason}}\n\nNo money was taken. Try again with another ' +
+        'payment method, or ask your bank.\n\nPayment: {{paymentId}}',
+      '<p>Your payment of <strong>{{amountFormatted}}</strong> was declined: {{reason}}</p><p>No money was taken. ' +
+        'Try again with another payment method, or ask your bank.</p><p>Payment: {{paymentId}}</p>',
+    ),
+  },
+  'payments.renewal-failed': {
+    en: billing(
+      'We could not renew your {{plan}} plan',
+      'The payment of {{amountFormatted}} for your {{plan}} plan failed. You keep the plan until {{graceUntil}} ' +
+        'while we try again.{{#invoiceUrl}} Pay now: {{invoiceUrl}}{{/invoiceUrl}}\n\nSubscription: {{subscriptionId}}',
+      '<p>The payment of <strong>{{amountFormatted}}</strong> for your {{plan}} plan failed. You keep the plan until ' +
+        '{{graceUntil}} while we try again.</p>{{#invoiceUrl}}<p><a href="{{invoiceUrl}}">Pay now</a></p>{{/invoiceUrl}}' +
+        '<p>Subscription: {{subscriptionId}}</p>',
+    ),
+  },
+  'payments.subscription-canceled': {
+    en: billing(
+      'Your {{plan}} plan is canceled',
+      'Your {{plan}} subscription is canceled{{#endsAt}}; it ends on {{endsAt}}{{/endsAt}}. After that your account ' +
+        'is on the free plan. You can subscribe again at any time.\n\nSubscription: {{subscriptionId}}',
+      '<p>Your {{plan}} subscription is canceled{{#endsAt}}; it ends on {{endsAt}}{{/endsAt}}. After that your ' +
+        'account is on the free plan. You can subscribe again at any time.</p><p>Subscription: {{subscriptionId}}</p>',
+    ),
+  },
+  'payments.dispute-opened': {
+    en: billing(
+      'Dispute opened: {{amountFormatted}} on {{paymentId}}',
+      'A cardholder disputed {{amountFormatted}} of payment {{paymentId}} (reason: {{reason}}; status: {{status}}).' +
+        '{{#evidenceDueBy}} Evidence is due by {{evidenceDueBy}}.{{/evidenceDueBy}}\n\nDispute: {{disputeId}}',
+      '<p>A cardholder disputed <strong>{{amountFormatted}}</strong> of payment {{paymentId}} (reason: {{reason}}; ' +
+        'status: {{status}}).</p>{{#evidenceDueBy}}<p>Evidence is due by {{evidenceDueBy}}.</p>{{/evidenceDueBy}}' +
+        '<p>Dispute: {{disputeId}}</p>',
+    ),
+  },
+};
+
+/**
+ * The templates identity sends (IDENTITY_TEMPLATES), this Worker's own, and the payments ones above, in English, as
+ * version 1 of their `en` locale. They ship in code so that a fresh database sends them; an admin may publish newer versions or other locales, never delete them.
  */
 export const BUILT_IN_TEMPLATES: Record<string, Record<string, TemplateContent>> = {
   'identity.verify-email': {
@@ -134,4 +215,5 @@ export const BUILT_IN_TEMPLATES: Record<string, Record<string, TemplateContent>>
       html: null,
     },
   },
+  ...PAYMENT_TEMPLATES,
 };
