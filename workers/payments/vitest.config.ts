@@ -3,19 +3,10 @@ import { domainWorkerProject } from '../../scripts/vitest-domain.js';
 /** The endpoint secret the webhook tests sign with; any `whsec_…` string works, as with `stripe listen`. */
 const TEST_STRIPE_WEBHOOK_SECRET = 'whsec_onasis_local_test_secret';
 
-/**
- * The Worker's own PayPal app on the local PayPal server (its client id names the namespace there), for the tests
- * that go through the routes; adapter tests use namespaces of their own.
- */
-const TEST_PAYPAL = {
-  PAYPAL_CLIENT_ID: 'onasis-payments-worker',
-  PAYPAL_CLIENT_SECRET: 'onasis-payments-worker-secret',
-  PAYPAL_WEBHOOK_ID: 'WH-ONASIS-LOCAL-TEST',
-};
-
 // The local Stripe and PayPal servers run beside the tests; the real `stripe` SDK and the PayPal adapter are pointed
-// at them. `TEST_STRIPE_EVENTS` is a queue only the recorder consumes, so a webhook test can see what was queued
-// while the Worker's own consumer keeps `PAYMENT_EVENTS` for the other tests. Identity runs for real (a subscription
+// at them (PayPal's credentials only where a test sets them: elsewhere PayPal stays unconfigured). `TEST_STRIPE_EVENTS`
+// is a queue only the recorder consumes, so a webhook test can see what was queued while the Worker's own consumer
+// keeps `PAYMENT_EVENTS` for the other tests. Identity runs for real (a subscription
 // sets the user's plan there); what payments asks notifications to send lands in the recorder.
 export default await domainWorkerProject('payments', {
   globalSetup: ['./test/stripe-server.global.ts', './test/paypal-server.global.ts'],
@@ -23,8 +14,6 @@ export default await domainWorkerProject('payments', {
     TEST_STRIPE_SERVER_URL: inject('stripeServerUrl'),
     STRIPE_WEBHOOK_SECRET: TEST_STRIPE_WEBHOOK_SECRET,
     TEST_PAYPAL_SERVER_URL: inject('paypalServerUrl'),
-    PAYPAL_API_BASE: inject('paypalServerUrl'),
-    ...TEST_PAYPAL,
   }),
   auxWorkers: ['identity'],
   recordQueues: ['test-stripe-events', 'test-notifications'],

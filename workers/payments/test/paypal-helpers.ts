@@ -1,5 +1,7 @@
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import type { Principal } from '@onasis/contracts';
+import { type CallInit, forwardTo } from '@onasis/testing';
 import { type PayPalSignedDelivery, paypalNamespace } from '@onasis/testing/paypal-server/client';
 import { eq } from 'drizzle-orm';
 import { expect } from 'vitest';
@@ -8,7 +10,28 @@ import { dbOf } from '../src/db/client.js';
 import { ledgerTransactions, providerEvents } from '../src/db/schema.js';
 import { createPayPalProvider } from '../src/providers/paypal.js';
 import type { ProviderResult } from '../src/providers/provider.js';
-import type { Payment } from './helpers.js';
+import { PaymentsService } from '../src/rpc.js';
+import { ALICE, type Payment } from './helpers.js';
+
+/** The Worker's own PayPal app on the local PayPal server: its client id names the namespace there. */
+export const WORKER_PAYPAL = {
+  PAYPAL_CLIENT_ID: 'onasis-payments-worker',
+  PAYPAL_CLIENT_SECRET: 'onasis-payments-worker-secret',
+  PAYPAL_WEBHOOK_ID: 'WH-ONASIS-LOCAL-TEST',
+} as const;
+
+/**
+ * The Worker's bindings with PayPal configured. Only the PayPal tests set them, so that everywhere else PayPal stays
+ * a provider that is not configured (a 400 when named).
+ */
+export const paypalEnv = () => ({ ...env, ...WORKER_PAYPAL, PAYPAL_API_BASE: env.TEST_PAYPAL_SERVER_URL });
+
+const forward = forwardTo('payments', () => new PaymentsService(createExecutionContext(), paypalEnv()));
+
+/** A request to the payments Worker with PayPal configured, as the gateway forwards it (as Alice by default). */
+export function callWithPayPal(path: string, init: CallInit = {}, as: Principal = ALICE): Promise<Response> {
+  return forward(path, init, { principal: as });
+}
 
 /** A PayPal app of its own on the local PayPal server, and the adapter speaking to it as that app. */
 export function paypalAccount() {
@@ -19,8 +42,9 @@ export function paypalAccount() {
 
 /** The Worker's own PayPal app (its `PAYPAL_CLIENT_ID`), which the routes speak to, and an adapter for it. */
 export function workerAccount() {
-  const ns = paypalNamespace(env.TEST_PAYPAL_SERVER_URL, env.PAYPAL_CLIENT_ID);
-  const options = { clientId: env.PAYPAL_CLIENT_ID, clientSecret: env.PAYPAL_CLIENT_SECRET, apiBase: ns.apiBase };
+  const ns = paypalNamespace(env.TEST_PAYPAL_SERVER_URL, WORKER_PAYPAL.PAYPAL_CLIENT_ID);
+  const { PAYPAL_CLIENT_ID: clientId, PAYPAL_CLIENT_SECRET: clientSecret } = WORKER_PAYPAL;
+  const options = { clientId, clientSecret, apiBase: ns.apiBase };
   return { ns, paypal: createPayPalProvider(options) };
 }
 
@@ -39,14 +63,17 @@ export function orderIdOf(payment: Pick<Payment, 'approvalUrl'>): string {
   return token ?? '';
 }
 
-/** Posts a delivery to the webhook route with the test bindings, changed by `bindings`. */
+/**
+ * Posts a delivery to the webhook route with PayPal configured, changed by `bindings`. `PAYMENT_EVENTS` is the
+ * Worker's own queue: its consumer applies what is stored.
+ */
 export function deliver(delivery: Partial<PayPalSignedDelivery>, bindings: Record<string, unknown> = {}) {
   const request = new Request('http://payments/webhooks/paypal', {
     method: 'POST',
     body: delivery.body ?? '{}',
     headers: delivery.headers ?? { 'content-type': 'application/json' },
   });
-  return Promise.resolve(app.fetch(request, { ...env, ...bindings }, createExecutionContext()));
+  return Promise.resolve(app.fetch(request, { ...paypalEnv(), ...bindings }, createExecutionContext()));
 }
 
 /** The stored rows of an event id (zero or one). */

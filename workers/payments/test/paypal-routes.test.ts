@@ -1,11 +1,20 @@
 import { problemOf } from '@onasis/testing';
 import { describe, expect, it } from 'vitest';
-import { act, call, checkLedgerAfterEach, createPayment, getPayment } from './helpers.js';
-import { movementsOf, orderIdOf, workerAccount } from './paypal-helpers.js';
+import { checkLedgerAfterEach, getPayment, type Payment } from './helpers.js';
+import { callWithPayPal as call, movementsOf, orderIdOf, workerAccount } from './paypal-helpers.js';
 
 // Through the payments routes with `provider: "paypal"`: the Worker's own PayPal app on the local PayPal server, where
 // the test approves as the buyer would at the approval URL.
-const paypalPayment = (body: Record<string, unknown> = {}) => createPayment({ provider: 'paypal', ...body });
+async function paypalPayment(body: Record<string, unknown> = {}): Promise<Payment & { provider: string }> {
+  const res = await call('/api/v1/payments/intents', {
+    json: { amount: 2000, currency: 'usd', provider: 'paypal', ...body },
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return res.json();
+}
+
+const act = (id: string, action: string, json: unknown = {}) =>
+  call(`/api/v1/payments/intents/${id}/${action}`, { json });
 
 describe('payments with PayPal', () => {
   checkLedgerAfterEach();

@@ -2,7 +2,7 @@ import { startPayPalServer } from '@onasis/testing/paypal-server';
 import type { TestProject } from 'vitest/node';
 
 // Starts the local server that speaks PayPal's REST API in this Node process and provides its origin to the tests,
-// which read it as `env.TEST_PAYPAL_SERVER_URL`; the Worker's own `PAYPAL_API_BASE` points there too.
+// which read it as `env.TEST_PAYPAL_SERVER_URL` and point the PayPal adapter there (`paypalEnv()` in paypal-helpers.ts).
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await startPayPalServer();
   project.provide('paypalServerUrl', server.url);
@@ -14,11 +14,6 @@ declare global {
     interface Env {
       /** The local PayPal server's origin, bound from `paypalServerUrl` (see vitest.config.ts). */
       TEST_PAYPAL_SERVER_URL: string;
-      /** The Worker's PayPal app on that server (see vitest.config.ts). */
-      PAYPAL_CLIENT_ID: string;
-      PAYPAL_CLIENT_SECRET: string;
-      PAYPAL_WEBHOOK_ID: string;
-      PAYPAL_API_BASE: string;
     }
   }
 }

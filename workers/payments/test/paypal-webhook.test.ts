@@ -1,16 +1,17 @@
-import { env, exports } from 'cloudflare:workers';
 import { eventually, problemOf } from '@onasis/testing';
 import type { PayPalTestEvent } from '@onasis/testing/paypal-server/client';
 import { describe, expect, it } from 'vitest';
-import { checkLedgerAfterEach, createPayment, waitForStatus } from './helpers.js';
+import { checkLedgerAfterEach, type Payment, waitForStatus } from './helpers.js';
 import {
   answerOf,
+  callWithPayPal,
   deliver,
   key,
   movementsOf,
   orderIdOf,
   paypalAccount,
   storedRows,
+  WORKER_PAYPAL,
   workerAccount,
 } from './paypal-helpers.js';
 
@@ -21,7 +22,10 @@ import {
  */
 async function capturedBehindTheBack(): Promise<{ paymentId: string; event: PayPalTestEvent }> {
   const { ns, paypal } = workerAccount();
-  const payment = await createPayment({ provider: 'paypal', amount: 1800 });
+  const created = await callWithPayPal('/api/v1/payments/intents', {
+    json: { amount: 1800, currency: 'usd', provider: 'paypal' },
+  });
+  const payment = await created.json<Payment>();
   const orderId = orderIdOf(payment);
   await ns.approve(orderId);
   answerOf(await paypal.confirmIntent(orderId, 'paypal', key('confirm')));
@@ -33,7 +37,7 @@ async function capturedBehindTheBack(): Promise<{ paymentId: string; event: PayP
 
 /** A delivery of `event` to the Worker's webhook, signed by the local PayPal server. */
 const signed = (event: unknown, transmissionTime?: string) =>
-  workerAccount().ns.sign(env.PAYPAL_WEBHOOK_ID, event, transmissionTime);
+  workerAccount().ns.sign(WORKER_PAYPAL.PAYPAL_WEBHOOK_ID, event, transmissionTime);
 
 /** Any event of a fresh account, for the refusals (its id must never be stored). */
 async function anyEvent(): Promise<PayPalTestEvent> {
@@ -53,8 +57,7 @@ describe('POST /webhooks/paypal', () => {
   it('stores a signed PAYMENT.CAPTURE.COMPLETED once, delivered twice, and applies it once with one capture', async () => {
     const { paymentId, event } = await capturedBehindTheBack();
     for (let delivery = 0; delivery < 2; delivery++) {
-      const { body, headers } = await signed(event);
-      const res = await exports.default.fetch('http://payments/webhooks/paypal', { method: 'POST', body, headers });
+      const res = await deliver(await signed(event));
       expect(res.status, await res.clone().text()).toBe(200);
       expect(await res.json()).toEqual({ received: true });
     }
@@ -71,7 +74,7 @@ describe('POST /webhooks/paypal', () => {
 
   it("accepts the local PayPal server's own deliveries, one row per event", async () => {
     const { ns, paypal } = paypalAccount();
-    await ns.addWebhookEndpoint({ url: ns.sinkUrl, webhookId: env.PAYPAL_WEBHOOK_ID });
+    await ns.addWebhookEndpoint({ url: ns.sinkUrl, webhookId: WORKER_PAYPAL.PAYPAL_WEBHOOK_ID });
     const created = answerOf(
       await paypal.createIntent({ amount: 700, currency: 'usd', captureMethod: 'automatic', idempotencyKey: key('c') }),
     );
