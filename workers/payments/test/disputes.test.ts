@@ -1,6 +1,8 @@
+import { env } from 'cloudflare:workers';
 import { waitForRecorded } from '@onasis/testing';
 import { describe, expect, it } from 'vitest';
 import type { ProviderDispute } from '../src/providers/provider.js';
+import { closeDispute, openDispute } from '../src/services/dispute-sandbox.js';
 import {
   type Dispute,
   eventStatus,
@@ -94,6 +96,19 @@ describe('sandbox disputes', () => {
     expect((await open({ paymentId: unpaid.id })).status).toBe(409);
     expect(await movementKinds(payment.id)).toEqual(['capture']);
     expect((await close('dp_nothing', 'won')).status).toBe(404);
+  });
+});
+
+describe('sandbox disputes outside the local environment', () => {
+  it('are not found: the sandbox opens and closes nothing there', async () => {
+    const payment = await paidPayment();
+    const { disputeId } = await disputed();
+    const staging = { ...env, ENVIRONMENT: 'staging' };
+    await expect(openDispute(staging, ADMIN, { paymentId: payment.id, reason: 'fraudulent' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(closeDispute(staging, disputeId, 'won')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await movementKinds(payment.id)).toEqual(['capture']);
   });
 });
 

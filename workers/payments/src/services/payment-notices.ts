@@ -5,7 +5,9 @@ import type { PaymentRow } from './payment-rows.js';
 import type { RefundRow } from './refund-rows.js';
 
 // The notices of step 6 of the flow, as pure functions of what was just applied: callers pass them to `notify()`.
-// Each idempotency key is derived from the provider event (and the recipient), so a redelivered event, or the retry
+// Idempotency keys: a receipt and a refund notice are keyed by the payment or refund itself, since each succeeds
+// once, whichever path recorded it (an API answer or an event) and however often; a refusal (a payment may be
+// declined several times) and a dispute alert are keyed by the provider event, so a redelivered event, or the retry
 // of one whose notice went out before its batch failed, sends nothing twice.
 
 /** `2000`, `usd` → `20.00 USD`: templates show amounts without doing arithmetic. */
@@ -21,8 +23,9 @@ const money = (amount: number, currency: string) => ({
 });
 
 /**
- * What a payment's event tells its payer: `payments.receipt` when it has just succeeded, `payments.payment-failed`
- * when the provider refused an attempt (a new `lastError`). Nothing for any other move.
+ * What moving `row` (as recorded before) to the provider's `intent` tells the payer: `payments.receipt` when it has
+ * just succeeded, `payments.payment-failed` when the provider refused an attempt. Nothing for any other move.
+ * `eventId` is the provider event's id (or, for a direct API answer, any id unique to the attempt).
  */
 export function paymentNotices(row: PaymentRow, intent: ProviderIntent, eventId: string): PaymentNotice[] {
   if (intent.status === 'succeeded' && row.status !== 'succeeded') {
@@ -31,7 +34,7 @@ export function paymentNotices(row: PaymentRow, intent: ProviderIntent, eventId:
         to: row.userId,
         template: 'payments.receipt',
         data: { ...money(intent.amountCaptured, row.currency), paymentId: row.id, description: row.description ?? '' },
-        idempotencyKey: `payments.receipt:${eventId}`,
+        idempotencyKey: `payments.receipt:${row.id}`,
       },
     ];
   }
@@ -53,15 +56,15 @@ export function paymentNotices(row: PaymentRow, intent: ProviderIntent, eventId:
   return [];
 }
 
-/** A refund that has just succeeded, told to its payer (`payments.refund`). */
-export function refundNotices(refund: RefundRow, eventId: string): PaymentNotice[] {
+/** A refund that has succeeded, told to its payer (`payments.refund`), once per refund. */
+export function refundNotices(refund: RefundRow): PaymentNotice[] {
   if (refund.status !== 'succeeded') return [];
   return [
     {
       to: refund.userId,
       template: 'payments.refund',
       data: { ...money(refund.amount, refund.currency), paymentId: refund.paymentId, refundId: refund.id },
-      idempotencyKey: `payments.refund:${eventId}`,
+      idempotencyKey: `payments.refund:${refund.id}`,
     },
   ];
 }
