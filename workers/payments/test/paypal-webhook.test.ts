@@ -131,11 +131,14 @@ describe('POST /webhooks/paypal', () => {
       await refused(await deliver({ body, headers: rest }), event.id);
     });
 
-    it('a signed body that is not a PayPal event', async () => {
+    it('a signed body that is not a PayPal event, and one that is not JSON', async () => {
       const delivery = await signed({ hello: 'world' });
       const res = await deliver(delivery);
       expect(res.status).toBe(400);
       expect((await problemOf(res)).detail).toContain('not a PayPal event');
+      const garbled = await deliver({ ...delivery, body: '{"id": "WH-1", ' });
+      expect(garbled.status).toBe(400);
+      expect((await problemOf(garbled)).detail).toContain('not JSON');
     });
   });
 
