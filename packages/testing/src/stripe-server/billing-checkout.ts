@@ -1,11 +1,7 @@
 import { liveCustomer } from './billing-customers.js';
+import { attemptInvoice, type InvoiceObject } from './billing-invoices.js';
 import { isAnswer, pricesOf, recurringPrice } from './billing-objects.js';
-import {
-  attemptInvoice,
-  type InvoiceObject,
-  type SubscriptionObject,
-  startSubscription,
-} from './billing-subscriptions.js';
+import { type SubscriptionObject, startSubscription } from './billing-subscriptions.js';
 import { invalidRequest, missing, ok, type StripeAnswer } from './errors.js';
 import { type Form, field, stringMap } from './form.js';
 import { createIntent } from './payment-intents.js';

@@ -1,10 +1,10 @@
 import { completeCheckoutSession, createCheckoutSession, retrieveCheckoutSession } from './billing-checkout.js';
 import { createCustomer, deleteCustomer, listCustomers, retrieveCustomer } from './billing-customers.js';
+import { listInvoices } from './billing-invoices.js';
 import { createPrice, pricesOf } from './billing-objects.js';
 import {
   createSubscription,
   endSubscription,
-  listInvoices,
   renewSubscription,
   retrieveSubscription,
   updateSubscription,
