@@ -54,14 +54,16 @@ export function createPayPalProvider(client: PayPalClientOptions, returnUrl?: st
     return got.ok ? (got.body as PayPalOrder) : got;
   };
   const isFailed = (value: PayPalOrder | Failed): value is Failed => 'ok' in value && value.ok === false;
-  const retrieve = async (id: string) => {
+  // Reading is no attempt to pay: a declined capture is the order's state (with `lastError`), not a refusal.
+  const retrieve = async (id: string): Promise<ProviderResult<ProviderIntent>> => {
     const order = await getOrder(id);
-    return isFailed(order) ? failureOf<ProviderIntent>(order) : answerOf(order);
+    return isFailed(order) ? failureOf(order) : { ok: true, value: intentOfOrder(order) };
   };
   /** A mutating call on an order's payment, then the order re-read: what the platform records is the whole order. */
   const thenRetrieve = async (id: string, done: PayPalCall) => {
     if (!done.ok && !ALREADY_DONE.has(issueOf(done) ?? '')) return failureOf<ProviderIntent>(done);
-    return retrieve(id);
+    const order = await getOrder(id);
+    return isFailed(order) ? failureOf<ProviderIntent>(order) : answerOf(order);
   };
   const unitOf = (order: PayPalOrder) => order.purchase_units?.[0];
 
@@ -121,9 +123,10 @@ export function createPayPalProvider(client: PayPalClientOptions, returnUrl?: st
       });
       return thenRetrieve(providerId, done);
     },
-    // PayPal has no way to cancel an order: an unapproved or approved one that is never captured simply expires
-    // (unapproved after 3 hours, approved after 3 days), and nothing captures it once the platform says canceled.
-    // An authorization is voided, releasing the buyer's funds.
+    // PayPal has no way to cancel an order: one never captured expires at PayPal (within hours unapproved, days
+    // approved), and only the platform's confirm captures it, which a canceled payment refuses. So an order without
+    // payments is answered canceled without a call; an authorization is voided, releasing the buyer's funds.
+    // Retried, the void replays (same request id) or finds the authorization voided already: the same answer.
     cancelIntent: async (providerId, idempotencyKey) => {
       const order = await getOrder(providerId);
       if (isFailed(order)) return failureOf(order);
