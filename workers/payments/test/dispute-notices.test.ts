@@ -9,6 +9,9 @@ import {
 } from '../src/services/payment-notices.js';
 import type { PaymentRow } from '../src/services/payment-rows.js';
 import type { RefundRow } from '../src/services/refund-rows.js';
+import { checkLedgerAfterEach } from './helpers.js';
+
+checkLedgerAfterEach();
 
 const row = {
   id: 'pay_1',

@@ -3,6 +3,9 @@ import { stripeNamespace } from '@onasis/testing/stripe-server/client';
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { stripeClient, stripeEventOf } from '../src/providers/stripe.js';
+import { checkLedgerAfterEach } from './helpers.js';
+
+checkLedgerAfterEach();
 
 /** A payment disputed on the local Stripe server with Stripe's `pm_card_createDispute`, through the real SDK. */
 async function disputedPayment() {

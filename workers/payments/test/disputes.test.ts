@@ -1,6 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { waitForRecorded } from '@onasis/testing';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { dbOf } from '../src/db/client.js';
+import { disputes } from '../src/db/schema.js';
 import type { ProviderDispute } from '../src/providers/provider.js';
 import { closeDispute, openDispute } from '../src/services/dispute-sandbox.js';
 import {
@@ -169,6 +172,18 @@ describe('dispute events', () => {
       'ignored',
       'ignored',
     ]);
+    expect(await movementKinds(paymentId)).toEqual(['capture', 'dispute', 'fee']);
+  });
+
+  it('keeps the fee when the creation, which does not show it yet, arrives after the withdrawal', async () => {
+    const { paymentId, dispute } = await base();
+    const withdrawn = await storeDisputeEvent('charge.dispute.funds_withdrawn', dispute);
+    await deliver([withdrawn]);
+    const created = await storeDisputeEvent('charge.dispute.created', { ...dispute, fee: 0, fundsWithdrawn: false });
+    await deliver([created]);
+    expect(await eventStatus(created)).toBe('ignored');
+    const [row] = await dbOf(env.DB).select().from(disputes).where(eq(disputes.paymentId, paymentId));
+    expect(row).toMatchObject({ fee: 1500, status: 'needs_response' });
     expect(await movementKinds(paymentId)).toEqual(['capture', 'dispute', 'fee']);
   });
 

@@ -15,6 +15,18 @@ export const STRIPE_DISPUTE_FEE = 1500;
 const isDisputeStatus = (status: string): status is DisputeStatus =>
   (DISPUTE_STATUSES as readonly string[]).includes(status);
 
+/** Stripe's statuses beyond the platform's model, mapped to the nearest: an appeal is a dispute still open. */
+const NEAREST: Record<string, DisputeStatus> = {
+  appeal_needs_response: 'needs_response',
+  appeal_under_review: 'under_review',
+  // Prevented (refunded through a network's early alert): no chargeback, the merchant keeps the outcome.
+  prevented: 'warning_closed',
+};
+
+/** A Stripe dispute status in the platform's model; one newer than this code knows is still open. */
+const statusOf = (status: string): DisputeStatus =>
+  isDisputeStatus(status) ? status : (NEAREST[status] ?? 'needs_response');
+
 /**
  * A Stripe Dispute in the platform's model. Its `balance_transactions` say what moved: a negative one is the
  * withdrawal of the disputed amount (its `fee` is Stripe's dispute fee), a positive one the reinstatement after a won
@@ -35,8 +47,7 @@ export function disputeOf(dispute: Stripe.Dispute, updatedAt: number): ProviderD
     amount: dispute.amount,
     currency: dispute.currency,
     reason: dispute.reason,
-    // A status newer than this SDK knows is still open: treat it as awaiting a response.
-    status: isDisputeStatus(dispute.status) ? dispute.status : 'needs_response',
+    status: statusOf(dispute.status),
     fee: fundsWithdrawn && fee === 0 ? STRIPE_DISPUTE_FEE : fee,
     fundsWithdrawn,
     fundsReinstated: transactions.some((t) => t.amount > 0),

@@ -17,7 +17,7 @@ function staleness(row: DisputeRow | undefined, dispute: ProviderDispute, newMov
     return 'older than the recorded state';
   if (FINAL_DISPUTE_STATUSES.includes(row.status) && dispute.status !== row.status)
     return `a ${row.status} dispute stays ${row.status}`;
-  const same = row.status === dispute.status && row.amount === dispute.amount && row.fee === dispute.fee;
+  const same = row.status === dispute.status && row.amount === dispute.amount && row.fee >= dispute.fee;
   return same && newMovements === 0 ? 'the recorded state already' : null;
 }
 

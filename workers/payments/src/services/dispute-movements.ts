@@ -85,7 +85,9 @@ export function upsertDispute(
     })
     .onConflictDoUpdate({
       target: [disputes.provider, disputes.providerDisputeId],
-      set: { ...state, updatedAt: now },
+      // The fee appears once the funds are withdrawn and never goes away: an earlier event in the same second (which
+      // does not show it yet) must not erase it.
+      set: { ...state, fee: sql`max(${disputes.fee}, ${dispute.fee})`, updatedAt: now },
       setWhere: and(
         sql`coalesce(${disputes.providerUpdatedAt}, 0) <= ${dispute.updatedAt}`,
         sql`(${disputes.status} NOT IN ('won', 'lost', 'warning_closed') OR ${disputes.status} = ${dispute.status})`,
