@@ -34,6 +34,10 @@ async function storedStatuses(env: ReconcileEnv, ids: string[]) {
   return found;
 }
 
+/** Whether the platform applies events like this one; one of a type it ignores is not worth repairing. */
+const actsOn = (e: ProviderEvent) =>
+  Boolean(e.intent ?? e.refund ?? e.dispute ?? e.checkoutSession ?? e.subscription ?? e.invoice);
+
 /**
  * Repairs what the provider sent and the platform missed, oldest first: an event never received is stored through
  * `receiveEvent` (as its webhook would have been), one the DLQ gave up on is set back to `pending` and queued again.
@@ -50,6 +54,7 @@ async function repair(env: ReconcileEnv, events: ProviderEvent[], mismatches: Mi
   const oldestFirst = [...events].reverse().sort((a, b) => a.createdAt - b.createdAt);
   let repaired = 0;
   for (const event of oldestFirst) {
+    if (!actsOn(event)) continue;
     const status = stored.get(event.id);
     if (status !== undefined && status !== 'failed') continue;
     if (status === 'failed') {
