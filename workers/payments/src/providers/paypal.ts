@@ -72,8 +72,7 @@ export function createPayPalProvider(client: PayPalClientOptions, returnUrl?: st
     createIntent: async (input: CreateIntentInput) => {
       const amount = paypalMoney(input.amount, input.currency.toLowerCase());
       if (!amount) return invalid(`PayPal takes only whole ${input.currency.toUpperCase()} amounts.`);
-      // The key is `<pay_id>:create`: the payment id goes with the order, to find one from the other at PayPal.
-      const paymentId = /^(pay_[^:]+):/.exec(input.idempotencyKey)?.[1];
+      const paymentId = input.reference;
       const created = await call('POST', '/v2/checkout/orders', {
         requestId: input.idempotencyKey,
         json: {

@@ -69,6 +69,8 @@ export interface CreateIntentInput {
   captureMethod: 'automatic' | 'manual';
   /** The provider's customer id of the payer, when one exists. */
   customerId?: string;
+  /** The platform's payment id (`pay_…`), kept on the provider's object to find one from the other. */
+  reference?: string;
   idempotencyKey: string;
 }
 

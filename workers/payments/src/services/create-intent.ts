@@ -68,6 +68,7 @@ export async function createIntent(
     ...(row.description !== null && { description: row.description }),
     ...(row.metadata && { metadata: row.metadata }),
     captureMethod: row.captureMethod,
+    reference: row.id,
     idempotencyKey: `${row.id}:create`,
   });
   if (!result.ok) {

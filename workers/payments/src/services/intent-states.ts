@@ -23,7 +23,15 @@ export const TRANSITIONS: Record<IntentStatus, readonly IntentStatus[]> = {
     'succeeded',
     'canceled',
   ],
-  requires_action: ['requires_payment_method', 'processing', 'requires_capture', 'succeeded', 'canceled'],
+  // `requires_confirmation`: a PayPal buyer approved the order, which the platform's confirm then captures.
+  requires_action: [
+    'requires_payment_method',
+    'requires_confirmation',
+    'processing',
+    'requires_capture',
+    'succeeded',
+    'canceled',
+  ],
   processing: ['requires_payment_method', 'requires_capture', 'succeeded'],
   requires_capture: ['succeeded', 'canceled'],
   succeeded: [],
@@ -37,7 +45,9 @@ export function canMove(from: IntentStatus, to: IntentStatus): boolean {
 
 /** The statuses each API action accepts; any other is a 409 naming the current status. */
 export const ACTION_ACCEPTS = {
-  confirm: ['requires_payment_method', 'requires_confirmation'],
+  // From `requires_action` too, as Stripe allows: a PayPal order waits there for its buyer, and confirming is what
+  // captures it once approved (before that, confirm answers the order unchanged).
+  confirm: ['requires_payment_method', 'requires_confirmation', 'requires_action'],
   capture: ['requires_capture'],
   cancel: ['requires_payment_method', 'requires_confirmation', 'requires_action', 'requires_capture'],
   authenticate: ['requires_action'],
