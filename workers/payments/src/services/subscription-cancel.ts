@@ -24,7 +24,10 @@ export async function cancelSubscription(env: PaymentsEnv, caller: Principal): P
   if (!provider) throw new AppError('SERVICE_UNAVAILABLE', `The ${live.provider} provider is not configured here.`);
   const result = await requireBilling(provider, 'cancelSubscription')(live.providerSubscriptionId, `${live.id}:cancel`);
   if (!result.ok) throw providerFailure(result);
-  const recorded = await recordSubscription(env, db, live.provider, result.value);
+  // A direct answer is the newest state there is; an event already applied may carry a time up to a second ahead
+  // (Stripe's events stand for the end of their second), which must not make this answer look older.
+  const newest = Math.max(result.value.updatedAt, (live.providerUpdatedAt ?? 0) + 1);
+  const recorded = await recordSubscription(env, db, live.provider, { ...result.value, updatedAt: newest });
   if ('unknown' in recorded) throw new Error(recorded.unknown);
   return recorded.row;
 }

@@ -20,7 +20,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Why `sub` changes nothing on `row`, or null when it moves it. */
 function staleness(row: SubscriptionRow, sub: ProviderSubscription): string | null {
-  if (row.providerUpdatedAt !== null && sub.updatedAt < row.providerUpdatedAt) return 'older than the recorded state';
+  // An end is final at the provider, so no state can follow it: it wins even against a time in the same second
+  // (Stripe's event times are whole seconds, a direct answer's are milliseconds).
+  const ends = ENDED_STATUSES.includes(sub.status);
+  if (row.providerUpdatedAt !== null && sub.updatedAt < row.providerUpdatedAt && !ends)
+    return 'older than the recorded state';
   if (ENDED_STATUSES.includes(row.status) && sub.status !== row.status) return `${row.status} is final`;
   const same =
     sub.status === row.status &&
