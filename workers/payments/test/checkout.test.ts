@@ -103,6 +103,18 @@ describe('sandbox checkout', () => {
     expect(new Set(receipts.map((n) => n.idempotencyKey))).toEqual(new Set([`receipt:${session.id}`]));
   });
 
+  it('answers the same session to a create retried with the same Idempotency-Key', async () => {
+    const member = await newMember();
+    const init = { json: { mode: 'payment', lineItems: ITEMS, ...URLS }, headers: { 'idempotency-key': 'order-7' } };
+    const first = await call('/api/v1/payments/checkout-sessions', init, member);
+    const again = await call('/api/v1/payments/checkout-sessions', init, member);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect((await again.json<Checkout>()).id).toBe((await first.json<Checkout>()).id);
+    const rows = await db.select().from(checkoutSessions).where(eq(checkoutSessions.userId, member.userId));
+    expect(rows).toHaveLength(1);
+  });
+
   it('leaves on Cancel: 303 to the cancel URL, the session still open and nothing paid', async () => {
     const member = await newMember();
     const session = await startCheckout(member);

@@ -1,7 +1,12 @@
+import { AppError } from '@onasis/http';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { subscriptions } from '../src/db/schema.js';
+import { createStripeProvider } from '../src/providers/stripe.js';
+import { customerIdFor } from '../src/services/customers.js';
 import { cancelSubscription } from '../src/services/subscription-cancel.js';
 import { createSubscription } from '../src/services/subscription-create.js';
-import { mySubscription, newMember, planInIdentity, waitForNotices } from './billing-helpers.js';
+import { db, mySubscription, newMember, planInIdentity, waitForNotices } from './billing-helpers.js';
 import { stripeAccount } from './billing-stripe-helpers.js';
 import { call, checkLedgerAfterEach } from './helpers.js';
 
@@ -37,5 +42,22 @@ describe('subscriptions with Stripe', () => {
     await sync();
     expect(await mySubscription(member)).toMatchObject({ status: 'canceled' });
     expect(await planInIdentity(member.userId)).toBe('free');
+  });
+
+  it('deletes its row when Stripe is down, and a retry with the same key makes one subscription', async () => {
+    const { ns, stripeEnv } = await stripeAccount();
+    const member = await newMember();
+    await customerIdFor(db, createStripeProvider(ns), member.userId);
+    // The SDK retries a 500 twice with the same idempotency key: three failures make the call fail.
+    await ns.script([{ status: 500 }, { status: 500 }, { status: 500 }]);
+    const failed = await createSubscription(stripeEnv, member, 'pro', 'key-1').catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(AppError);
+    expect((failed as AppError).code).toBe('UPSTREAM_FAILED');
+    expect(await db.select().from(subscriptions).where(eq(subscriptions.userId, member.userId))).toEqual([]);
+    const first = await createSubscription(stripeEnv, member, 'pro', 'key-1');
+    const again = await createSubscription(stripeEnv, member, 'pro', 'key-1');
+    expect(first.created).toBe(true);
+    expect(again).toMatchObject({ created: false, row: { id: first.row.id } });
+    expect(await ns.events('customer.subscription.created')).toHaveLength(1);
   });
 });

@@ -52,6 +52,7 @@ describe('subscriptions with the sandbox', () => {
       .where(eq(paymentIntents.id, page.data[0]?.paymentId ?? ''))
       .get();
     expect(payment).toMatchObject({ userId: member.userId, status: 'succeeded', amountCaptured: 2000 });
+    await waitForNotices(member.userId, 'payments.receipt');
   });
 
   it('refuses a second live subscription with 409', async () => {
