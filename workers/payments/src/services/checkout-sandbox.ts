@@ -17,7 +17,7 @@ type SandboxCheckoutEnv = Pick<PaymentsEnv, 'DB' | 'PAYMENT_EVENTS' | 'ENVIRONME
  */
 export async function sandboxCheckout(env: SandboxCheckoutEnv, id: string): Promise<CheckoutRow> {
   const row = await dbOf(env.DB).select().from(checkoutSessions).where(eq(checkoutSessions.id, id)).get();
-  if (!row || row.provider !== 'sandbox' || row.providerSessionId === null || !sandboxAllowed(env)) {
+  if (row?.provider !== 'sandbox' || row.providerSessionId === null || !sandboxAllowed(env)) {
     throw new AppError('NOT_FOUND', `No sandbox checkout session ${id}.`);
   }
   return row;
