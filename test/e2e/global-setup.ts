@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+// The local PayPal server of the payments tests, by path: the e2e suite is not a workspace package.
+import { startPayPalServer } from '../../packages/testing/src/paypal-server/index.js';
 import { applyMigrations, freePort, seedAdmin, startPlatform } from '../../scripts/platform.mjs';
 import { startOidcProvider } from './support/oidc-provider.js';
 
@@ -21,6 +23,8 @@ declare module 'vitest' {
     oidcIssuer: string;
     /** The signing secret (`whsec_…`) of Resend delivery webhooks in this run. */
     resendWebhookSecret: string;
+    /** Origin of the local PayPal server, the client id of payments' PayPal app there, and its webhook id. */
+    paypal: { origin: string; clientId: string; webhookId: string };
   }
 }
 
@@ -106,8 +110,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 
   let oidc: Awaited<ReturnType<typeof startOidcProvider>> | undefined;
+  let paypalServer: Awaited<ReturnType<typeof startPayPalServer>> | undefined;
+  const paypal = { clientId: 'e2e-paypal-app', webhookId: 'WH-E2E-ONASIS' };
   try {
     oidc = await startOidcProvider();
+    paypalServer = await startPayPalServer();
     await applyMigrations(persistTo);
     await seedAdmin(persistTo, { password: ADMIN_PASSWORD, pepper: PASSWORD_PEPPER });
     const port: number = await freePort();
@@ -123,8 +130,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
           OAUTH_PROVIDERS: JSON.stringify([{ id: 'e2e', type: 'oidc', clientId: 'onasis-e2e', issuer: oidc.issuer }]),
         },
         notifications: { RESEND_WEBHOOK_SECRET: resendWebhookSecret },
-        // A delayed bank payment settles within the journey's wait.
-        payments: { SANDBOX_SETTLE_SECONDS: '1' },
+        // A delayed bank payment settles within the journey's wait; PayPal is the local PayPal server.
+        payments: {
+          SANDBOX_SETTLE_SECONDS: '1',
+          PAYPAL_CLIENT_ID: paypal.clientId,
+          PAYPAL_CLIENT_SECRET: `secret-${paypal.clientId}`,
+          PAYPAL_WEBHOOK_ID: paypal.webhookId,
+          PAYPAL_API_BASE: paypalServer.url,
+        },
       },
       secrets: {
         PASSWORD_PEPPER,
@@ -137,6 +150,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
   } catch (err) {
     await oidc?.stop();
+    await paypalServer?.close();
     cleanUpNow();
     removeListeners();
     throw err;
@@ -147,6 +161,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('persistTo', persistTo);
   project.provide('oidcIssuer', oidc.issuer);
   project.provide('resendWebhookSecret', resendWebhookSecret);
+  project.provide('paypal', { origin: paypalServer.url, ...paypal });
 
   return async () => {
     removeListeners();
@@ -154,6 +169,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     cleanedUp = true;
     await platform?.stop();
     await oidc?.stop();
+    await paypalServer?.close();
     rmSync(persistTo, { recursive: true, force: true, maxRetries: 3 });
   };
 }

@@ -1,59 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { api, expectProblem, unique } from './support/http.js';
-import { adminToken, bearer, jsonRequest, registeredUser } from './support/identity.js';
-
-interface Payment {
-  id: string;
-  status: string;
-  amount: number;
-  currency: string;
-  provider: string;
-  amountCaptured: number;
-  amountRefunded: number;
-  clientSecret?: string;
-  approvalUrl?: string;
-  lastError: { code: string; declineCode?: string } | null;
-}
-
-/** A member's sandbox payment of `amount` cents, created with an Idempotency-Key as a client should. */
-async function createPayment(token: string, amount = 2500): Promise<Payment> {
-  const res = await api(
-    '/api/v1/payments/intents',
-    jsonRequest(
-      'POST',
-      { amount, currency: 'USD', description: 'e2e order' },
-      {
-        ...bearer(token),
-        'idempotency-key': unique('pay'),
-      },
-    ),
-  );
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await res.json()) as Payment;
-}
-
-function confirm(token: string, id: string, paymentMethod: string): Promise<Response> {
-  return api(`/api/v1/payments/intents/${id}/confirm`, jsonRequest('POST', { paymentMethod }, bearer(token)));
-}
-
-/** The payment once it reached `status`, polling as a client would while a provider event is applied. */
-async function reaches(token: string, id: string, status: string): Promise<Payment> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const res = await api(`/api/v1/payments/intents/${id}`, { headers: bearer(token) });
-    expect(res.status).toBe(200);
-    const payment = (await res.json()) as Payment;
-    if (payment.status === status) return payment;
-    if (Date.now() > deadline) throw new Error(`payment ${id} still ${payment.status}, not ${status}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function expectLedgerBalanced(): Promise<void> {
-  const res = await api('/api/v1/payments/ledger/verify', { headers: bearer(await adminToken()) });
-  expect(res.status).toBe(200);
-  expect(await res.json()).toMatchObject({ balanced: true, unbalanced: [] });
-}
+import { api, expectProblem } from './support/http.js';
+import { bearer, jsonRequest, registeredUser } from './support/identity.js';
+import { confirm, createPayment, expectLedgerBalanced, type Payment, reaches } from './support/payments.js';
 
 describe('payments through the gateway (sandbox provider)', () => {
   it('pays by card, refunds part of it, keeps the payment from other users, and balances the ledger', async () => {
