@@ -61,6 +61,10 @@ export async function applyCheckoutEvent(
     return { changed: true, userIds: [], notices: [] };
   }
   if (cs.status !== 'complete') return { changed: false, userIds: [], notices: [], note: `checkout ${cs.status}` };
+  // A delayed payment method completes the page unpaid; `checkout.session.async_payment_succeeded` completes it.
+  if (session.mode === 'payment' && cs.paymentStatus === 'unpaid') {
+    return { changed: false, userIds: [], notices: [], note: 'completed unpaid: waiting for the payment' };
+  }
   let paymentId: string | null = null;
   let subscriptionId: string | null = null;
   const notices: PaymentNotice[] = [];
