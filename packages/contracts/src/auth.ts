@@ -95,8 +95,22 @@ export const ROUTE_POLICIES: ReadonlyArray<RoutePolicy> = [
   { method: 'GET', path: '/api/v1/payments/intents/*', access: 'payments:read' },
   { method: 'POST', path: '/api/v1/payments/intents', access: 'payments:write' },
   { method: 'POST', path: '/api/v1/payments/intents/*', access: 'payments:write' },
+  // The sandbox's checkout page: the unguessable session id in the URL is the capability, as in Stripe's own.
+  { method: '*', path: '/api/v1/payments/checkout-sessions/:id/sandbox', access: 'public' },
+  { method: 'POST', path: '/api/v1/payments/checkout-sessions/:id/sandbox/*', access: 'public' },
+  { method: 'GET', path: '/api/v1/payments/checkout-sessions/*', access: 'payments:read' },
+  { method: 'POST', path: '/api/v1/payments/checkout-sessions', access: 'payments:write' },
+  { method: 'GET', path: '/api/v1/payments/plans', access: 'payments:read' },
+  { method: 'GET', path: '/api/v1/payments/subscriptions/*', access: 'payments:read' },
+  { method: 'POST', path: '/api/v1/payments/subscriptions', access: 'payments:write' },
+  { method: 'POST', path: '/api/v1/payments/subscriptions/*', access: 'payments:write' },
+  { method: 'GET', path: '/api/v1/payments/invoices', access: 'payments:read' },
+  { method: 'GET', path: '/api/v1/payments/disputes', access: 'payments:manage' },
+  { method: '*', path: '/api/v1/payments/disputes/*', access: 'payments:manage' },
   { method: 'GET', path: '/api/v1/payments/ledger', access: 'payments:manage' },
   { method: 'GET', path: '/api/v1/payments/ledger/*', access: 'payments:manage' },
+  { method: 'GET', path: '/api/v1/payments/reconciliation-runs', access: 'payments:manage' },
+  { method: 'GET', path: '/api/v1/payments/reconciliation-runs/*', access: 'payments:manage' },
   { method: '*', path: '/api/v1/*', access: 'authenticated' },
 ];
 

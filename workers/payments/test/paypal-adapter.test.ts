@@ -20,6 +20,7 @@ describe('PayPal adapter', () => {
         currency: 'usd',
         description: 'Order 7',
         captureMethod: 'automatic',
+        reference: 'pay_order7',
         idempotencyKey,
       }),
     );
@@ -33,7 +34,7 @@ describe('PayPal adapter', () => {
       purchase_units: [
         {
           amount: { currency_code: 'USD', value: '12.50' },
-          custom_id: idempotencyKey.split(':')[0],
+          custom_id: 'pay_order7',
           description: 'Order 7',
         },
       ],

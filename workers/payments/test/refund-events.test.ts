@@ -26,7 +26,7 @@ function slowRefunds(): PaymentProvider {
 /** A pending refund of 700 on a paid payment, and the provider's refund id. */
 async function pendingRefund() {
   const payment = await paidPayment();
-  const refund = await createRefund(db, slowRefunds(), ALICE, { paymentId: payment.id, amount: 700 });
+  const refund = await createRefund(env, slowRefunds(), ALICE, { paymentId: payment.id, amount: 700 });
   expect(refund).toMatchObject({ status: 'pending' });
   if (!refund.providerRefundId) throw new Error('no provider refund id');
   return { payment, refund, providerRefundId: refund.providerRefundId };

@@ -103,9 +103,9 @@ describe('refunds', () => {
     });
     const key = `re-${crypto.randomUUID()}`;
     const input = { paymentId: payment.id, amount: 600 };
-    await expect(createRefund(db, crashing, ALICE, input, key)).rejects.toThrow('stopped');
+    await expect(createRefund(env, crashing, ALICE, input, key)).rejects.toThrow('stopped');
     expect(await getPayment(payment.id)).toMatchObject({ amountRefunded: 600 });
-    const resumed = await createRefund(db, new SandboxProvider(env), ALICE, input, key);
+    const resumed = await createRefund(env, new SandboxProvider(env), ALICE, input, key);
     expect(resumed).toMatchObject({ status: 'succeeded', amount: 600 });
     expect(await getPayment(payment.id)).toMatchObject({ amountRefunded: 600 });
     const stored = await db.select().from(refunds).where(eq(refunds.paymentId, payment.id));
@@ -114,7 +114,7 @@ describe('refunds', () => {
 
   it('releases the reservation and marks the refund failed when the provider is down', async () => {
     const payment = await paidPayment();
-    const failed = createRefund(db, downForRefunds(), ALICE, { paymentId: payment.id, amount: 800 });
+    const failed = createRefund(env, downForRefunds(), ALICE, { paymentId: payment.id, amount: 800 });
     await expect(failed).rejects.toMatchObject({ code: 'UPSTREAM_FAILED' });
     expect(await getPayment(payment.id)).toMatchObject({ amountRefunded: 0 });
     const stored = await db.select().from(refunds).where(eq(refunds.paymentId, payment.id));

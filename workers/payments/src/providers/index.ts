@@ -4,7 +4,10 @@ import { SandboxProvider } from './sandbox.js';
 import { type StripeEnv, stripeProviderFrom } from './stripe.js';
 
 /** What the adapters read from the Worker's environment (provider credentials are optional secrets). */
-export type ProvidersEnv = Pick<PaymentsEnv, 'DB' | 'PAYMENT_EVENTS' | 'SANDBOX_SETTLE_SECONDS' | 'ENVIRONMENT'> &
+export type ProvidersEnv = Pick<
+  PaymentsEnv,
+  'DB' | 'PAYMENT_EVENTS' | 'SANDBOX_SETTLE_SECONDS' | 'ENVIRONMENT' | 'PAYMENT_PLANS'
+> &
   StripeEnv &
   PayPalEnv;
 

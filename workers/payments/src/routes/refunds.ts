@@ -45,7 +45,7 @@ refundRoutes.openapi(createRefundRoute, async (c) => {
   const { id } = c.req.valid('param');
   const payment = await findPayment(db, id, caller);
   const refund = await createRefund(
-    db,
+    c.env,
     providerFor(c.env, payment.provider),
     caller,
     { paymentId: id, ...c.req.valid('json') },

@@ -7,6 +7,8 @@ import { applyDisputeEvent } from './apply-dispute-event.js';
 import { applyRefundEvent } from './apply-refund-event.js';
 import { claimEvent, type EventOutcome, markEvent } from './event-marks.js';
 import { canMove } from './intent-states.js';
+import { notify } from './notify.js';
+import { paymentNotices } from './payment-notices.js';
 import { abortUnlessChanged, isLostRace, type PaymentRow } from './payment-rows.js';
 import { intentStatements } from './record-intent.js';
 
@@ -45,7 +47,7 @@ export async function applyEvent(env: PaymentsEnv, eventId: string): Promise<Eve
   if (stored === undefined) return 'already-settled';
   if (stored.status !== 'pending') return 'already-settled';
   const event = stored.payload as ProviderEvent;
-  if (event.refund) return applyRefundEvent(db, eventId, event.provider, event.refund);
+  if (event.refund) return applyRefundEvent(env, eventId, event.provider, event.refund);
   if (event.dispute) return applyDisputeEvent(env, eventId, event);
   if (event.checkoutSession || event.subscription || event.invoice) return applyBillingEvent(env, eventId, event);
   const intent = event.intent;
@@ -64,6 +66,9 @@ export async function applyEvent(env: PaymentsEnv, eventId: string): Promise<Eve
     await markEvent(db, eventId, 'ignored', stale);
     return 'ignored';
   }
+  // Told before the batch: a crash after it would leave the event applied and its retry `already-settled`, with
+  // nobody told. A retry sends the same idempotency keys, which notifications drops as duplicates.
+  await notify(env, paymentNotices(row, intent, eventId));
   try {
     await db.batch([claimEvent(db, eventId), abortUnlessChanged(db, row.id), ...intentStatements(db, row, intent)]);
   } catch (err) {

@@ -1,8 +1,10 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { dbOf } from '../db/client.js';
 import { refunds } from '../db/schema.js';
 import type { ProviderEvent, ProviderName } from '../providers/provider.js';
 import { claimEvent, type EventOutcome, markEvent } from './event-marks.js';
+import { notify } from './notify.js';
+import { refundNotices } from './payment-notices.js';
 import { abortUnlessChanged } from './payment-rows.js';
 import { settleRefund } from './settle-refund.js';
 
@@ -13,11 +15,12 @@ import { settleRefund } from './settle-refund.js';
  * the queue retries; one already settled, or a still-pending word, is `ignored`.
  */
 export async function applyRefundEvent(
-  db: Db,
+  env: Pick<PaymentsEnv, 'DB' | 'NOTIFICATIONS_QUEUE'>,
   eventId: string,
   provider: ProviderName,
   refund: NonNullable<ProviderEvent['refund']>,
 ): Promise<EventOutcome> {
+  const db = dbOf(env.DB);
   const row = await db.select().from(refunds).where(eq(refunds.providerRefundId, refund.providerId)).get();
   if (!row) throw new Error(`no refund recorded for ${provider} ${refund.providerId}`);
   if (row.status !== 'pending' || refund.status === 'pending') {
@@ -29,6 +32,8 @@ export async function applyRefundEvent(
     );
     return 'ignored';
   }
+  // Told before the batch, for the reason create-refund.ts gives; keyed by the refund, so once whichever path lands.
+  await notify(env, refundNotices({ ...row, status: refund.status }));
   const { moved } = await settleRefund(
     db,
     provider,

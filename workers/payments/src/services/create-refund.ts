@@ -2,10 +2,12 @@ import type { Principal } from '@onasis/contracts';
 import { newId } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { dbOf } from '../db/client.js';
 import { paymentIntents, refunds } from '../db/schema.js';
 import type { PaymentProvider } from '../providers/provider.js';
 import { actionAllowed } from './intent-states.js';
+import { notify } from './notify.js';
+import { refundNotices } from './payment-notices.js';
 import { abortUnlessChanged, conflict, findPayment, isLostRace, isRefundBeyondCaptured } from './payment-rows.js';
 import { derivedId, providerFailure } from './provider-errors.js';
 import type { RefundRow } from './refund-rows.js';
@@ -24,12 +26,13 @@ import { settleRefund } from './settle-refund.js';
  * provider key: one provider refund. Step 3 is guarded on `pending`, so it lands once.
  */
 export async function createRefund(
-  db: Db,
+  env: Pick<PaymentsEnv, 'DB' | 'NOTIFICATIONS_QUEUE'>,
   provider: PaymentProvider | null,
   caller: Principal,
   input: { paymentId: string; amount?: number; reason?: string },
   idempotencyKey?: string,
 ): Promise<RefundRow> {
+  const db = dbOf(env.DB);
   const payment = await findPayment(db, input.paymentId, caller);
   // Checked before anything is reserved: a reservation no provider can honour would only have to be released.
   if (!provider) throw new AppError('SERVICE_UNAVAILABLE', `The ${payment.provider} provider is not configured here.`);
@@ -89,5 +92,8 @@ export async function createRefund(
     throw providerFailure(result);
   }
   const { status, providerId } = result.value;
+  // Told before it is recorded: a crash between the two loses no notice (the retry sends the same key, dropped as a
+  // duplicate), where the other order would leave a recorded refund nobody was told of.
+  await notify(env, refundNotices({ ...refund, status }));
   return (await settleRefund(db, payment.provider, refund, { status, providerRefundId: providerId })).row;
 }

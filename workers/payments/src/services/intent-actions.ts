@@ -4,9 +4,14 @@ import { dbOf } from '../db/client.js';
 import { type ProvidersEnv, providerFor } from '../providers/index.js';
 import type { PaymentProvider } from '../providers/provider.js';
 import { actionAllowed, type IntentAction } from './intent-states.js';
+import { notify } from './notify.js';
+import { paymentNotices } from './payment-notices.js';
 import { conflict, findPayment, type PaymentRow } from './payment-rows.js';
 import { providerFailure } from './provider-errors.js';
 import { recordIntent } from './record-intent.js';
+
+/** What the actions need: the providers, and the notifications queue for receipts and refusals. */
+type ActionsEnv = ProvidersEnv & Pick<PaymentsEnv, 'NOTIFICATIONS_QUEUE'>;
 
 /** The payment an action applies to, checked against the state machine, with its provider and provider id. */
 async function prepare(env: ProvidersEnv, caller: Principal, id: string, action: IntentAction, ownerOnly = false) {
@@ -29,13 +34,18 @@ async function prepare(env: ProvidersEnv, caller: Principal, id: string, action:
  * the same state is applied by the consumer anyway.
  */
 export async function confirmIntent(
-  env: ProvidersEnv,
+  env: ActionsEnv,
   caller: Principal,
   id: string,
   paymentMethod: string,
 ): Promise<PaymentRow> {
   const { db, row, provider, providerId } = await prepare(env, caller, id, 'confirm', true);
-  const result = await provider.confirmIntent(providerId, paymentMethod, `${row.id}:confirm:${row.version}`);
+  const attempt = `${row.id}:confirm:${row.version}`;
+  const result = await provider.confirmIntent(providerId, paymentMethod, attempt);
+  // The receipt or the refusal is told before it is recorded (see apply-event.ts); the receipt is keyed by the
+  // payment, so this answer and the provider's event about the same success send it once.
+  const answered = result.ok ? result.value : result.kind === 'declined' ? result.value : undefined;
+  if (answered) await notify(env, paymentNotices(row, answered, attempt));
   if (result.ok) return recordIntent(db, row, result.value);
   if (result.kind === 'declined' && result.value) await recordIntent(db, row, result.value);
   throw providerFailure(result);
@@ -47,7 +57,7 @@ export async function confirmIntent(
  * `<pay_id>:capture`), and a second recording is refused by the version guard and the movement's unique source key.
  */
 export async function captureIntent(
-  env: ProvidersEnv,
+  env: ActionsEnv,
   caller: Principal,
   id: string,
   amount: number | undefined,
@@ -58,7 +68,9 @@ export async function captureIntent(
       errors: [{ path: 'amount', message: `Must be at most ${row.amount}` }],
     });
   }
-  return settle(db, row, await provider.captureIntent(providerId, amount, `${row.id}:capture`));
+  const result = await provider.captureIntent(providerId, amount, `${row.id}:capture`);
+  if (result.ok) await notify(env, paymentNotices(row, result.value, `${row.id}:capture`));
+  return settle(db, row, result);
 }
 
 /** Cancels a payment not yet settled; retried, the provider replays (key `<pay_id>:cancel`) and the guard holds. */
