@@ -97,17 +97,20 @@ describe('background jobs through the gateway', () => {
     );
     expect(del.status).toBe(204);
     const token = await adminToken();
-    const deadline = Date.now() + 30_000;
-    let erase: Job | undefined;
-    while (!erase) {
-      const list = (await (
-        await api('/api/v1/jobs?type=notifications.erase-user&limit=100', { headers: bearer(token) })
-      ).json()) as { data: Job[] };
-      erase = list.data.find((j) => j.payload.userId === user.id);
-      if (!erase && Date.now() > deadline) throw new Error('no erase job for the deleted user');
-      if (!erase) await new Promise((r) => setTimeout(r, 250));
+    // Each service that holds the user's data runs its own erase job, and each one succeeds.
+    for (const type of ['notifications.erase-user', 'payments.erase-user']) {
+      const deadline = Date.now() + 30_000;
+      let erase: Job | undefined;
+      while (!erase) {
+        const list = (await (await api(`/api/v1/jobs?type=${type}&limit=100`, { headers: bearer(token) })).json()) as {
+          data: Job[];
+        };
+        erase = list.data.find((j) => j.payload.userId === user.id);
+        if (!erase && Date.now() > deadline) throw new Error(`no ${type} job for the deleted user`);
+        if (!erase) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect((await finished(erase.id, token)).status, type).toBe('succeeded');
     }
-    expect((await finished(erase.id, token)).status).toBe('succeeded');
   });
 
   it('keeps the ledger from members', async () => {
