@@ -5,6 +5,7 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { buildWorkers } from '../../scripts/build.mjs';
 import { bundledWorkerOptions } from '../../scripts/miniflare-options.mjs';
+import { freePort } from '../../scripts/platform.mjs';
 import { TEST_SECRETS } from '../../scripts/vitest-domain.js';
 import { DOMAIN_WORKERS, root } from '../../scripts/workers.mjs';
 
@@ -18,7 +19,18 @@ const built = await buildWorkers({ names: DOMAIN_WORKERS, outRoot: bundlesDir })
 const migrations = Object.fromEntries(
   await Promise.all(DOMAIN_WORKERS.map(async (name) => [name, await readD1Migrations(`${root}/migrations/${name}`)])),
 );
-const domainWorkers = built.map(({ name, outdir }) => bundledWorkerOptions(name, outdir, TEST_SECRETS));
+// Payments has PayPal configured, pointed at the local PayPal server that test/paypal.global.ts starts on this port.
+const paypalPort: number = await freePort();
+process.env.ONASIS_TEST_PAYPAL_PORT = String(paypalPort);
+const PAYPAL = {
+  PAYPAL_CLIENT_ID: 'gateway-tests',
+  PAYPAL_CLIENT_SECRET: 'secret-gateway-tests',
+  PAYPAL_WEBHOOK_ID: 'WH-GATEWAY-TESTS',
+  PAYPAL_API_BASE: `http://127.0.0.1:${paypalPort}`,
+};
+const domainWorkers = built.map(({ name, outdir }) =>
+  bundledWorkerOptions(name, outdir, name === 'payments' ? { ...TEST_SECRETS, ...PAYPAL } : TEST_SECRETS),
+);
 
 export default defineConfig({
   plugins: [
@@ -69,7 +81,7 @@ export default defineConfig({
     // cores: 5 s is too close for a journey of a dozen requests when the machine is busy.
     testTimeout: 15_000,
     setupFiles: ['./test/apply-migrations.ts'],
-    // A real redis-server behind the Upstash REST emulator, for the Upstash limiter's tests.
-    globalSetup: ['./test/redis.global.ts'],
+    // A real redis-server behind the Upstash REST emulator, for the Upstash limiter's tests; the local PayPal server.
+    globalSetup: ['./test/redis.global.ts', './test/paypal.global.ts'],
   },
 });
