@@ -48,7 +48,11 @@ const notificationVars = Object.fromEntries(
 
 // Payment provider settings likewise reach the payments Worker: without them every payment goes to the sandbox.
 const paymentVars = Object.fromEntries(
-  Object.entries(vars).filter(([key]) => /^((STRIPE|PAYPAL)_[A-Z0-9_]+|SANDBOX_SETTLE_SECONDS|PAYMENT_PLANS|DUNNING_GRACE_DAYS|PAYMENTS_ALERTS_TO)$/.test(key)),
+  Object.entries(vars).filter(([key]) =>
+    /^((STRIPE|PAYPAL)_[A-Z0-9_]+|SANDBOX_SETTLE_SECONDS|PAYMENT_PLANS|DUNNING_GRACE_DAYS|PAYMENTS_ALERTS_TO)$/.test(
+      key,
+    ),
+  ),
 );
 
 platform = await startPlatform({
