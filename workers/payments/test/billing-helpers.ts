@@ -1,7 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { newId, type Principal } from '@onasis/contracts';
 import { eventually, forwardTo, recordedMessages } from '@onasis/testing';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { dbOf } from '../src/db/client.js';
 import { customers, providerEvents, subscriptions } from '../src/db/schema.js';
@@ -81,7 +81,13 @@ export async function mySubscription(as: Principal): Promise<Subscription> {
 /** The provider's view of a stored subscription, as the sandbox would send it in an event. */
 export async function providerViewOf(subscriptionId: string): Promise<ProviderSubscription> {
   const row = await db.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId)).get();
-  const customer = row && (await db.select().from(customers).where(eq(customers.userId, row.userId)).get());
+  const customer =
+    row &&
+    (await db
+      .select()
+      .from(customers)
+      .where(and(eq(customers.userId, row.userId), eq(customers.provider, 'sandbox')))
+      .get());
   if (!row?.providerSubscriptionId || !customer?.providerCustomerId) throw new Error(`no ${subscriptionId}`);
   return {
     providerId: row.providerSubscriptionId,

@@ -21,7 +21,9 @@ async function stripeCustomer() {
   const created = await provider.createCustomer?.({ userId, email: 'ada@example.com' }, `cus:${userId}`);
   if (!created?.ok) throw new Error(`no customer: ${JSON.stringify(created)}`);
   const customerId = created.value.customerId;
-  await db.insert(customers).values({ id: `cus_${userId}`, userId, providerCustomerId: customerId });
+  await db
+    .insert(customers)
+    .values({ id: `cus_${userId}`, userId, provider: 'stripe', providerCustomerId: customerId });
   const scoped = { ...env, STRIPE_SECRET_KEY: secretKey, STRIPE_API_BASE: env.TEST_STRIPE_SERVER_URL };
   return { ns, userId, customerId, scoped, stripe: stripeClient({ secretKey, host, port, protocol }) };
 }

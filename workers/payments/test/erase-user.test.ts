@@ -33,7 +33,9 @@ async function userWithHistory() {
   expect(refund.status).toBe(201);
   const sessionId = `cs_${crypto.randomUUID().replaceAll('-', '')}`;
   await db.batch([
-    db.insert(customers).values({ id: `cus_${userId}`, userId, providerCustomerId: `sbx_cus_${userId}` }),
+    db
+      .insert(customers)
+      .values({ id: `cus_${userId}`, userId, provider: 'sandbox', providerCustomerId: `sbx_cus_${userId}` }),
     db.insert(checkoutSessions).values({
       id: sessionId,
       userId,

@@ -1,7 +1,9 @@
+import { env } from 'cloudflare:workers';
 import { AppError } from '@onasis/http';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { subscriptions } from '../src/db/schema.js';
+import { customers, subscriptions } from '../src/db/schema.js';
+import { SandboxProvider } from '../src/providers/sandbox.js';
 import { createStripeProvider } from '../src/providers/stripe.js';
 import { customerIdFor } from '../src/services/customers.js';
 import { cancelSubscription } from '../src/services/subscription-cancel.js';
@@ -42,6 +44,21 @@ describe('subscriptions with Stripe', () => {
     await sync();
     expect(await mySubscription(member)).toMatchObject({ status: 'canceled' });
     expect(await planInIdentity(member.userId)).toBe('free');
+  });
+
+  it('makes a sandbox customer a new customer at Stripe rather than hand Stripe the sandbox id', async () => {
+    const { ns } = await stripeAccount();
+    const member = await newMember();
+    const sandboxId = await customerIdFor(db, new SandboxProvider(env), member.userId);
+    const stripeId = await customerIdFor(db, createStripeProvider(ns), member.userId);
+    expect(sandboxId).toMatch(/^sbx_/);
+    expect(stripeId).toMatch(/^cus_/);
+    expect(await customerIdFor(db, createStripeProvider(ns), member.userId)).toBe(stripeId);
+    const rows = await db.select().from(customers).where(eq(customers.userId, member.userId));
+    expect(rows.map((r) => [r.provider, r.providerCustomerId]).sort()).toEqual([
+      ['sandbox', sandboxId],
+      ['stripe', stripeId],
+    ]);
   });
 
   it('deletes its row when Stripe is down, and a retry with the same key makes one subscription', async () => {

@@ -5,13 +5,22 @@ import { DISPUTE_STATUSES, INTENT_STATUSES, PROVIDER_NAMES, SUBSCRIPTION_STATUSE
 const createdAt = (column = 'created_at') =>
   text(column).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
 
-/** A platform user's customer record at the payment provider; one per user. */
-export const customers = sqliteTable('customers', {
-  id: text('id').primaryKey(),
-  userId: text('user_id').notNull().unique(),
-  providerCustomerId: text('provider_customer_id').unique(),
-  createdAt: createdAt(),
-});
+/**
+ * A platform user's customer record at a payment provider: one per user and provider, so that a deployment that
+ * moves to another provider makes the user a customer there instead of handing it the old provider's id. Rows from
+ * before the column were Stripe's, or the sandbox's where the id says so (migration 0003).
+ */
+export const customers = sqliteTable(
+  'customers',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    provider: text('provider', { enum: PROVIDER_NAMES }).notNull().default('stripe'),
+    providerCustomerId: text('provider_customer_id').unique(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('customers_user_provider_unique').on(t.userId, t.provider)],
+);
 
 /**
  * A payment (`pay_…`): a state machine over Stripe's statuses (services/intent-states.ts). `version` guards every

@@ -133,7 +133,7 @@ export class SandboxBilling {
     const customer = await dbOf(this.env.DB)
       .select({ id: customers.providerCustomerId })
       .from(customers)
-      .where(eq(customers.userId, row.userId))
+      .where(and(eq(customers.userId, row.userId), eq(customers.provider, 'sandbox')))
       .get();
     const plans = this.env.PAYMENT_PLANS === undefined ? undefined : plansOf({ PAYMENT_PLANS: this.env.PAYMENT_PLANS });
     return ok({

@@ -34,7 +34,7 @@ function lineItemsOf(input: CheckoutInput): Stripe.Checkout.SessionCreateParams.
 
 /**
  * Stripe's customers, Checkout and subscriptions behind the provider interface. Every creating call carries the
- * caller's idempotency key (`cus:<usr>`, `<cs_id>:create`, `<sub_id>:create`, `<sub_id>:cancel`), so a call repeated
+ * caller's idempotency key (`cus:<provider>:<usr>`, `<cs_id>:create`, `<sub_id>:create`, `<sub_id>:cancel`), so a call repeated
  * after a lost answer gets Stripe's first object back.
  */
 export function stripeBillingCalls(stripe: Stripe): BillingCalls {

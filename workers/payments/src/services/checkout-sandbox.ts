@@ -1,5 +1,5 @@
 import { AppError } from '@onasis/http';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { checkoutSessions, customers } from '../db/schema.js';
 import { sandboxAllowed } from '../providers/index.js';
@@ -39,7 +39,7 @@ export async function sandboxPay(env: SandboxCheckoutEnv, id: string): Promise<s
   const customer = await dbOf(env.DB)
     .select({ id: customers.providerCustomerId })
     .from(customers)
-    .where(eq(customers.userId, row.userId))
+    .where(and(eq(customers.userId, row.userId), eq(customers.provider, 'sandbox')))
     .get();
   const customerId = customer?.id ?? '';
   const now = Date.now();

@@ -26,27 +26,29 @@ export function requireBilling<K extends keyof PaymentProvider>(
 /**
  * The user's customer id at the provider, created on first use.
  *
- * Concurrency and retries: the row is inserted first (`user_id` is unique; a second insert does nothing and both
- * callers read the same row), then the provider is called with the idempotency key `cus:<userId>`, so racing or
+ * Concurrency and retries: the row is inserted first (`(user_id, provider)` is unique; a second insert does nothing
+ * and both callers read the same row), then the provider is called with the idempotency key
+ * `cus:<provider>:<userId>`, so racing or
  * retried first calls get one provider customer back; the id is written only where none is recorded yet, and every
  * caller answers what the row finally holds. A crash after the provider call leaves the row without an id; the next
  * call repeats the (idempotent) create and records it.
  */
 export async function customerIdFor(db: Db, provider: PaymentProvider, userId: string): Promise<string> {
-  const existing = await db.select().from(customers).where(eq(customers.userId, userId)).get();
+  const mine = and(eq(customers.userId, userId), eq(customers.provider, provider.name));
+  const existing = await db.select().from(customers).where(mine).get();
   if (existing?.providerCustomerId) return existing.providerCustomerId;
   if (!existing)
     await db
       .insert(customers)
-      .values({ id: newId('cus'), userId })
+      .values({ id: newId('cus'), userId, provider: provider.name })
       .onConflictDoNothing();
-  const result = await requireBilling(provider, 'createCustomer')({ userId }, `cus:${userId}`);
+  const result = await requireBilling(provider, 'createCustomer')({ userId }, `cus:${provider.name}:${userId}`);
   if (!result.ok) throw providerFailure(result);
   await db
     .update(customers)
     .set({ providerCustomerId: result.value.customerId })
-    .where(and(eq(customers.userId, userId), isNull(customers.providerCustomerId)));
-  const row = await db.select().from(customers).where(eq(customers.userId, userId)).get();
+    .where(and(mine, isNull(customers.providerCustomerId)));
+  const row = await db.select().from(customers).where(mine).get();
   if (!row?.providerCustomerId) throw new Error(`customer of ${userId} was not recorded`);
   return row.providerCustomerId;
 }

@@ -3,7 +3,6 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { dbOf } from '../db/client.js';
 import { checkoutSessions, customers, invoices, paymentIntents, refunds } from '../db/schema.js';
 import { type ProvidersEnv, providerFor } from '../providers/index.js';
-import type { ProviderName } from '../providers/provider.js';
 
 /** What one erasure changed; a second run of the same erasure answers zeros. */
 export interface Erasure {
@@ -15,28 +14,29 @@ export interface Erasure {
   customerDeleted: boolean;
 }
 
-/** Which adapter made a customer: the sandbox's ids say so; any other is Stripe's (PayPal keeps no customers). */
-const providerOfCustomer = (customerId: string): ProviderName => (customerId.startsWith('sbx_') ? 'sandbox' : 'stripe');
-
 /**
- * Deletes the user's customer at the provider, then the platform's link to it. The link stays until the provider
+ * Deletes the user's customer at each provider, then the platform's link to it. The link stays until the provider
  * confirms (a customer already gone counts as deleted), so a retry after a failure deletes it then. A provider that
  * is down throws (the job retries); one not configured here cannot be asked, which is an error the job reports.
  */
 async function deleteCustomer(env: ProvidersEnv, userId: string): Promise<boolean> {
   const db = dbOf(env.DB);
-  const row = await db.select().from(customers).where(eq(customers.userId, userId)).get();
-  if (!row?.providerCustomerId) return false;
-  const name = providerOfCustomer(row.providerCustomerId);
-  const adapter = providerFor(env, name);
-  if (!adapter) throw new Error(`${name} is not configured: customer ${row.providerCustomerId} cannot be deleted`);
-  if (adapter.deleteCustomer) {
-    const result = await adapter.deleteCustomer(row.providerCustomerId);
-    if (!result.ok && result.kind === 'unavailable') throw new Error(`${name} is unavailable: ${result.message}`);
-    if (!result.ok && result.kind !== 'invalid') throw new Error(`${name} refused to delete the customer`);
+  const rows = await db.select().from(customers).where(eq(customers.userId, userId));
+  let deleted = false;
+  for (const row of rows) {
+    if (!row.providerCustomerId) continue;
+    const name = row.provider;
+    const adapter = providerFor(env, name);
+    if (!adapter) throw new Error(`${name} is not configured: customer ${row.providerCustomerId} cannot be deleted`);
+    if (adapter.deleteCustomer) {
+      const result = await adapter.deleteCustomer(row.providerCustomerId);
+      if (!result.ok && result.kind === 'unavailable') throw new Error(`${name} is unavailable: ${result.message}`);
+      if (!result.ok && result.kind !== 'invalid') throw new Error(`${name} refused to delete the customer`);
+    }
+    await db.update(customers).set({ providerCustomerId: null }).where(eq(customers.id, row.id));
+    deleted = true;
   }
-  await db.update(customers).set({ providerCustomerId: null }).where(eq(customers.id, row.id));
-  return true;
+  return deleted;
 }
 
 /**
