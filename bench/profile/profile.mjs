@@ -4,7 +4,7 @@
 //   node bench/profile/profile.mjs [scenario…]        DevTools (V8 sampling) profiles, per isolate
 //   PROFILE_PERF=1 node bench/profile/profile.mjs …   `perf record` of the whole workerd process instead
 //
-// Scenarios: gw-404 gw-oidc id-oidc gw-jwks gw-jwks-miss id-jwks gw-me gw-jwks-auth hello (default: gw-404 gw-oidc id-oidc).
+// Scenarios: gw-404 gw-oidc id-oidc gw-jwks gw-jwks-miss id-jwks gw-me gw-jwks-auth gw-webhook hello (default: gw-404 gw-oidc id-oidc).
 // Environment: PROFILE_DURATION (s, default 5), PROFILE_CONNECTIONS (8), PROFILE_INTERVAL_US (DevTools sampling, 50),
 // PROFILE_TOP (rows per table, 25), PROFILE_NOBUILD=1 (use the existing workers/*/dist instead of building).
 //
@@ -33,6 +33,7 @@ import { buildWorkers } from '../../scripts/build.mjs';
 import { root, WORKERS } from '../../scripts/workers.mjs';
 import { runLoad, stopLoad } from '../lib/load.mjs';
 import { findWorkerdPids, totalCpuMs } from '../lib/proc-stats.mjs';
+import { generated } from '../lib/stripe-events.mjs';
 
 const SCENARIOS = {
   'gw-404': { worker: 'gateway', path: '/nope', profile: ['gateway'] },
@@ -54,6 +55,14 @@ const SCENARIOS = {
     path: '/.well-known/jwks.json',
     profile: ['gateway', 'identity'],
     signedIn: true,
+  },
+  // A signed Stripe webhook, a new event each request: verify, store by id, queue (and the consumer behind it).
+  'gw-webhook': {
+    worker: 'gateway',
+    path: '/webhooks/stripe',
+    method: 'POST',
+    generate: 'stripe-webhook',
+    profile: ['gateway', 'payments'],
   },
 };
 const TARGET_OF = { 'hello-world': 'core:user:hello-world' };
@@ -514,9 +523,13 @@ try {
       ...(s.signedIn || s.noCache ? { 'cache-control': 'no-cache' } : {}),
       ...(s.signedIn ? await bearerOf(stack) : {}),
     };
-    const probe = await fetch(url, { headers });
-    console.log(`\n=== ${name}: GET ${url} → ${probe.status} (${(await probe.text()).length} B), ${connections} conns`);
-    const load = { url, connections, method: 'GET', headers, durationSec: 2 };
+    const method = s.method ?? 'GET';
+    const fresh = s.generate ? generated(s.generate) : { headers: {}, body: undefined };
+    const probe = await fetch(url, { method, headers: { ...headers, ...fresh.headers }, body: fresh.body });
+    console.log(
+      `\n=== ${name}: ${method} ${url} → ${probe.status} (${(await probe.text()).length} B), ${connections} conns`,
+    );
+    const load = { url, connections, method, headers, generate: s.generate, durationSec: 2 };
     await runLoad(load); // warm-up
     const cpuA = totalCpuMs(pids);
     const plain = await runLoad({ ...load, durationSec });
