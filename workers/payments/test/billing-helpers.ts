@@ -5,7 +5,8 @@ import { and, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { dbOf } from '../src/db/client.js';
 import { customers, providerEvents, subscriptions } from '../src/db/schema.js';
-import type { ProviderEvent, ProviderSubscription } from '../src/providers/provider.js';
+import type { ProviderEvent } from '../src/providers/provider.js';
+import type { ProviderSubscription } from '../src/providers/provider-billing.js';
 import { deliver } from './event-helpers.js';
 import { call } from './helpers.js';
 

@@ -3,7 +3,8 @@ import { eventually } from '@onasis/testing';
 import { eq } from 'drizzle-orm';
 import { dbOf } from '../src/db/client.js';
 import { ledgerTransactions, paymentIntents, providerEvents } from '../src/db/schema.js';
-import type { ProviderDispute, ProviderEvent } from '../src/providers/provider.js';
+import type { ProviderEvent } from '../src/providers/provider.js';
+import type { ProviderDispute } from '../src/providers/provider-disputes.js';
 import { ADMIN, call } from './helpers.js';
 
 const db = dbOf(env.DB);

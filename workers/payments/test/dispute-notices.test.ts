@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ProviderDispute, ProviderIntent } from '../src/providers/provider.js';
+import type { ProviderIntent } from '../src/providers/provider.js';
+import type { ProviderDispute } from '../src/providers/provider-disputes.js';
 import {
   alertRecipients,
   disputeOpenedNotices,

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { dbOf } from '../src/db/client.js';
 import { disputes } from '../src/db/schema.js';
-import type { ProviderDispute } from '../src/providers/provider.js';
+import type { ProviderDispute } from '../src/providers/provider-disputes.js';
 import { closeDispute, openDispute } from '../src/services/dispute-sandbox.js';
 import {
   type Dispute,

@@ -2,7 +2,7 @@ import { eventually } from '@onasis/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { invoices } from '../src/db/schema.js';
-import type { ProviderInvoice } from '../src/providers/provider.js';
+import type { ProviderInvoice } from '../src/providers/provider-billing.js';
 import { apply, db, eventStatus, newMember, providerViewOf, storeBillingEvent, subscribe } from './billing-helpers.js';
 import { deliver } from './event-helpers.js';
 import { call, checkLedgerAfterEach } from './helpers.js';

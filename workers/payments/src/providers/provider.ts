@@ -3,6 +3,13 @@
  * these shapes, so that routes, the event consumer and reconciliation never see a provider's wire format. Amounts
  * are integers in minor units; currencies are lower-case ISO 4217 codes.
  */
+import type {
+  CheckoutInput,
+  ProviderCheckoutSession,
+  ProviderInvoice,
+  ProviderSubscription,
+} from './provider-billing.js';
+import type { ProviderDispute } from './provider-disputes.js';
 
 /** Names of the providers the platform can speak to. */
 export const PROVIDER_NAMES = ['sandbox', 'stripe', 'paypal'] as const;
@@ -83,123 +90,6 @@ export type ProviderResult<T> =
   | { ok: false; kind: 'declined'; error: PaymentError; value?: T }
   | { ok: false; kind: 'invalid'; message: string }
   | { ok: false; kind: 'unavailable'; message: string };
-
-/** A buyer's visit to a hosted payment page (Stripe Checkout, the sandbox's page). */
-export interface CheckoutInput {
-  mode: 'payment' | 'subscription';
-  /** The platform's own id (`cs_…`), echoed back in events (`client_reference_id`) to find the session again. */
-  reference: string;
-  /** One-off items (mode `payment`), priced in minor units. */
-  lineItems?: { name: string; amount: number; currency: string; quantity: number }[];
-  /** The provider's price id of a plan (mode `subscription`). */
-  price?: string;
-  customerId?: string;
-  successUrl: string;
-  cancelUrl: string;
-  idempotencyKey: string;
-}
-
-/** A checkout session as the provider holds it. */
-export interface ProviderCheckoutSession {
-  providerId: string;
-  /** Where to send the buyer. */
-  url: string;
-  status: 'open' | 'complete' | 'expired';
-  /** Whether the money arrived (`paid`); a bank payment may complete `unpaid` and settle later. */
-  paymentStatus: 'paid' | 'unpaid' | 'no_payment_required';
-  reference: string | null;
-  amountTotal: number;
-  currency: string;
-  /** The payment it made (mode `payment`), as the provider names it. */
-  paymentProviderId?: string;
-  /** The subscription it started (mode `subscription`). */
-  subscriptionProviderId?: string;
-  customerId?: string;
-  updatedAt: number;
-}
-
-/** Where a subscription stands, in Stripe's vocabulary. */
-export const SUBSCRIPTION_STATUSES = [
-  'incomplete',
-  'incomplete_expired',
-  'trialing',
-  'active',
-  'past_due',
-  'unpaid',
-  'canceled',
-  'paused',
-] as const;
-
-/** A subscription's status. */
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
-
-/** A subscription as the provider holds it. */
-export interface ProviderSubscription {
-  providerId: string;
-  customerId: string;
-  /** The provider's price id, which `PAYMENT_PLANS` maps back to a plan name. */
-  price: string;
-  status: SubscriptionStatus;
-  /** End of the current period, in ms. */
-  currentPeriodEnd: number;
-  cancelAtPeriodEnd: boolean;
-  /** For confirming the first payment with the provider's own UI, when it needs the buyer. */
-  clientSecret?: string;
-  updatedAt: number;
-}
-
-/** An invoice of a subscription as the provider holds it. */
-export interface ProviderInvoice {
-  providerId: string;
-  subscriptionProviderId?: string;
-  customerId: string;
-  status: 'draft' | 'open' | 'paid' | 'uncollectible' | 'void';
-  amountDue: number;
-  amountPaid: number;
-  currency: string;
-  /** How many times collection was attempted; a failed renewal counts up while dunning runs. */
-  attemptCount: number;
-  /** When the provider tries again, in ms, while it still does. */
-  nextPaymentAttempt?: number;
-  hostedInvoiceUrl?: string;
-  /** The payment that paid it, when one did. */
-  paymentProviderId?: string;
-  periodStart: number;
-  periodEnd: number;
-  updatedAt: number;
-}
-
-/** Where a dispute stands, in Stripe's vocabulary. */
-export const DISPUTE_STATUSES = [
-  'warning_needs_response',
-  'warning_under_review',
-  'warning_closed',
-  'needs_response',
-  'under_review',
-  'won',
-  'lost',
-] as const;
-
-/** A dispute's status. */
-export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
-
-/** A chargeback (or an inquiry before one) as the provider holds it. */
-export interface ProviderDispute {
-  providerId: string;
-  paymentProviderId: string;
-  amount: number;
-  currency: string;
-  reason: string;
-  status: DisputeStatus;
-  /** The provider's fee for the dispute, in minor units of `currency` (Stripe: 1500 for usd). */
-  fee: number;
-  /** Whether the disputed amount (and the fee) is withdrawn from the balance now, and whether it came back. */
-  fundsWithdrawn: boolean;
-  fundsReinstated: boolean;
-  /** When the evidence is due, in ms. */
-  evidenceDueBy?: number;
-  updatedAt: number;
-}
 
 /**
  * An event from a provider, verified and normalised: what the platform applies. The same path serves real webhooks

@@ -3,13 +3,8 @@ import { dbOf } from '../db/client.js';
 import { customers, subscriptions } from '../db/schema.js';
 import { type Plan, planOfPrice, plansOf } from '../services/plans.js';
 import { receiveEvent } from '../services/receive-event.js';
-import type {
-  CheckoutInput,
-  ProviderCheckoutSession,
-  ProviderEvent,
-  ProviderResult,
-  ProviderSubscription,
-} from './provider.js';
+import type { ProviderEvent, ProviderResult } from './provider.js';
+import type { CheckoutInput, ProviderCheckoutSession, ProviderSubscription } from './provider-billing.js';
 
 /**
  * THE SANDBOX's billing side (see sandbox.ts): customers, checkout sessions and subscriptions, offline, no money

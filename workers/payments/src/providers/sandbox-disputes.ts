@@ -1,5 +1,6 @@
 import { receiveEvent } from '../services/receive-event.js';
-import type { ProviderDispute, ProviderEvent } from './provider.js';
+import type { ProviderEvent } from './provider.js';
+import type { ProviderDispute } from './provider-disputes.js';
 import type { SandboxEnv } from './sandbox.js';
 
 /**

@@ -3,7 +3,6 @@ import { dbOf } from '../db/client.js';
 import { paymentIntents } from '../db/schema.js';
 import { receiveEvent } from '../services/receive-event.js';
 import type {
-  CheckoutInput,
   CreateIntentInput,
   PaymentProvider,
   ProviderEvent,
@@ -11,6 +10,7 @@ import type {
   ProviderRefund,
   ProviderResult,
 } from './provider.js';
+import type { CheckoutInput } from './provider-billing.js';
 import { SandboxBilling } from './sandbox-billing.js';
 
 /**

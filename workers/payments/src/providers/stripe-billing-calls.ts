@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
-import type { CheckoutInput, PaymentProvider, ProviderResult } from './provider.js';
+import type { PaymentProvider, ProviderResult } from './provider.js';
+import type { CheckoutInput } from './provider-billing.js';
 import { checkoutSessionOf, subscriptionOf } from './stripe-billing-objects.js';
 import { failureOf } from './stripe-errors.js';
 

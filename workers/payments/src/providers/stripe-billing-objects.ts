@@ -5,7 +5,7 @@ import {
   type ProviderSubscription,
   SUBSCRIPTION_STATUSES,
   type SubscriptionStatus,
-} from './provider.js';
+} from './provider-billing.js';
 
 // Stripe's billing objects (checkout sessions, subscriptions, invoices) in the platform's model. As for payments,
 // the caller says which moment the object stands for: the event's time for a webhook, `Date.now()` for an answer.

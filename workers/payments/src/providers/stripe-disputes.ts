@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
-import { DISPUTE_STATUSES, type DisputeStatus, type ProviderDispute, type ProviderEvent } from './provider.js';
+import type { ProviderEvent } from './provider.js';
+import { DISPUTE_STATUSES, type DisputeStatus, type ProviderDispute } from './provider-disputes.js';
 
 const DISPUTE_EVENTS = new Set([
   'charge.dispute.created',

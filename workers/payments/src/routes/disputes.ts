@@ -11,7 +11,8 @@ import {
 } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
-import { DISPUTE_STATUSES, PROVIDER_NAMES } from '../providers/provider.js';
+import { PROVIDER_NAMES } from '../providers/provider.js';
+import { DISPUTE_STATUSES } from '../providers/provider-disputes.js';
 import { findDispute, listDisputes, toDisputeView } from '../services/dispute-rows.js';
 import { closeDispute, openDispute } from '../services/dispute-sandbox.js';
 import { problems } from './problems.js';

@@ -1,7 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { disputes, paymentIntents, providerEvents } from '../db/schema.js';
-import type { ProviderDispute, ProviderEvent } from '../providers/provider.js';
+import type { ProviderEvent } from '../providers/provider.js';
+import type { ProviderDispute } from '../providers/provider-disputes.js';
 import { disputeMovements, movementsStatements, unrecorded, upsertDispute } from './dispute-movements.js';
 import { type DisputeRow, disputeIdOf, FINAL_DISPUTE_STATUSES } from './dispute-rows.js';
 import { claimEvent, type EventOutcome, markEvent } from './event-marks.js';

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
-import type { ProviderEvent, ProviderInvoice } from '../providers/provider.js';
+import type { ProviderEvent } from '../providers/provider.js';
+import type { ProviderInvoice } from '../providers/provider-billing.js';
 import type { BillingStep } from './checkout-complete.js';
 import { recordInvoice } from './invoice-record.js';
 import type { PaymentNotice } from './notify.js';

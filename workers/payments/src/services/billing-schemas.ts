@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { SUBSCRIPTION_STATUSES } from '../providers/provider.js';
+import { SUBSCRIPTION_STATUSES } from '../providers/provider-billing.js';
 import { CARD_NUMBER_MESSAGE, looksLikeCardNumber } from './card-numbers.js';
 import { amountProblem, currencyRule, MAX_AMOUNT } from './currencies.js';
 

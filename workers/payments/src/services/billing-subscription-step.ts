@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
-import type { ProviderEvent, ProviderSubscription } from '../providers/provider.js';
+import type { ProviderEvent } from '../providers/provider.js';
+import type { ProviderSubscription } from '../providers/provider-billing.js';
 import type { BillingStep } from './checkout-complete.js';
 import { recordSubscription } from './subscription-record.js';
 

@@ -2,7 +2,8 @@ import { and, inArray, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db/client.js';
 import { disputes, ledgerTransactions } from '../db/schema.js';
-import type { ProviderDispute, ProviderName } from '../providers/provider.js';
+import type { ProviderName } from '../providers/provider.js';
+import type { ProviderDispute } from '../providers/provider-disputes.js';
 import { type Movement, movementStatements } from './ledger.js';
 import type { PaymentRow } from './payment-rows.js';
 

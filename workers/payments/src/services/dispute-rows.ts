@@ -2,7 +2,8 @@ import { AppError, afterCreatedAt } from '@onasis/http';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { disputes } from '../db/schema.js';
-import type { DisputeStatus, ProviderName } from '../providers/provider.js';
+import type { ProviderName } from '../providers/provider.js';
+import type { DisputeStatus } from '../providers/provider-disputes.js';
 
 /** A stored dispute. */
 export type DisputeRow = typeof disputes.$inferSelect;

@@ -2,7 +2,8 @@ import { newId } from '@onasis/contracts';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { invoices, subscriptions } from '../db/schema.js';
-import type { ProviderInvoice, ProviderName } from '../providers/provider.js';
+import type { ProviderName } from '../providers/provider.js';
+import type { ProviderInvoice } from '../providers/provider-billing.js';
 import { recordPaidPayment } from './billing-payments.js';
 import { userOfCustomer } from './customers.js';
 

@@ -1,4 +1,5 @@
-import type { ProviderDispute, ProviderIntent } from '../providers/provider.js';
+import type { ProviderIntent } from '../providers/provider.js';
+import type { ProviderDispute } from '../providers/provider-disputes.js';
 import { currencyRule } from './currencies.js';
 import type { PaymentNotice } from './notify.js';
 import type { PaymentRow } from './payment-rows.js';

@@ -3,7 +3,7 @@ import { AppError } from '@onasis/http';
 import { and, desc, eq, notInArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { subscriptions } from '../db/schema.js';
-import type { SubscriptionStatus } from '../providers/provider.js';
+import type { SubscriptionStatus } from '../providers/provider-billing.js';
 import { isManager } from './payment-rows.js';
 
 /** A stored subscription. */
