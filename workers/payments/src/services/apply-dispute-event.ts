@@ -1,15 +1,15 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
-import { disputes, paymentIntents, providerEvents } from '../db/schema.js';
+import { disputes } from '../db/schema.js';
 import type { ProviderEvent } from '../providers/provider.js';
 import type { ProviderDispute } from '../providers/provider-disputes.js';
 import { disputeMovements, movementsStatements, unrecorded, upsertDispute } from './dispute-movements.js';
 import { type DisputeRow, disputeIdOf, FINAL_DISPUTE_STATUSES } from './dispute-rows.js';
-import { claimEvent, type EventOutcome, markEvent } from './event-marks.js';
+import { claimEvent, type EventOutcome, markEvent, settledElsewhere } from './event-marks.js';
 import { isDuplicateMovement } from './ledger.js';
 import { notify } from './notify.js';
 import { disputeOpenedNotices } from './payment-notices.js';
-import { abortUnlessChanged, isLostRace } from './payment-rows.js';
+import { abortUnlessChanged, isLostRace, paymentByProviderId } from './payment-rows.js';
 
 /** Why an event changes nothing about a recorded dispute, or null when it does. */
 function staleness(row: DisputeRow | undefined, dispute: ProviderDispute, newMovements: number): string | null {
@@ -45,13 +45,7 @@ export async function applyDisputeEvent(
     await markEvent(db, eventId, 'ignored', 'no dispute in the event');
     return 'ignored';
   }
-  const payment = await db
-    .select()
-    .from(paymentIntents)
-    .where(
-      and(eq(paymentIntents.provider, event.provider), eq(paymentIntents.providerIntentId, dispute.paymentProviderId)),
-    )
-    .get();
+  const payment = await paymentByProviderId(db, event.provider, dispute.paymentProviderId);
   if (!payment) throw new Error(`no payment recorded for ${event.provider} ${dispute.paymentProviderId}`);
   const id = await disputeIdOf(event.provider, dispute.providerId);
   const row = await db.select().from(disputes).where(eq(disputes.id, id)).get();
@@ -77,13 +71,7 @@ export async function applyDisputeEvent(
     ]);
   } catch (err) {
     if (!isLostRace(err) && !isDuplicateMovement(err)) throw err;
-    const again = await db
-      .select({ status: providerEvents.status })
-      .from(providerEvents)
-      .where(eq(providerEvents.id, eventId))
-      .get();
-    if (again?.status !== 'pending') return 'already-settled';
-    throw new Error(`dispute ${id} changed while event ${eventId} was applied; retrying`);
+    return settledElsewhere(db, eventId, `dispute ${id}`);
   }
   return 'applied';
 }

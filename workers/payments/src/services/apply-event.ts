@@ -1,15 +1,15 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
-import { paymentIntents, providerEvents } from '../db/schema.js';
+import { providerEvents } from '../db/schema.js';
 import type { ProviderEvent } from '../providers/provider.js';
 import { applyBillingEvent } from './apply-billing-event.js';
 import { applyDisputeEvent } from './apply-dispute-event.js';
 import { applyRefundEvent } from './apply-refund-event.js';
-import { claimEvent, type EventOutcome, markEvent } from './event-marks.js';
+import { claimEvent, type EventOutcome, markEvent, settledElsewhere } from './event-marks.js';
 import { canMove } from './intent-states.js';
 import { notify } from './notify.js';
 import { paymentNotices } from './payment-notices.js';
-import { abortUnlessChanged, isLostRace, type PaymentRow } from './payment-rows.js';
+import { abortUnlessChanged, isLostRace, type PaymentRow, paymentByProviderId } from './payment-rows.js';
 import { intentStatements } from './record-intent.js';
 
 /** Why an event changes nothing, or null when it moves the payment. */
@@ -55,11 +55,7 @@ export async function applyEvent(env: PaymentsEnv, eventId: string): Promise<Eve
     await markEvent(db, eventId, 'ignored', 'a type the platform does not apply');
     return 'ignored';
   }
-  const row = await db
-    .select()
-    .from(paymentIntents)
-    .where(and(eq(paymentIntents.provider, event.provider), eq(paymentIntents.providerIntentId, intent.providerId)))
-    .get();
+  const row = await paymentByProviderId(db, event.provider, intent.providerId);
   if (!row) throw new Error(`no payment recorded for ${event.provider} ${intent.providerId}`);
   const stale = staleness(row, { ...event, intent });
   if (stale !== null) {
@@ -73,13 +69,7 @@ export async function applyEvent(env: PaymentsEnv, eventId: string): Promise<Eve
     await db.batch([claimEvent(db, eventId), abortUnlessChanged(db, row.id), ...intentStatements(db, row, intent)]);
   } catch (err) {
     if (!isLostRace(err)) throw err;
-    const again = await db
-      .select({ status: providerEvents.status })
-      .from(providerEvents)
-      .where(eq(providerEvents.id, eventId))
-      .get();
-    if (again?.status !== 'pending') return 'already-settled';
-    throw new Error(`payment ${row.id} moved while event ${eventId} was applied; retrying`);
+    return settledElsewhere(db, eventId, `payment ${row.id}`);
   }
   return 'applied';
 }

@@ -1,8 +1,8 @@
-import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { paymentIntents } from '../db/schema.js';
 import type { ProviderName } from '../providers/provider.js';
 import { isDuplicateMovement, movementStatements } from './ledger.js';
+import { paymentByProviderId } from './payment-rows.js';
 import { derivedId } from './provider-errors.js';
 
 /** A payment the provider made and took on its own page or for an invoice, already paid. */
@@ -23,11 +23,7 @@ export interface PaidPayment {
  * `payment_intent.*` events then find it and change nothing that is not newer.
  */
 export async function recordPaidPayment(db: Db, paid: PaidPayment): Promise<string> {
-  const existing = await db
-    .select({ id: paymentIntents.id })
-    .from(paymentIntents)
-    .where(and(eq(paymentIntents.provider, paid.provider), eq(paymentIntents.providerIntentId, paid.providerPaymentId)))
-    .get();
+  const existing = await paymentByProviderId(db, paid.provider, paid.providerPaymentId);
   if (existing) return existing.id;
   const id = (await derivedId('pay', `billing:${paid.provider}`, paid.providerPaymentId)) ?? paid.providerPaymentId;
   try {

@@ -13,6 +13,20 @@ export function claimEvent(db: Db, id: string) {
     .where(and(eq(providerEvents.id, id), eq(providerEvents.status, 'pending')));
 }
 
+/**
+ * After the batch that claimed `id` failed on a race: `already-settled` when another delivery applied the event
+ * meanwhile, else a thrown error, so that the queue retries the event against what changed (`what`).
+ */
+export async function settledElsewhere(db: Db, id: string, what: string): Promise<'already-settled'> {
+  const again = await db
+    .select({ status: providerEvents.status })
+    .from(providerEvents)
+    .where(eq(providerEvents.id, id))
+    .get();
+  if (again?.status !== 'pending') return 'already-settled';
+  throw new Error(`${what} changed while event ${id} was applied; retrying`);
+}
+
 /** Settles a pending event without a batch of its own: `ignored` (with why) or `applied`. */
 export async function markEvent(db: Db, id: string, status: 'ignored' | 'applied', error: string | null) {
   await db

@@ -48,6 +48,15 @@ export async function findPayment(
   return row;
 }
 
+/** The payment a provider knows as `providerId`, if the platform recorded it. */
+export function paymentByProviderId(db: Db, provider: PaymentRow['provider'], providerId: string) {
+  return db
+    .select()
+    .from(paymentIntents)
+    .where(and(eq(paymentIntents.provider, provider), eq(paymentIntents.providerIntentId, providerId)))
+    .get();
+}
+
 /**
  * A batch statement that fails the whole batch when the statement before it changed no row: D1 has no interactive
  * transactions, so a guarded UPDATE that lost its race must stop the writes batched after it (a ledger movement, an
