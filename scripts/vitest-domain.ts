@@ -51,6 +51,8 @@ export const TEST_SECRETS: Record<string, string> = {
   PASSWORD_PEPPER: 'test-pepper',
   KEY_ENCRYPTION_KEY: 'test-key-encryption-key-of-32-chars-or-more',
   UNSUBSCRIBE_SIGNING_KEY: 'test-unsubscribe-signing-key',
+  FILES_SIGNING_KEY: 'test-files-signing-key',
+  FILES_SEALING_KEY: 'test-files-sealing-key-of-32-chars-or-more',
   // Optional for payments, set here so that its webhook route checks signatures rather than answering 503.
   STRIPE_WEBHOOK_SECRET: 'whsec_onasis_local_test_secret',
 };

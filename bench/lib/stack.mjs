@@ -26,6 +26,8 @@ const BENCH_SECRETS = {
   PASSWORD_PEPPER: 'bench-pepper',
   KEY_ENCRYPTION_KEY: 'bench-key-encryption-key-of-32-chars-or-more',
   UNSUBSCRIBE_SIGNING_KEY: 'bench-unsubscribe-signing-key',
+  FILES_SIGNING_KEY: 'bench-files-signing-key',
+  FILES_SEALING_KEY: 'bench-files-sealing-key-of-32-chars-or-more',
   STRIPE_WEBHOOK_SECRET: BENCH_STRIPE_WEBHOOK_SECRET,
 };
 

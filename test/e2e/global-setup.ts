@@ -143,6 +143,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
         PASSWORD_PEPPER,
         KEY_ENCRYPTION_KEY: `e2e-${randomBytes(24).toString('hex')}`,
         UNSUBSCRIBE_SIGNING_KEY: `e2e-${randomBytes(24).toString('hex')}`,
+        FILES_SIGNING_KEY: `e2e-${randomBytes(24).toString('hex')}`,
+        FILES_SEALING_KEY: `e2e-${randomBytes(24).toString('hex')}`,
       },
       signal: starting.signal,
       readyTimeoutMs: 180_000,

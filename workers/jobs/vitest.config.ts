@@ -9,7 +9,12 @@ const fixture = (name: string) => ({
 
 export default await domainWorkerProject('jobs', {
   // The owners of job types, played by a fixture under their real names so that wrangler.toml's bindings resolve.
-  extraWorkers: [fixture('onasis-identity'), fixture('onasis-notifications'), fixture('onasis-payments')],
+  extraWorkers: [
+    fixture('onasis-identity'),
+    fixture('onasis-notifications'),
+    fixture('onasis-payments'),
+    fixture('onasis-files'),
+  ],
   // The Worker consumes onasis-jobs and onasis-jobs-dlq itself, and a queue has one consumer: in tests its producers
   // point at queues only the recorder consumes, and the tests hand batches to the handler themselves.
   miniflare: {

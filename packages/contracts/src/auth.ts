@@ -111,6 +111,23 @@ export const ROUTE_POLICIES: ReadonlyArray<RoutePolicy> = [
   { method: 'GET', path: '/api/v1/payments/ledger/*', access: 'payments:manage' },
   { method: 'GET', path: '/api/v1/payments/reconciliation-runs', access: 'payments:manage' },
   { method: 'GET', path: '/api/v1/payments/reconciliation-runs/*', access: 'payments:manage' },
+  // Capabilities in the URL are the credential: an HMAC-signed download URL, a public link's secret, a one-time
+  // upload URL. Each is checked by the files Worker, which answers 403 for a bad signature and 404 for a revoked file.
+  { method: 'GET', path: '/api/v1/files/signed/*', access: 'public' },
+  { method: 'GET', path: '/api/v1/files/public/*', access: 'public' },
+  { method: 'PUT', path: '/api/v1/files/upload-urls/:id', access: 'public' },
+  { method: 'POST', path: '/api/v1/files/upload-urls/:id', access: 'public' },
+  { method: 'GET', path: '/api/v1/files/stats', access: 'files:manage' },
+  { method: 'GET', path: '/api/v1/files', access: 'files:read' },
+  { method: 'GET', path: '/api/v1/files/*', access: 'files:read' },
+  { method: '*', path: '/api/v1/files', access: 'files:write' },
+  { method: '*', path: '/api/v1/files/*', access: 'files:write' },
+  { method: 'GET', path: '/api/v1/uploads/*', access: 'files:read' },
+  { method: '*', path: '/api/v1/uploads', access: 'files:write' },
+  { method: '*', path: '/api/v1/uploads/*', access: 'files:write' },
+  // S3 clients sign each request with an access key (AWS Signature V4), which the files Worker checks.
+  { method: '*', path: '/s3', access: 'public' },
+  { method: '*', path: '/s3/*', access: 'public' },
   { method: '*', path: '/api/v1/*', access: 'authenticated' },
 ];
 

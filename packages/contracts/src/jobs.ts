@@ -3,7 +3,7 @@ import type { ErrorCode } from './errors.js';
 import { NotificationSendSchema } from './notifications.js';
 
 /** The services that run jobs: each exposes `runJob(run: JobRun): Promise<JobOutcome>` on its entrypoint. */
-export const JOB_OWNERS = ['identity', 'notifications', 'payments', 'jobs'] as const;
+export const JOB_OWNERS = ['identity', 'notifications', 'payments', 'files', 'jobs'] as const;
 
 /** A service that runs jobs of some type. */
 export type JobOwner = (typeof JOB_OWNERS)[number];
@@ -57,6 +57,17 @@ export const JOB_TYPES = {
   /** Erase the personal data payments holds about a deleted user; amounts, statuses and the ledger stay. */
   'payments.erase-user': {
     owner: 'payments',
+    internal: true,
+    payload: z.object({ userId: z.string().min(1) }).strict(),
+  },
+  /**
+   * Files' lifecycle: stale tus and S3 multipart uploads aborted, expired reservations released, the trash purged past
+   * retention, unreferenced blobs deleted, blobs not read for a while moved to Infrequent Access.
+   */
+  'files.lifecycle': { owner: 'files', internal: true, payload: z.object({}).strict() },
+  /** Delete every file, share, link, upload and S3 key of a deleted user; their blobs are dereferenced. */
+  'files.erase-user': {
+    owner: 'files',
     internal: true,
     payload: z.object({ userId: z.string().min(1) }).strict(),
   },

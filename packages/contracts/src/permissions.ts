@@ -18,6 +18,7 @@ export const PERMISSIONS = [
   'keys:manage',
   // Appended, as identity's migration appends it to the seeded admin role: the role lists permissions in this order.
   'payments:manage',
+  'files:manage',
 ] as const;
 
 /** A permission string. */

@@ -25,6 +25,7 @@ export const ROUTE_OWNERS: ReadonlyArray<{ prefix: string; service: ServiceName 
   { prefix: '/api/v1/analytics', service: 'analytics' },
   { prefix: '/api/v1/files', service: 'files' },
   { prefix: '/api/v1/uploads', service: 'files' },
+  { prefix: '/s3', service: 'files' },
   { prefix: '/api/v1/jobs', service: 'jobs' },
 ];
 

@@ -50,7 +50,7 @@ export function configOf(env: GatewayEnv): GatewayConfig {
 export const FORM_BODY_PATHS: ReadonlySet<string> = new Set(['/api/v1/notifications/unsubscribe']);
 
 /** Path prefixes whose bodies are files rather than JSON: they get the upload size limit and any content type. */
-const RAW_BODY_PREFIXES = ['/api/v1/uploads', '/api/v1/files'] as const;
+const RAW_BODY_PREFIXES = ['/api/v1/uploads', '/api/v1/files', '/s3'] as const;
 
 /** Whether `path` takes a raw (non-JSON) body. */
 export function takesRawBody(path: string): boolean {

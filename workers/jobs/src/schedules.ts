@@ -19,4 +19,6 @@ export const SCHEDULES: readonly Schedule[] = [
   { name: 'payments-reconcile', cron: '15 4 * * *', type: 'payments.reconcile', payload: {} },
   // Hourly: a past-due subscription whose grace period ended loses its plan within the hour.
   { name: 'payments-maintenance', cron: '45 * * * *', type: 'payments.maintenance', payload: {} },
+  // Hourly: stale uploads aborted and their space released within the hour; trash, orphans and cold blobs swept.
+  { name: 'files-lifecycle', cron: '20 * * * *', type: 'files.lifecycle', payload: {} },
 ];

@@ -17,6 +17,8 @@ const INTERNAL_PAYLOADS: Record<string, unknown> = {
   'payments.reconcile': {},
   'payments.maintenance': {},
   'payments.erase-user': { userId: 'usr_victim' },
+  'files.lifecycle': {},
+  'files.erase-user': { userId: 'usr_victim' },
   'jobs.purge': { olderThanDays: 1 },
 };
 

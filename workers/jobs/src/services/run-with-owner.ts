@@ -27,7 +27,12 @@ export async function runWithOwner(env: JobsEnv, run: JobRun): Promise<JobOutcom
     let outcome: unknown;
     if (owner === 'jobs') outcome = await purgeJobs(dbOf(env.DB), run.payload, new Date());
     else {
-      const binding = { identity: env.IDENTITY, notifications: env.NOTIFICATIONS, payments: env.PAYMENTS }[owner];
+      const binding = {
+        identity: env.IDENTITY,
+        notifications: env.NOTIFICATIONS,
+        payments: env.PAYMENTS,
+        files: env.FILES,
+      }[owner];
       outcome = await (binding as unknown as JobRunner).runJob(run);
     }
     if (!isOutcome(outcome)) return { ok: false, error: { code: 'INTERNAL', detail: `${owner} answered no outcome` } };

@@ -1,0 +1,5 @@
+import { resourceApp } from '@onasis/http';
+import type { AppEnv } from '../context.js';
+
+/** Not built yet. */
+export const tusRoutes = resourceApp<AppEnv>();
