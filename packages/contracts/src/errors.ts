@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   MFA_NOT_ENABLED: { status: 409, title: 'MFA is not enabled' },
   ROLE_BUILT_IN: { status: 409, title: 'Built-in roles cannot be changed this way' },
   GONE: { status: 410, title: 'Gone' },
+  PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large' },
   STORAGE_QUOTA_EXCEEDED: { status: 413, title: 'Storage quota exceeded' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
