@@ -1,3 +1,6 @@
-import { domainWorkerProject } from '../../scripts/vitest-domain.js';
+import { domainWorkerProject, TEST_SECRETS } from '../../scripts/vitest-domain.js';
 
-export default await domainWorkerProject('files');
+// The Images binding (`[images]` in wrangler.toml) transforms through sharp locally: no configuration of its own.
+export default await domainWorkerProject('files', {
+  secrets: { FILES_SIGNING_KEY: TEST_SECRETS.FILES_SIGNING_KEY, FILES_SEALING_KEY: TEST_SECRETS.FILES_SEALING_KEY },
+});
