@@ -16,6 +16,8 @@ export const QUEUE_NAMES = {
   paymentEvents: 'onasis-payment-events',
   /** What the payment-events queue gave up on. */
   paymentEventsDlq: 'onasis-payment-events-dlq',
+  /** Business events of every service (uploads, signups, payments) for the analytics Worker to count. */
+  platformEvents: 'onasis-platform-events',
 } as const;
 
 /** A queue's name without its environment suffix, to compare with QUEUE_NAMES: `onasis-jobs-staging` → `onasis-jobs`. */

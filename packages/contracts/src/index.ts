@@ -9,6 +9,7 @@ export * from './jobs.js';
 export * from './notifications.js';
 export * from './pagination.js';
 export * from './permissions.js';
+export * from './platform-events.js';
 export * from './problem.js';
 export * from './rpc.js';
 export * from './services.js';
