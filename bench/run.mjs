@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { BUNDLE_LIMIT_GZIP, buildWorkers } from '../scripts/build.mjs';
 import { root, WORKERS } from '../scripts/workers.mjs';
 import { measureFanout } from './lib/fanout.mjs';
+import { measureFileTransfer } from './lib/file-transfer.mjs';
 import { runLoad, stopLoad } from './lib/load.mjs';
 import { measureWebhookLedger } from './lib/payment-webhooks.mjs';
 import { cpuTickMs, findWorkerdPids, memory, totalCpuMs } from './lib/proc-stats.mjs';
@@ -40,6 +41,10 @@ const fanoutMessages = positive('BENCH_FANOUT_MESSAGES', 400);
 // Webhooks to the ledger run unless BENCH_ONLY names something else.
 const webhooksEnabled = !only || 'payment webhooks'.includes(only);
 const webhookEvents = positive('BENCH_WEBHOOK_EVENTS', 1000);
+// File transfer runs unless BENCH_ONLY names something else.
+const filesEnabled = !only || 'file transfer'.includes(only);
+const fileMiB = positive('BENCH_FILE_MIB', 16);
+const fileRounds = positive('BENCH_FILE_ROUNDS', 5);
 // The memory soak runs unless BENCH_ONLY names something else, or BENCH_SOAK_SECONDS is 0.
 const soakSeconds = process.env.BENCH_SOAK_SECONDS === '0' ? 0 : positive('BENCH_SOAK_SECONDS', 300);
 const soakEnabled = soakSeconds > 0 && (!only || 'memory soak'.includes(only));
@@ -275,7 +280,8 @@ async function main() {
     directWorkers: [
       ...new Set([
         ...entries.map((e) => e.worker),
-        ...(fanoutEnabled || soakEnabled || webhooksEnabled ? ['gateway'] : []),
+        ...(fanoutEnabled || soakEnabled || webhooksEnabled || filesEnabled ? ['gateway'] : []),
+        ...(filesEnabled ? ['direct-r2'] : []),
       ]),
     ],
     onLog,
@@ -349,6 +355,30 @@ async function main() {
     );
   }
 
+  let fileTransfer = null;
+  if (filesEnabled && workerdPids.length > 0) {
+    process.stdout.write(
+      `  file transfer (${fileMiB} MiB files, ${fileRounds} paired rounds; 100 MiB upload; dedupe)… `,
+    );
+    fileTransfer = await measureFileTransfer({
+      gatewayUrl: stack.urlOf('gateway'),
+      ceilingUrl: stack.urlOf('direct-r2'),
+      miniflare: stack.miniflare,
+      pid: workerdPids[0],
+      fileMiB,
+      rounds: fileRounds,
+      perRound: 4,
+      concurrency: 2,
+      bigMiB: 100,
+      dedupeUploads: 100,
+      dedupeDistinct: 10,
+    });
+    console.log(
+      `upload ${fileTransfer.upload.ratio?.toFixed(2)}×, download ${fileTransfer.download.ratio?.toFixed(2)}×, ` +
+        `100 MiB upload +${Math.round(fileTransfer.bigUpload.growthBytes / 2 ** 20)} MiB RSS`,
+    );
+  }
+
   let memorySoak = null;
   if (soakEnabled && workerdPids.length > 0) {
     process.stdout.write(`  memory soak (${soakSeconds} s of mixed traffic)… `);
@@ -413,6 +443,33 @@ async function main() {
       : `largest ${Math.max(...bundles.map((b) => b.gzip)).toLocaleString('en-US')} B`,
   });
 
+  if (fileTransfer) {
+    const f = fileTransfer;
+    const x = (n) => (n == null ? '–' : `${n.toFixed(2)}×`);
+    targets.push(
+      {
+        label: 'file upload through the gateway ≥ 0.8× the bare R2 Worker (MiB/s)',
+        met: f.upload.ratio != null && f.upload.ratio >= 0.8,
+        detail: `${x(f.upload.ratio)} (median of ${f.rounds} paired rounds, ${x(f.upload.ratioMin)}–${x(f.upload.ratioMax)})`,
+      },
+      {
+        label: 'file download through the gateway ≥ 0.8× the bare R2 Worker (MiB/s)',
+        met: f.download.ratio != null && f.download.ratio >= 0.8,
+        detail: `${x(f.download.ratio)} (median of ${f.rounds} paired rounds, ${x(f.download.ratioMin)}–${x(f.download.ratioMax)})`,
+      },
+      {
+        label: `workerd memory growth during a ${f.bigUpload.mib} MiB upload under 64 MiB`,
+        met: f.bigUpload.growthBytes < 64 * 2 ** 20,
+        detail: `${(f.bigUpload.growthBytes / 2 ** 20).toFixed(1)} MiB`,
+      },
+      {
+        label: `${f.dedupe.uploads} uploads of ${f.dedupe.distinct} distinct files store each once`,
+        met: f.dedupe.storedBytes === f.dedupe.distinct * f.dedupe.fileBytes,
+        detail: `${f.dedupe.storedBytes.toLocaleString('en-US')} B stored of ${f.dedupe.naiveBytes.toLocaleString('en-US')} B uploaded`,
+      },
+    );
+  }
+
   const pid = workerdPids[0];
   const mem = pid ? memory(pid) : { rssBytes: null, peakRssBytes: null };
   const failures = [
@@ -420,6 +477,7 @@ async function main() {
     ...paired.flatMap((p) => p.problems),
     ...(fanout?.problems ?? []),
     ...(paymentWebhooks?.problems ?? []),
+    ...(fileTransfer?.problems ?? []),
     ...(memorySoak?.problems ?? []),
   ];
   const results = {
@@ -443,6 +501,7 @@ async function main() {
     pairedRounds: paired.map(({ problems, ...p }) => p),
     fanout: fanout && (({ problems, ...f }) => f)(fanout),
     paymentWebhooks: paymentWebhooks && (({ problems, ...w }) => w)(paymentWebhooks),
+    fileTransfer: fileTransfer && (({ problems, ...f }) => f)(fileTransfer),
     memorySoak: memorySoak && (({ problems, ...m }) => m)(memorySoak),
     workerdIdleCpuPercent,
     memory: {

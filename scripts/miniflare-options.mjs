@@ -17,6 +17,7 @@ const BINDING_KEYS = [
   'queueConsumers',
   'serviceBindings',
   'analyticsEngineDatasets',
+  'images',
 ];
 
 /**

@@ -126,6 +126,30 @@ function webhookLines(results) {
   ];
 }
 
+function fileTransferLines(results) {
+  const f = results.fileTransfer;
+  if (!f) return [];
+  const mib = (b) => `${fixed(b / 2 ** 20, 1)} MiB`;
+  const side = (t) =>
+    `${fixed(t.gatewayMiBps, 0)} MiB/s through the gateway, ${fixed(t.ceilingMiBps, 0)} MiB/s bare: ` +
+    `**${fixed(t.ratio, 2)}×** (median of ${f.rounds} paired rounds, ${fixed(t.ratioMin, 2)}–${fixed(t.ratioMax, 2)}×)`;
+  return [
+    '## File transfer',
+    '',
+    `Files of ${f.fileMiB} MiB (random, so neither compressed nor deduplicated), ${f.perRound} per side per round, ` +
+      `${f.concurrency} at a time: \`POST /api/v1/files\` and \`GET /api/v1/files/{id}/content\` as the bench user, ` +
+      'against the bare Worker of `bench/workers/direct-r2.mjs` streaming to and from the same local R2 bucket:',
+    '',
+    `- upload: ${side(f.upload)}`,
+    `- download: ${side(f.download)}`,
+    `- one ${f.bigUpload.mib} MiB upload: workerd RSS ${mib(f.bigUpload.rssBeforeBytes)} → peak ${mib(f.bigUpload.rssPeakBytes)} (growth ${mib(f.bigUpload.growthBytes)})`,
+    `- deduplication: ${f.dedupe.uploads} uploads of ${f.dedupe.distinct} distinct ${mib(f.dedupe.fileBytes)} files ` +
+      `stored ${mib(f.dedupe.storedBytes)} in ${f.dedupe.blobs} blobs, against ${mib(f.dedupe.naiveBytes)} stored naively ` +
+      `(${fixed((f.dedupe.storedBytes / f.dedupe.naiveBytes) * 100, 1)}%)`,
+    '',
+  ];
+}
+
 function soakLines(results) {
   const m = results.memorySoak;
   if (!m) return [];
@@ -179,6 +203,7 @@ export function renderMarkdown(results) {
     ...cpuCostLines(results),
     ...fanoutLines(results),
     ...webhookLines(results),
+    ...fileTransferLines(results),
     ...soakLines(results),
     '## Bundles',
     '',

@@ -52,6 +52,8 @@ const BENCH_WORKERS = [
     script: 'hop-caller.mjs',
     serviceBindings: { CALLEE: { name: 'hop-callee', entrypoint: 'Callee' } },
   },
+  // The files Worker's own bucket (the same Miniflare bucket id), so that both sides write to one local R2.
+  { name: 'direct-r2', script: 'direct-r2.mjs', r2Buckets: { BUCKET: 'onasis-files' } },
 ];
 
 /** `workerd --version`, e.g. `workerd 2026-11-17`. */
@@ -129,6 +131,7 @@ async function benchWorkerOptions(directWorkers, compat) {
         modulesRoot: BENCH_WORKERS_DIR,
         ...(b.d1Databases ? { d1Databases: b.d1Databases } : {}),
         ...(b.serviceBindings ? { serviceBindings: b.serviceBindings } : {}),
+        ...(b.r2Buckets ? { r2Buckets: b.r2Buckets } : {}),
         ...(directWorkers.has(b.name) ? { unsafeDirectSockets: [{ host: HOST, port: 0 }] } : {}),
       },
     })),
