@@ -1,0 +1,113 @@
+import { newId } from '@onasis/contracts';
+import { AppError } from '@onasis/http';
+import { and, eq, sql } from 'drizzle-orm';
+import { dbOf } from '../db/client.js';
+import { blobs, type FileRow, files, reservations } from '../db/schema.js';
+import { collectBlob } from './blob-refs.js';
+import type { WrittenBlob } from './blob-writer.js';
+import type { Owner } from './owner.js';
+import { releaseSpace } from './quota.js';
+
+/** A body stored in R2 at `objectKey` (as blob `blobId`), ready to become the owner's file. */
+export interface Settlement {
+  owner: Owner;
+  folder: string;
+  name: string;
+  contentType: string;
+  sniffedType: string | null;
+  blobId: string;
+  objectKey: string;
+  written: WrittenBlob;
+  reservationId: string;
+  replace: boolean;
+}
+
+const isPathTaken = (err: unknown): boolean => {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (/UNIQUE constraint failed: files\./.test(e.message)) return true;
+  }
+  return false;
+};
+
+/**
+ * Makes a stored body the owner's file, in one batch: the blob row upserted by hash (a new row, or the count of the
+ * row that already holds these bytes bumped), with `replace` the live file at that path deleted and its blob's count
+ * lowered, the file row inserted pointing at whichever blob holds the hash, and the reservation settled. When the
+ * bytes were already stored, the object just written is deleted after the answer (`waitUntil`), so that neither the
+ * answer nor its timing tells who else holds them. A taken path undoes the whole batch: the same bytes there already
+ * answer that file (`created: false`, a retried upload); other bytes are 409 `FILE_EXISTS`. Either way the reservation
+ * is released and the object deleted.
+ */
+export async function settleUpload(
+  env: FilesEnv,
+  ctx: ExecutionContext,
+  s: Settlement,
+): Promise<{ file: FileRow; created: boolean }> {
+  const db = dbOf(env.DB);
+  const { owner, folder, name, written } = s;
+  const atPath = and(
+    eq(files.ownerId, owner.userId),
+    eq(files.folder, folder),
+    eq(files.name, name),
+    eq(files.status, 'ready'),
+  );
+  const upsertBlob = db
+    .insert(blobs)
+    .values({
+      id: s.blobId,
+      sha256: written.sha256,
+      size: written.size,
+      storedSize: written.storedSize,
+      encoding: written.encoding,
+      objectKey: s.objectKey,
+      sniffedType: s.sniffedType,
+    })
+    .onConflictDoUpdate({ target: blobs.sha256, set: { refCount: sql`${blobs.refCount} + 1` } });
+  const insertFile = db
+    .insert(files)
+    .values({
+      id: newId('fil'),
+      ownerId: owner.userId,
+      name,
+      folder,
+      contentType: s.contentType,
+      size: written.size,
+      sha256: written.sha256,
+      blobId: sql`(SELECT ${blobs.id} FROM ${blobs} WHERE ${blobs.sha256} = ${written.sha256})`,
+    })
+    .returning();
+  const settle = db.delete(reservations).where(eq(reservations.id, s.reservationId));
+  try {
+    let file: FileRow | undefined;
+    let replacedBlobId: string | undefined;
+    if (s.replace) {
+      const [, , replaced, inserted] = await db.batch([
+        upsertBlob,
+        db
+          .update(blobs)
+          .set({ refCount: sql`${blobs.refCount} - 1` })
+          .where(eq(blobs.id, sql`(SELECT ${files.blobId} FROM ${files} WHERE ${atPath})`)),
+        db.delete(files).where(atPath).returning({ blobId: files.blobId }),
+        insertFile,
+        settle,
+      ]);
+      replacedBlobId = replaced[0]?.blobId;
+      file = inserted[0];
+    } else {
+      const [, inserted] = await db.batch([upsertBlob, insertFile, settle]);
+      file = inserted[0];
+    }
+    if (!file) throw new Error('settleUpload: the file insert returned no row');
+    // From here on the file exists: nothing below may fail the upload. An object or a blob left behind by a failure
+    // here is unreferenced, and the lifecycle job sweeps it.
+    if (file.blobId !== s.blobId) ctx.waitUntil(env.FILES_BUCKET.delete(s.objectKey).catch(() => {}));
+    if (replacedBlobId) await collectBlob(env, replacedBlobId).catch(() => false);
+    return { file, created: true };
+  } catch (err) {
+    if (!isPathTaken(err)) throw err;
+    await Promise.all([releaseSpace(env, s.reservationId), env.FILES_BUCKET.delete(s.objectKey)]);
+    const existing = await db.select().from(files).where(atPath).get();
+    if (existing && existing.sha256 === written.sha256) return { file: existing, created: false };
+    throw new AppError('FILE_EXISTS', `A file named ${name} already exists in this folder.`);
+  }
+}
