@@ -115,6 +115,15 @@ export function bodyGuard(): MiddlewareHandler<AppEnv> {
       c.req.raw = new Request(raw, { body: bytes });
       return next();
     }
+    // An HTTP request delivers exactly its declared Content-Length, so a declared body within the limit needs no
+    // counting and goes on as the runtime's own stream: a JavaScript transform in its path would touch every chunk
+    // of a 100 MiB upload. Only a body of unknown length (chunked) is counted.
+    if (declared !== undefined && !c.req.header('transfer-encoding')) {
+      await next();
+      const unread = raw.body;
+      if (unread !== null && !unread.locked && !raw.bodyUsed) await drain(unread.getReader());
+      return;
+    }
     let overflowed = false;
     const counted = new Request(raw, {
       body: countedStream(body, maxSize, () => {

@@ -93,6 +93,20 @@ async function hopOf(request: Request, path: string): Promise<Hop> {
   return { values, url };
 }
 
+/** The slowest upload the gateway waits for: 64 KiB/s, a poor mobile link. Slower clients resume with tus. */
+const UPLOAD_FLOOR_BYTES_PER_SECOND = 64 * 1024;
+
+/**
+ * How long a streamed upload may take before the service answers: the service reads the whole body first, so the
+ * deadline grows with the body (its declared length, else the upload limit) at the floor rate, on top of the usual
+ * UPSTREAM_TIMEOUT_MS. A fixed 15 s would cut off any upload slower than 7 MiB/s at 100 MiB.
+ */
+function uploadTimeoutMs(config: ReturnType<typeof configOf>, request: Request): number {
+  const declared = Number(request.headers.get('content-length'));
+  const bytes = Number.isFinite(declared) && declared > 0 ? declared : config.maxUploadBytes;
+  return config.upstreamTimeoutMs + Math.ceil((bytes / UPLOAD_FLOOR_BYTES_PER_SECOND) * 1000);
+}
+
 let deprecationOf = compileDeprecations(DEPRECATIONS);
 
 /** Replaces the deprecation table (tests; the shipped table is `DEPRECATIONS` in @onasis/contracts). */
@@ -132,9 +146,10 @@ export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
     c.set('service', service);
     const deprecation = deprecationOf(c.req.method, c.req.path);
     const binding = bindingOf(c.env, service);
-    const timeoutMs = configOf(c.env).upstreamTimeoutMs;
+    const config = configOf(c.env);
     const request = c.req.raw;
     const hop = await hopOf(request, c.req.path);
+    const timeoutMs = 'stream' in hop ? uploadTimeoutMs(config, request) : config.upstreamTimeoutMs;
     const meta = {
       requestId: c.get('requestId'),
       traceparent: c.get('traceparent'),
