@@ -1,6 +1,6 @@
 import { domainWorkerProject, TEST_SECRETS } from '../../scripts/vitest-domain.js';
 
+const { FILES_SIGNING_KEY = '', FILES_SEALING_KEY = '' } = TEST_SECRETS;
+
 // The Images binding (`[images]` in wrangler.toml) transforms through sharp locally: no configuration of its own.
-export default await domainWorkerProject('files', {
-  secrets: { FILES_SIGNING_KEY: TEST_SECRETS.FILES_SIGNING_KEY, FILES_SEALING_KEY: TEST_SECRETS.FILES_SEALING_KEY },
-});
+export default await domainWorkerProject('files', { secrets: { FILES_SIGNING_KEY, FILES_SEALING_KEY } });
