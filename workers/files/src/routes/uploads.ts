@@ -70,9 +70,9 @@ tusRoutes.use('*', async (c, next) => {
   c.res.headers.set('Tus-Resumable', TUS_VERSION);
 });
 
-// An expired upload answers 410 at once; its abort (bytes, reservation) runs after the answer.
+// An expired upload its alarm has not aborted yet is aborted now, so that a 410 always means its space is free.
 const lookup = (c: Context<AppEnv>, id: string) =>
-  uploadFor(dbOf(c.env.DB), requirePrincipal(c).userId, id, (row) => ctxOf(c).waitUntil(abortUpload(c.env, row.id)));
+  uploadFor(dbOf(c.env.DB), requirePrincipal(c).userId, id, (row) => abortUpload(c.env, row.id));
 
 tusRoutes.openapi(
   createRoute({

@@ -8,13 +8,13 @@ export const uploadNotFound = (id: string) => new AppError('NOT_FOUND', `No uplo
 
 /**
  * The caller's upload `id`. Anyone else's is the same 404 as none; a terminated one is 404 too; an unfinished one past
- * its expiry is 410, whether its alarm aborted it yet or not (`onExpired` gets the row, to make sure).
+ * its expiry is 410, whether its alarm aborted it yet or not (`onExpired` aborts it first, in case the alarm has not).
  */
 export async function uploadFor(
   db: Db,
   userId: string,
   id: string,
-  onExpired: (row: UploadRow) => void = () => {},
+  onExpired: (row: UploadRow) => Promise<void> = async () => {},
 ): Promise<UploadRow> {
   const row = await db
     .select()
@@ -24,7 +24,7 @@ export async function uploadFor(
   if (!row) throw uploadNotFound(id);
   if (row.status === 'completed') return row;
   const expired = Date.parse(row.expiresAt) <= Date.now();
-  if (expired && row.status === 'active') onExpired(row);
+  if (expired && row.status === 'active') await onExpired(row);
   if (expired) throw new AppError('GONE', `Upload ${id} expired.`);
   if (row.status === 'aborted') throw uploadNotFound(id);
   return row;
