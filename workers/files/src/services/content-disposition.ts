@@ -34,11 +34,12 @@ const encodeExtValue = (name: string) =>
 
 /**
  * The ASCII fallback of a name for `filename="…"`: anything outside printable ASCII, and the quote and backslash
- * that would end or escape the quoted string, become `_`; `%` too, since some browsers percent-decode this form.
+ * that would end or escape the quoted string, become `_`; `%` too, since some browsers percent-decode this form, and
+ * `;`, which naive parsers take for the end of the parameter even inside quotes.
  */
 function asciiFallback(name: string): string {
   const ascii = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-  const safe = ascii.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const safe = ascii.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
   return safe.trim() === '' ? 'download' : safe;
 }
 
