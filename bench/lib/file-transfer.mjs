@@ -9,7 +9,9 @@ const MiB = 1024 * 1024;
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? null : sorted[Math.floor(sorted.length / 2)];
+  if (sorted.length === 0) return null;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** A body of `bytes` random bytes whose first 8 bytes make it unique, so that no two uploads deduplicate. */
