@@ -14,11 +14,15 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** `size` random bytes (getRandomValues fills at most 64 KiB at a time). */
+export function randomBytes(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(bytes.subarray(at, Math.min(at + 65_536, size)));
+  return bytes;
+}
+
 /** A stored blob as ingestion leaves it: its R2 object under `blobs/<id>` and its row, with any column overridden. */
-export async function storedBlob(
-  bytes: Uint8Array = crypto.getRandomValues(new Uint8Array(64)),
-  row: Partial<BlobRow> = {},
-): Promise<BlobRow> {
+export async function storedBlob(bytes: Uint8Array = randomBytes(64), row: Partial<BlobRow> = {}): Promise<BlobRow> {
   const id = row.id ?? newId('blb');
   const objectKey = `blobs/${id}`;
   await env.FILES_BUCKET.put(objectKey, bytes, {
