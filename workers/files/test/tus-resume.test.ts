@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { dbOf } from '../src/db/client.js';
 import { uploads } from '../src/db/schema.js';
+import { STALL_MS } from '../src/durable-objects/upload-session.js';
 import { sessionOf } from '../src/services/tus-session.js';
 import {
   MiB,
@@ -85,6 +86,33 @@ describe('tus resumption, termination and expiry', () => {
     expect(done.status).toBe(204);
     expect(done.headers.get('upload-offset')).toBe('50');
   });
+
+  it('lets a new PATCH take over from one that stalled, keeping what the stalled one received', async () => {
+    const who = someMember();
+    const bytes = randomBytes(100);
+    const id = await newUpload(who, 100);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let pulls = 0;
+    const stalled = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        pulls += 1;
+        if (pulls === 1) return controller.enqueue(bytes.slice(0, 50));
+        await gate;
+        controller.close();
+      },
+    });
+    const first = patchUpload(who, id, 0, stalled);
+    await new Promise((resolve) => setTimeout(resolve, STALL_MS + 500));
+    const second = await patchUpload(who, id, 50, streamOf(bytes.subarray(50)));
+    expect(second.status, await second.clone().text()).toBe(204);
+    expect(second.headers.get('upload-offset')).toBe('100');
+    expect((await storedState(id)).file?.sha256).toBe(await sha256Hex(bytes));
+    release();
+    expect((await first).status).toBe(400);
+  }, 20_000);
 
   it('terminates an upload: bytes deleted, space released, then 404', async () => {
     const who = someMember();

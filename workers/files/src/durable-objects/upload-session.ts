@@ -13,16 +13,27 @@ import {
 
 // A finish claimed this long ago without an answer is taken to have died with its request.
 const FINISH_LEASE_MS = 5 * 60 * 1000;
+// A PATCH that received nothing for this long yields to a new one: its client is most likely gone (a dropped
+// connection is not always noticed at once), and the new PATCH is that client resuming.
+export const STALL_MS = 3000;
+
+/** The PATCH in progress. */
+interface InFlight {
+  lastReadAt: number;
+  takeOver: AbortController;
+  done: Promise<unknown>;
+}
 
 /**
  * One tus upload: its offset, metadata and R2 multipart upload. Being one object per upload, it serialises what must
- * not run twice at once: a PATCH while another is in flight is refused (held in memory, so a PATCH that died with its
- * isolate holds nothing), and one request at a time turns the assembled object into a file. The alarm at expiry aborts
+ * not run twice at once: a PATCH while another is receiving bytes is refused (held in memory, so a PATCH that died
+ * with its isolate holds nothing; a stalled one yields after STALL_MS), and one request at a time turns the
+ * assembled object into a file. The alarm at expiry aborts
  * an unfinished upload and forgets a finished one.
  */
 export class UploadSession extends DurableObject<FilesEnv> {
   private state: SessionState | undefined;
-  private patching = false;
+  private inFlight: InFlight | undefined;
   private finishClaimedAt = 0;
 
   private async load(): Promise<SessionState | undefined> {
@@ -70,28 +81,47 @@ export class UploadSession extends DurableObject<FilesEnv> {
     return state ? viewOf(state) : null;
   }
 
-  /** Appends a PATCH body at `offset` (see `appendBody`); one at a time. */
+  /**
+   * Appends a PATCH body at `offset` (see `appendBody`), one at a time: a PATCH meeting another that is receiving
+   * bytes is refused (busy); one meeting a stalled PATCH stops it (what it received is kept) and goes on if its offset
+   * is still right.
+   */
   async patch(offset: number, body: ReadableStream<Uint8Array>): Promise<PatchOutcome> {
     const state = await this.load();
     if (!state || state.status === 'aborted') return { kind: 'gone' };
-    if (this.patching) return { kind: 'busy', offset: state.offset };
-    if (state.status !== 'active' || offset !== state.offset) return { kind: 'offset-mismatch', offset: state.offset };
-    this.patching = true;
-    try {
-      const end = await appendBody(
-        this.env.FILES_BUCKET,
-        state,
-        body,
-        () => this.save(),
-        () => state.status === 'active',
-      );
-      if (end === 'stopped') return { kind: 'gone' };
-      if (state.offset === state.length) await this.assemble(state);
-      if (end === 'ended') return { kind: 'stored', offset: state.offset };
-      return { kind: end, offset: state.offset };
-    } finally {
-      this.patching = false;
+    const held = this.inFlight;
+    if (held && Date.now() - held.lastReadAt < STALL_MS) return { kind: 'busy', offset: state.offset };
+    if (held) {
+      held.takeOver.abort();
+      await held.done.catch(() => {});
     }
+    // Checked and taken with no await between, so that of two PATCHes waiting on a stalled one only one goes on.
+    if (this.inFlight) return { kind: 'busy', offset: state.offset };
+    if (state.status !== 'active' || offset !== state.offset) return { kind: 'offset-mismatch', offset: state.offset };
+    const flight: InFlight = { lastReadAt: Date.now(), takeOver: new AbortController(), done: Promise.resolve() };
+    const run = this.append(state, body, flight);
+    flight.done = run;
+    this.inFlight = flight;
+    try {
+      return await run;
+    } finally {
+      if (this.inFlight === flight) this.inFlight = undefined;
+    }
+  }
+
+  private async append(state: SessionState, body: ReadableStream<Uint8Array>, flight: InFlight): Promise<PatchOutcome> {
+    const end = await appendBody(this.env.FILES_BUCKET, state, body, {
+      save: () => this.save(),
+      isLive: () => state.status === 'active',
+      onRead: () => {
+        flight.lastReadAt = Date.now();
+      },
+      takeOver: flight.takeOver.signal,
+    });
+    if (end === 'stopped') return { kind: 'gone' };
+    if (state.offset === state.length) await this.assemble(state);
+    if (end === 'ended') return { kind: 'stored', offset: state.offset };
+    return { kind: end, offset: state.offset };
   }
 
   /**
@@ -118,7 +148,7 @@ export class UploadSession extends DurableObject<FilesEnv> {
     const state = await this.load();
     if (!state || state.status === 'aborted') return { kind: 'gone' };
     if (state.status === 'completed' && state.fileId) return { kind: 'done', fileId: state.fileId };
-    if (this.patching) return { kind: 'busy' };
+    if (this.inFlight) return { kind: 'busy' };
     await this.assemble(state);
     if (state.status !== 'assembled' || !state.assembledAt) return { kind: 'not-ready' };
     if (Date.now() - this.finishClaimedAt < FINISH_LEASE_MS) return { kind: 'busy' };

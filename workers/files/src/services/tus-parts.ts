@@ -31,6 +31,18 @@ class PartBuffer {
 /** How appending a body ended, besides what `state` now says. */
 export type AppendEnd = 'ended' | 'too-long' | 'interrupted' | 'stopped';
 
+/** What the session gives `appendBody` besides the bytes. */
+export interface AppendHooks {
+  /** Saves `state` durably. */
+  save: () => Promise<void>;
+  /** False once the upload was aborted meanwhile. */
+  isLive: () => boolean;
+  /** Called on every chunk that arrives, so the session can tell a stalled body from a slow one. */
+  onRead: () => void;
+  /** Aborted when a newer PATCH takes over: reading stops and what arrived is kept, as for a body that broke off. */
+  takeOver: AbortSignal;
+}
+
 /**
  * Appends a PATCH body to an upload: the saved tail first, then the body, cut into `partSize` parts uploaded to the
  * R2 multipart upload as soon as each is whole; `save` runs after every part, so `state.offset` only ever counts
@@ -44,8 +56,7 @@ export async function appendBody(
   bucket: R2Bucket,
   state: SessionState,
   body: ReadableStream<Uint8Array>,
-  save: () => Promise<void>,
-  isLive: () => boolean,
+  { save, isLive, onRead, takeOver }: AppendHooks,
 ): Promise<AppendEnd> {
   const multipart = bucket.resumeMultipartUpload(assembledKey(state.uploadId), state.multipartId ?? '');
   const buffer = new PartBuffer();
@@ -70,6 +81,7 @@ export async function appendBody(
   const room = () => state.length - state.offset - (buffer.size - counted);
 
   const reader = body.getReader();
+  takeOver.addEventListener('abort', () => reader.cancel().catch(() => {}));
   let end: AppendEnd = 'ended';
   for (;;) {
     let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -79,7 +91,11 @@ export async function appendBody(
       end = 'interrupted';
       break;
     }
-    if (chunk.done) break;
+    if (chunk.done) {
+      if (takeOver.aborted) end = 'interrupted';
+      break;
+    }
+    onRead();
     let bytes = chunk.value;
     if (bytes.byteLength > room()) {
       bytes = bytes.subarray(0, room());
