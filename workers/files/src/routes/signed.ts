@@ -1,11 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError, access, resourceApp } from '@onasis/http';
-import { eq } from 'drizzle-orm';
+import { access, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
-import { files } from '../db/schema.js';
 import { serveContent } from '../services/serve-content.js';
-import { checkSignedUrl } from '../services/signed-urls.js';
+import { checkSignedUrl, liveFile } from '../services/signed-urls.js';
 import { contentResponses, executionContextOf } from './content-responses.js';
 import { problems } from './read-problems.js';
 
@@ -42,8 +40,7 @@ export const signedRoutes = resourceApp<AppEnv>();
 signedRoutes.openapi(signedRoute, async (c) => {
   const { id } = c.req.valid('param');
   const { download, secondsLeft } = await checkSignedUrl(c.env, id, c.req.valid('query'));
-  const file = await dbOf(c.env.DB).select().from(files).where(eq(files.id, id)).get();
-  if (!file || file.status !== 'ready') throw new AppError('NOT_FOUND', `No file ${id}.`);
+  const file = await liveFile(dbOf(c.env.DB), id);
   return serveContent(c.env, executionContextOf(c), c.req.raw, file, {
     download,
     cacheControl: `private, max-age=${secondsLeft}`,

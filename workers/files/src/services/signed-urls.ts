@@ -1,4 +1,8 @@
 import { AppError } from '@onasis/http';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { type FileRow, files } from '../db/schema.js';
+import { fileNotFound } from './file-access.js';
 import { sign, verify } from './signing.js';
 
 // The purpose signed with every download URL, so that no other signature of the Worker verifies as one.
@@ -56,4 +60,11 @@ export async function checkSignedUrl(
   const secondsLeft = Number(expires) - Math.floor(now / 1000);
   if (secondsLeft <= 0) throw invalid();
   return { download: download === '1', secondsLeft };
+}
+
+/** The file a valid signed URL names, while it is live: trashed or deleted, the URL stops working (404). */
+export async function liveFile(db: Db, id: string): Promise<FileRow> {
+  const file = await db.select().from(files).where(eq(files.id, id)).get();
+  if (file?.status !== 'ready') throw fileNotFound(id);
+  return file;
 }
