@@ -153,6 +153,19 @@ describe('tus resumption, termination and expiry', () => {
     expect((await storedState(id)).reservation).toBeUndefined();
   });
 
+  it('refuses a declared image that is not one at its first PATCH, before the rest arrives', async () => {
+    const who = someMember();
+    const id = await newUpload(who, 10 * MiB, { filename: 'photo.png', filetype: 'image/png' });
+    const res = await patchUpload(who, id, 0, streamOf(randomBytes(5000)));
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ code: 'CONTENT_TYPE_MISMATCH' });
+    const state = await storedState(id);
+    expect(state.upload?.status).toBe('aborted');
+    expect(state.reservation).toBeUndefined();
+    expect(state.objects).toEqual([]);
+    expect((await uploadAt(who, id)).status).toBe(404);
+  });
+
   it('aborts the upload when the content is refused at its last byte', async () => {
     const who = someMember();
     const id = await newUpload(who, 64, { filename: 'photo.png', filetype: 'image/png' });

@@ -1,6 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
+import { AppError } from '@onasis/http';
+import { checkContent } from '../services/sniff.js';
 import { forgetUpload } from '../services/tus-abort.js';
 import { appendBody } from '../services/tus-parts.js';
+import { parseMetadata } from '../services/tus-protocol.js';
 import {
   assembledKey,
   type FinishClaim,
@@ -110,6 +113,7 @@ export class UploadSession extends DurableObject<FilesEnv> {
   }
 
   private async append(state: SessionState, body: ReadableStream<Uint8Array>, flight: InFlight): Promise<PatchOutcome> {
+    let refusal: AppError | undefined;
     const end = await appendBody(this.env.FILES_BUCKET, state, body, {
       save: () => this.save(),
       isLive: () => state.status === 'active',
@@ -117,8 +121,21 @@ export class UploadSession extends DurableObject<FilesEnv> {
         flight.lastReadAt = Date.now();
       },
       takeOver: flight.takeOver.signal,
+      checkHead: async (head) => {
+        try {
+          await checkContent(this.env, head, parseMetadata(state.metadata).filetype);
+          return true;
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          refusal = err;
+          return false;
+        }
+      },
     });
     if (end === 'stopped') return { kind: 'gone' };
+    // Errors lose their code across RPC, so the refusal travels as values.
+    if (end === 'refused')
+      return { kind: 'refused', code: refusal?.code ?? 'BAD_REQUEST', detail: refusal?.detail ?? '' };
     if (state.offset === state.length) await this.assemble(state);
     if (end === 'ended') return { kind: 'stored', offset: state.offset };
     return { kind: end, offset: state.offset };

@@ -18,7 +18,7 @@ export function progressHeaders(
  * repeated PATCH (its first answer lost) and a stale offset both get 409 with the real one, as does a PATCH that
  * meets another in flight.
  */
-export function patchProblem(outcome: Exclude<PatchOutcome, { kind: 'stored' | 'gone' }>): AppError {
+export function patchProblem(outcome: Exclude<PatchOutcome, { kind: 'stored' | 'gone' | 'refused' }>): AppError {
   const headers = { 'Upload-Offset': String(outcome.offset) };
   switch (outcome.kind) {
     case 'busy':

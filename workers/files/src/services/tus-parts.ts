@@ -1,3 +1,4 @@
+import { SNIFF_BYTES } from './sniff.js';
 import { assembledKey, type SessionState, tailKey } from './tus-session.js';
 
 /** Chunks of any size gathered until a whole part, cut exactly. */
@@ -9,6 +10,19 @@ class PartBuffer {
     if (chunk.byteLength === 0) return;
     this.chunks.push(chunk);
     this.size += chunk.byteLength;
+  }
+
+  /** A copy of the first `n` bytes (n ≤ size), left in the buffer. */
+  peek(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    for (const chunk of this.chunks) {
+      if (filled === n) break;
+      const used = Math.min(chunk.byteLength, n - filled);
+      out.set(chunk.subarray(0, used), filled);
+      filled += used;
+    }
+    return out;
   }
 
   /** The first `n` bytes (n ≤ size), removed from the buffer. */
@@ -29,7 +43,7 @@ class PartBuffer {
 }
 
 /** How appending a body ended, besides what `state` now says. */
-export type AppendEnd = 'ended' | 'too-long' | 'interrupted' | 'stopped';
+export type AppendEnd = 'ended' | 'too-long' | 'interrupted' | 'stopped' | 'refused';
 
 /** What the session gives `appendBody` besides the bytes. */
 export interface AppendHooks {
@@ -41,6 +55,8 @@ export interface AppendHooks {
   onRead: () => void;
   /** Aborted when a newer PATCH takes over: reading stops and what arrived is kept, as for a body that broke off. */
   takeOver: AbortSignal;
+  /** Judges the upload's first `SNIFF_BYTES` (all of it when shorter) once they are in; false refuses the upload. */
+  checkHead: (head: Uint8Array) => Promise<boolean>;
 }
 
 /**
@@ -50,13 +66,14 @@ export interface AppendHooks {
  * the offset that counts them is saved: a crash between the two leaves a longer tail object than `tailSize` says,
  * and only `tailSize` bytes of it are ever read. A part uploaded but not yet saved is uploaded again under the same
  * number by the retry, which replaces it. The last part (offset reaching `length`) may be short, as R2 allows.
- * `stopped` is an abort that happened meanwhile (`isLive` turned false): nothing more is written.
+ * `stopped` is an abort that happened meanwhile (`isLive` turned false): nothing more is written. `refused`: the
+ * first bytes failed `checkHead`, so a bad file is refused at its first PATCH rather than after its last byte.
  */
 export async function appendBody(
   bucket: R2Bucket,
   state: SessionState,
   body: ReadableStream<Uint8Array>,
-  { save, isLive, onRead, takeOver }: AppendHooks,
+  { save, isLive, onRead, takeOver, checkHead }: AppendHooks,
 ): Promise<AppendEnd> {
   const multipart = bucket.resumeMultipartUpload(assembledKey(state.uploadId), state.multipartId ?? '');
   const buffer = new PartBuffer();
@@ -102,6 +119,13 @@ export async function appendBody(
       end = 'too-long';
     }
     buffer.push(bytes);
+    // Checked while still in the buffer (the first part is not uploaded before it), once: a saved tail that already
+    // held the head passed this check in an earlier PATCH.
+    const head = Math.min(SNIFF_BYTES, state.length);
+    if (state.parts.length === 0 && counted < head && buffer.size >= head && !(await checkHead(buffer.peek(head)))) {
+      await reader.cancel().catch(() => {});
+      return 'refused';
+    }
     while (buffer.size >= state.partSize) {
       if (!(await flushPart(buffer.take(state.partSize)))) return 'stopped';
     }

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '@onasis/contracts';
+
 /** What creates a session: fixed for the upload's life. */
 export interface SessionInit {
   uploadId: string;
@@ -32,6 +34,7 @@ export type PatchOutcome =
   | { kind: 'busy'; offset: number }
   | { kind: 'too-long'; offset: number }
   | { kind: 'interrupted'; offset: number }
+  | { kind: 'refused'; code: ErrorCode; detail: string }
   | { kind: 'gone' };
 
 /** Whether the caller may turn the assembled object into a file now. */

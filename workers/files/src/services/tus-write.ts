@@ -1,5 +1,6 @@
-import type { AppError } from '@onasis/http';
+import { AppError } from '@onasis/http';
 import type { UploadRow } from '../db/schema.js';
+import { abortUpload } from './tus-abort.js';
 import { finishUpload } from './tus-finish.js';
 import { patchProblem } from './tus-http.js';
 import { uploadNotFound } from './tus-lookup.js';
@@ -15,7 +16,8 @@ export interface WriteResult {
 /**
  * Appends `body` at `offset` (none: only looks), and once every byte is stored turns the upload into its file. Also
  * the recovery path: a HEAD after an interrupted finish (all bytes stored, no file yet) finishes it, so a client that
- * resumes at the full length still gets its file. A PATCH refused as busy leaves the finish to the one in flight.
+ * resumes at the full length still gets its file. A PATCH refused as busy leaves the finish to the one in flight;
+ * content refused by its first bytes aborts the upload.
  */
 export async function writeAt(
   env: FilesEnv,
@@ -35,6 +37,10 @@ export async function writeAt(
   } else {
     const outcome = await session.patch(offset, body);
     if (outcome.kind === 'gone') throw uploadNotFound(row.id);
+    if (outcome.kind === 'refused') {
+      await abortUpload(env, row.id);
+      throw new AppError(outcome.code, outcome.detail);
+    }
     stored = outcome.offset;
     if (outcome.kind !== 'stored') problem = patchProblem(outcome);
     if (outcome.kind === 'busy') return { offset: stored, fileId: null, problem };
