@@ -81,6 +81,17 @@ describe('deduplication', () => {
     expect(await env.FILES_BUCKET.head(blob?.objectKey ?? '')).toBeNull();
   });
 
+  it('stores one blob when several owners upload the same bytes at once', async () => {
+    const bytes = randomBytes(20_000);
+    const before = await blobKeys();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => upload(bytes, member(), { name: 'same.bin' })));
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    const blob = await blobOf(await sha256Of(bytes));
+    expect(blob?.refCount).toBe(5);
+    await eventually(async () => (await blobKeys()).length === before.length + 1);
+    expect(await blobKeys()).toContain(blob?.objectKey);
+  });
+
   it('never loses the blob when the last reference is deleted while the same bytes are uploaded', async () => {
     for (let round = 0; round < 12; round++) {
       const bytes = randomBytes(4096 + round);

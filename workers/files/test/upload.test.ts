@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import {
+  blobKeys,
   blobOf,
   call,
   filesOf,
@@ -157,3 +158,46 @@ describe('POST /api/v1/files', () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe('an upload cut off mid-way', () => {
+  it('answers 400, keeps no object and gives its reservation back', async () => {
+    const alice = member();
+    const bytes = randomBytes(200_000);
+    let sent = 0;
+    const breaking = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 100_000) return controller.error(new Error('client went away'));
+        controller.enqueue(bytes.slice(sent, sent + 10_000));
+        sent += 10_000;
+      },
+    });
+    const before = await blobKeys();
+    for (const length of [String(bytes.byteLength), undefined]) {
+      const res = await call(
+        '/api/v1/files?name=cut.bin',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream', ...(length ? { 'content-length': length } : {}) },
+          body: length ? breaking : streamOf(bytes.subarray(0, 50_000)).pipeThrough(breakAfter(20_000)),
+        },
+        alice,
+      );
+      expect(res.status, await res.clone().text()).toBe(400);
+    }
+    expect(await filesOf(alice.userId)).toEqual([]);
+    expect(await reservationsOf(alice.userId)).toEqual([]);
+    expect(await blobKeys()).toEqual(before);
+  });
+});
+
+/** Passes `n` bytes, then errors, as a connection that drops. */
+function breakAfter(n: number): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > n) return controller.error(new Error('dropped'));
+      controller.enqueue(chunk);
+    },
+  });
+}

@@ -42,7 +42,15 @@ function measured(source: BodySource, limit: number, tooBig: () => AppError) {
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const next = source.head.shift() ?? (await source.reader.read()).value;
+        let next: Uint8Array | undefined;
+        try {
+          next = source.head.shift() ?? (await source.reader.read()).value;
+        } catch {
+          // The client went away mid-upload (or its stream broke): bad input, not a fault of ours.
+          failure = cutOff();
+          controller.error(failure);
+          return;
+        }
         if (next === undefined) {
           await hashing.close();
           controller.close();
@@ -161,6 +169,12 @@ export async function writeBlob(
     throw err;
   }
 }
+
+/** The 400 of a body that broke off mid-way (a client that went away). */
+export const cutOff = () =>
+  new AppError('VALIDATION_FAILED', 'The request body was cut off before its end.', {
+    errors: [{ path: 'body', message: 'Cut off.' }],
+  });
 
 const lengthMismatch = (length: number) =>
   new AppError('VALIDATION_FAILED', `The body is not the ${length} bytes its length declared.`, {

@@ -3,7 +3,7 @@ import { AppError } from '@onasis/http';
 import { eq } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { blobs, type FileRow } from '../db/schema.js';
-import { type BodySource, writeBlob } from './blob-writer.js';
+import { type BodySource, cutOff, writeBlob } from './blob-writer.js';
 import { isCompressible } from './compressible.js';
 import { maxUploadBytes } from './config.js';
 import { normaliseFolder, normaliseName } from './names.js';
@@ -40,7 +40,9 @@ async function readHead(reader: ReadableStreamDefaultReader<Uint8Array>): Promis
   const head: Uint8Array[] = [];
   let length = 0;
   while (length < SNIFF_BYTES) {
-    const { value, done } = await reader.read();
+    const { value, done } = await reader.read().catch(() => {
+      throw cutOff();
+    });
     if (done) break;
     if (value.byteLength === 0) continue;
     head.push(value);
