@@ -3,14 +3,15 @@ import { AppError } from '@onasis/http';
 import { eq } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { blobs, type FileRow } from '../db/schema.js';
-import { type BodySource, cutOff, writeBlob } from './blob-writer.js';
+import { writeBlob } from './blob-writer.js';
+import { readHead } from './body-head.js';
 import { isCompressible } from './compressible.js';
 import { maxUploadBytes } from './config.js';
 import { normaliseFolder, normaliseName } from './names.js';
 import type { Owner } from './owner.js';
 import { releaseSpace, reserveRemaining, reserveSpace } from './quota.js';
 import { settleUpload } from './settle-upload.js';
-import { checkContent, SNIFF_BYTES } from './sniff.js';
+import { checkContent } from './sniff.js';
 
 /** One file to store, whichever way it arrived (a request body, a tus upload, an upload URL, an S3 call). */
 export interface IngestInput {
@@ -34,32 +35,6 @@ export interface IngestInput {
 
 /** How long the space of a single-request upload stays reserved if the Worker dies before settling or releasing it. */
 const RESERVATION_SECONDS = 3600;
-
-/** The first chunks of a body, at least SNIFF_BYTES of them unless it is shorter; and those bytes as one array. */
-async function readHead(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<BodySource & { bytes: Uint8Array }> {
-  const head: Uint8Array[] = [];
-  let length = 0;
-  while (length < SNIFF_BYTES) {
-    const { value, done } = await reader.read().catch(() => {
-      throw cutOff();
-    });
-    if (done) break;
-    if (value.byteLength === 0) continue;
-    head.push(value);
-    length += value.byteLength;
-  }
-  const first = head[0];
-  if (head.length === 1 && first) return { head, reader, bytes: first.subarray(0, SNIFF_BYTES) };
-  const bytes = new Uint8Array(Math.min(length, SNIFF_BYTES));
-  let at = 0;
-  for (const chunk of head) {
-    if (at >= bytes.byteLength) break;
-    const part = chunk.subarray(0, bytes.byteLength - at);
-    bytes.set(part, at);
-    at += part.byteLength;
-  }
-  return { head, reader, bytes };
-}
 
 /**
  * Stores one file and answers it, with `created: false` when the same owner had already stored these bytes under this
