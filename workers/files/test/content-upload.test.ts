@@ -1,7 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { blobs } from '../src/db/schema.js';
+import { pngOf } from './support/life-images.js';
 import { bytesOf, call, db, member } from './support/read-fixtures.js';
+
+const upload = (path: string, type: string, bytes: Uint8Array, as: ReturnType<typeof member>) =>
+  call(path, { method: 'POST', headers: { 'content-type': type }, body: new Blob([bytes]).stream() }, as);
 
 describe('content of a real upload', () => {
   it('reads back a compressed upload whole and in ranges, byte for byte', async () => {
@@ -31,5 +35,24 @@ describe('content of a real upload', () => {
     expect(await bytesOf(middle)).toEqual(bytes.slice(50_000, 51_000));
     const tail = await call(`/api/v1/files/${file.id}/content`, { headers: { range: 'bytes=-10' } }, owner);
     expect(await bytesOf(tail)).toEqual(bytes.slice(-10));
+  });
+
+  it('hands an image query to the variants, keeping the sandbox and the revalidation', async () => {
+    const owner = member('variants');
+    const png = await upload('/api/v1/files?name=pic.png', 'image/png', await pngOf(64, 48), owner);
+    expect(png.status, await png.clone().text()).toBe(201);
+    const { id } = await png.json<{ id: string }>();
+    const res = await call(`/api/v1/files/${id}/content?w=16&format=png`, {}, owner);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('content-security-policy')).toBe('sandbox');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toBe('private, max-age=0, must-revalidate');
+    expect((await bytesOf(res)).byteLength).toBeGreaterThan(0);
+    const text = await upload('/api/v1/files?name=a.txt', 'text/plain', new TextEncoder().encode('plain'), owner);
+    const { id: textId } = await text.json<{ id: string }>();
+    const refused = await call(`/api/v1/files/${textId}/content?w=16`, {}, owner);
+    expect(refused.status).toBe(400);
+    expect((await refused.json<{ code: string }>()).code).toBe('NOT_AN_IMAGE');
   });
 });

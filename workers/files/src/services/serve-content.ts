@@ -68,6 +68,8 @@ export async function serveContent(
     const variant = await serveVariant(env, ctx, file, blob, options.variant, request.headers.get('accept'));
     const answer = new Response(variant.body, variant);
     for (const [name, value] of Object.entries(SAFETY_HEADERS)) answer.headers.set(name, value);
+    // The route's caching rule holds for variants too: a revoked share must not keep reading a cached thumbnail.
+    answer.headers.set('cache-control', options.cacheControl);
     return answer;
   }
   const etag = `"${file.sha256}"`;
