@@ -1,9 +1,20 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { fileShares } from '../src/db/schema.js';
 import { ingestFile } from '../src/services/ingest.js';
 import { reserveSpace } from '../src/services/quota.js';
-import { blobOf, filesOf, member, randomBytes, reservationsOf, sha256Of, streamOf } from './support/upload-helpers.js';
+import {
+  blobOf,
+  db,
+  filesOf,
+  member,
+  randomBytes,
+  reservationsOf,
+  sha256Of,
+  streamOf,
+} from './support/upload-helpers.js';
 
 const ownerOf = () => ({ userId: member().userId, plan: 'free' });
 
@@ -31,6 +42,9 @@ describe('ingestFile', () => {
     const oldBytes = randomBytes(2000);
     const old = await ingestFile(env, ctx, { owner, name: 'k.bin', folder: 'a', body: streamOf(oldBytes) });
     const oldBlob = await blobOf(old.sha256);
+    await db()
+      .insert(fileShares)
+      .values({ fileId: old.id, userId: member().userId, access: 'read', createdBy: owner.userId });
     const newBytes = randomBytes(2100);
     const replaced = await ingestFile(env, ctx, {
       owner,
@@ -45,6 +59,7 @@ describe('ingestFile', () => {
     expect(await blobOf(old.sha256)).toBeUndefined();
     expect(await env.FILES_BUCKET.head(oldBlob?.objectKey ?? '')).toBeNull();
     expect((await blobOf(replaced.sha256))?.refCount).toBe(1);
+    expect(await db().select().from(fileShares).where(eq(fileShares.fileId, old.id)).all()).toEqual([]);
   });
 
   it('keeps the blob when replace writes the same bytes again', async () => {

@@ -2,7 +2,7 @@ import { newId } from '@onasis/contracts';
 import { AppError } from '@onasis/http';
 import { and, eq, sql } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
-import { blobs, type FileRow, files, reservations } from '../db/schema.js';
+import { blobs, type FileRow, fileShares, files, publicLinks, reservations } from '../db/schema.js';
 import { collectBlob } from './blob-refs.js';
 import type { WrittenBlob } from './blob-writer.js';
 import type { Owner } from './owner.js';
@@ -81,12 +81,16 @@ export async function settleUpload(
     let file: FileRow | undefined;
     let replacedBlobId: string | undefined;
     if (s.replace) {
-      const [, , replaced, inserted] = await db.batch([
+      const replacedId = sql`(SELECT ${files.id} FROM ${files} WHERE ${atPath})`;
+      const [, , , , replaced, inserted] = await db.batch([
         upsertBlob,
         db
           .update(blobs)
           .set({ refCount: sql`${blobs.refCount} - 1` })
           .where(eq(blobs.id, sql`(SELECT ${files.blobId} FROM ${files} WHERE ${atPath})`)),
+        // The old file is gone for good, as a permanent delete leaves it: its shares and links go with it.
+        db.delete(fileShares).where(eq(fileShares.fileId, replacedId)),
+        db.delete(publicLinks).where(eq(publicLinks.fileId, replacedId)),
         db.delete(files).where(atPath).returning({ blobId: files.blobId }),
         insertFile,
         settle,
