@@ -1,4 +1,6 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { sessionOf } from '../src/services/tus-session.js';
 import {
   createUpload,
   MiB,
@@ -91,6 +93,24 @@ describe('tus uploads', () => {
     expect(repeated.status).toBe(409);
     expect(repeated.headers.get('upload-offset')).toBe('40');
     expect((await uploadAt(who, id)).headers.get('upload-offset')).toBe('40');
+  });
+
+  it('finishes on HEAD an upload whose last PATCH stored every byte but died before storing the file', async () => {
+    const who = someMember();
+    const bytes = randomBytes(2000);
+    const id = await newUpload(who, bytes.byteLength, { filename: 'late.bin' });
+    // The session takes the bytes as the route would, but no request goes on to store the file.
+    expect(await sessionOf(env, id).patch(0, streamOf(bytes))).toEqual({ kind: 'stored', offset: 2000 });
+    expect((await storedState(id)).upload?.status).toBe('active');
+    const head = await uploadAt(who, id);
+    expect(head.status).toBe(200);
+    expect(head.headers.get('upload-offset')).toBe('2000');
+    const state = await storedState(id);
+    expect(head.headers.get('onasis-file-id')).toBe(state.file?.id);
+    expect(state.file?.sha256).toBe(await sha256Hex(bytes));
+    expect(state.upload?.status).toBe('completed');
+    const again = await uploadAt(who, id);
+    expect(again.headers.get('onasis-file-id')).toBe(state.file?.id);
   });
 
   it('stores an empty upload at creation', async () => {
