@@ -27,7 +27,7 @@ describe('lifecycle: unreferenced blobs', () => {
 
   it('finishes a collection that crashed after deleting the row', async () => {
     const orphan = await storedBlob(undefined, { refCount: 0 });
-    // The object of a blob whose row is gone: no longer named, and left to cost storage only.
+    // The object of a blob whose row is gone is never served; the stray-object step deletes it a day later.
     await db().delete(blobs).where(eq(blobs.id, orphan.id));
     expect(await runLifecycleJob()).toMatchObject({ ok: true });
     expect(await blobRow(orphan.id)).toBeUndefined();

@@ -8,7 +8,7 @@ import { CHUNK, type StepResult } from './lifecycle-purge.js';
  * Lifecycle step 4: blobs no file references (`ref_count = 0`), left by a crash between a file's deletion and its
  * blob's collection. Each goes row first, by a delete that holds only while the count is still zero (an upload of the
  * same bytes that bumped it keeps the blob), then its object and variants; a crash after the row leaves an object no
- * row names, which costs storage but is never served.
+ * row names, never served, which the stray-object step deletes once it is a day old.
  */
 export async function collectUnreferenced(env: FilesEnv): Promise<StepResult> {
   const due = await dbOf(env.DB)

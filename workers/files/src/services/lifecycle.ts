@@ -3,6 +3,7 @@ import { moveColdBlobs } from './lifecycle-cold.js';
 import { deleteExpiredGrants } from './lifecycle-expired.js';
 import { collectUnreferenced } from './lifecycle-orphans.js';
 import type { StepResult } from './lifecycle-purge.js';
+import { sweepStrayObjects } from './lifecycle-strays.js';
 import { purgeTrash } from './lifecycle-trash.js';
 import { abortStaleUploads } from './lifecycle-uploads.js';
 
@@ -34,6 +35,7 @@ export async function runLifecycle(env: FilesEnv, now: Date): Promise<LifecycleR
     ['trash', () => purgeTrash(env, now)],
     ['unreferencedBlobs', () => collectUnreferenced(env)],
     ['infrequentAccess', () => moveColdBlobs(env, now)],
+    ['strayObjects', () => sweepStrayObjects(env, now)],
   ];
   const report: LifecycleReport = { steps: {}, failed: [], more: false };
   for (const [name, step] of steps) {
