@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { dbOf } from '../src/db/client.js';
 import { files } from '../src/db/schema.js';
 import { hmacHex, sha256Hex, signingKey } from '../src/s3/sigv4.js';
-import { createKey, s3Client, s3Code, s3Member, sha256 } from './support/s3-client.js';
+import { createKey, s3Client, s3Code, s3Member, sha256, xmlValues } from './support/s3-client.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -148,6 +148,22 @@ describe('S3 objects', () => {
     expect(rows.map((r) => `${r.name}:${r.status}`).sort()).toEqual(['a.txt:trashed']);
     const missing = await s3.send('/s3/files/notes/never.txt', { method: 'DELETE' });
     expect(missing.status).toBe(204);
+  });
+
+  it('deletes several objects at once, reporting keys that are not file paths', async () => {
+    const s3 = s3Client(await createKey(s3Member()));
+    for (const key of ['batch/a.txt', 'batch/b.txt', 'keep.txt'])
+      await s3.send(`/s3/files/${key}`, { method: 'PUT', body: key });
+    const body =
+      '<Delete><Object><Key>batch/a.txt</Key></Object><Object><Key>batch/b.txt</Key></Object>' +
+      '<Object><Key>batch/never.txt</Key></Object><Object><Key>bad//key</Key></Object></Delete>';
+    const res = await s3.send('/s3/files?delete', { method: 'POST', body });
+    expect(res.status).toBe(200);
+    const xml = await res.text();
+    expect(xmlValues(xml, 'Key')).toEqual(['batch/a.txt', 'batch/b.txt', 'batch/never.txt', 'bad//key']);
+    expect(xmlValues(xml, 'Code')).toEqual(['InvalidArgument']);
+    const left = await s3.send('/s3/files?list-type=2');
+    expect(xmlValues(await left.text(), 'Key')).toEqual(['keep.txt']);
   });
 
   it('hides one user’s objects from another user’s keys', async () => {

@@ -1,5 +1,6 @@
 import { bucketLocation, headBucket, listBuckets } from './bucket-ops.js';
 import type { S3Call } from './context.js';
+import { deleteObjects } from './delete-objects.js';
 import { S3Error } from './errors.js';
 import { listObjectsV2 } from './list-objects.js';
 import { listParts } from './list-parts.js';
@@ -24,6 +25,7 @@ function bucketOperation(call: S3Call): Promise<Response> | Response {
     if ([...q.keys()].length === 0) throw notImplemented('ListObjects (version 1); use ListObjectsV2');
     throw notImplemented('This bucket operation');
   }
+  if (method === 'POST' && q.has('delete')) return deleteObjects(call);
   throw notImplemented(`${method} on a bucket`);
 }
 

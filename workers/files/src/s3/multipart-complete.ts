@@ -8,31 +8,7 @@ import type { ObjectKey } from './object-key.js';
 import { BUCKET } from './object-key.js';
 import { objectBody } from './payload.js';
 import { unescapeXml, xmlDocument, xmlResponse } from './xml.js';
-
-const MAX_XML_BYTES = 1024 * 1024;
-
-async function readSmall(body: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.byteLength;
-    if (length > MAX_XML_BYTES) {
-      await reader.cancel();
-      throw new S3Error('MalformedXML', 'The XML you provided is too large.');
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
-}
+import { readXmlBody } from './xml-body.js';
 
 const malformed = () =>
   new S3Error(
@@ -66,7 +42,7 @@ export async function completeMultipartUpload(call: S3Call, key: ObjectKey): Pro
   const ownerId = call.caller.owner.userId;
   const upload = await uploadOf(call.db, ownerId, uploadId, key);
   const payload = objectBody(call.request, call.caller);
-  const xml = await readSmall(payload.body).catch((err: unknown) => {
+  const xml = await readXmlBody(payload.body).catch((err: unknown) => {
     throw payload.failure() ?? err;
   });
   const wanted = requestedParts(xml);
