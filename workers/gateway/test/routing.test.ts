@@ -152,6 +152,13 @@ describe('request limits', () => {
       body: new Uint8Array([1, 2, 3]),
     });
     expect(res.status).not.toBe(415);
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(405);
+  });
+
+  it('passes an OPTIONS that is no CORS preflight on to the service: tus discovery', async () => {
+    const res = await get('/api/v1/uploads', { method: 'OPTIONS', headers: signedIn });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('tus-version')).toBe('1.0.0');
+    expect(res.headers.get('tus-extension')).toContain('creation-with-upload');
   });
 });

@@ -67,7 +67,10 @@ const EXPOSE = EXPOSE_HEADERS.join(',');
  */
 export function corsPolicy(): MiddlewareHandler<AppEnv> {
   return async function corsPolicy(c, next) {
-    if (c.req.method === 'OPTIONS') return preflight(c, next);
+    // Only a preflight is CORS's to answer; any other OPTIONS is a request like the rest (tus discovery).
+    if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method') !== undefined) {
+      return preflight(c, next);
+    }
     const origin = c.req.header('origin');
     await next();
     let h = c.res.headers;
