@@ -1,6 +1,7 @@
 // The S3-compatible API through the gateway, driven by the real AWS SDK as a server-side tool would use it.
 
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -80,6 +81,13 @@ describe('S3 API through the gateway (@aws-sdk/client-s3)', () => {
       'docs/readme.txt',
       'top.txt',
     ]);
+
+    // A stream body: the SDK sends it aws-chunked (STREAMING-UNSIGNED-PAYLOAD-TRAILER) with a trailing CRC32.
+    const streamed = Readable.from([Buffer.from('streamed '), Buffer.from('in chunks')]);
+    await client.send(new PutObjectCommand({ Bucket, Key: 'docs/streamed.txt', Body: streamed, ContentLength: 18 }));
+    const back = await client.send(new GetObjectCommand({ Bucket, Key: 'docs/streamed.txt' }));
+    expect(await back.Body?.transformToString()).toBe('streamed in chunks');
+    await client.send(new DeleteObjectCommand({ Bucket, Key: 'docs/streamed.txt' }));
 
     await client.send(new DeleteObjectCommand({ Bucket, Key: 'top.txt' }));
     const gone = await client.send(new GetObjectCommand({ Bucket, Key: 'top.txt' })).catch((e: unknown) => e);
