@@ -201,3 +201,20 @@ function breakAfter(n: number): TransformStream<Uint8Array, Uint8Array> {
     },
   });
 }
+
+describe('a body longer than its Content-Length', () => {
+  it('answers 400 and keeps nothing, compressed or not', async () => {
+    const alice = member();
+    for (const type of ['application/octet-stream', 'text/plain']) {
+      const bytes = type === 'text/plain' ? new TextEncoder().encode('x'.repeat(20_000)) : randomBytes(20_000);
+      const res = await call(
+        '/api/v1/files?name=long.bin',
+        { method: 'POST', headers: { 'content-type': type, 'content-length': '10000' }, body: streamOf(bytes, 4096) },
+        alice,
+      );
+      expect(res.status, await res.clone().text()).toBe(400);
+    }
+    expect(await filesOf(alice.userId)).toEqual([]);
+    expect(await reservationsOf(alice.userId)).toEqual([]);
+  });
+});

@@ -130,7 +130,8 @@ export const cutOff = () =>
     errors: [{ path: 'body', message: 'Cut off.' }],
   });
 
-const lengthMismatch = (length: number) =>
+/** The 400 of a body that is not the length it declared. */
+export const lengthMismatch = (length: number) =>
   new AppError('VALIDATION_FAILED', `The body is not the ${length} bytes its length declared.`, {
     errors: [{ path: 'body', message: `Expected exactly ${length} bytes.` }],
   });

@@ -3,7 +3,7 @@ import { AppError } from '@onasis/http';
 import { eq } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { blobs, type FileRow } from '../db/schema.js';
-import { writeBlob } from './blob-writer.js';
+import { lengthMismatch, writeBlob } from './blob-writer.js';
 import { readHead } from './body-head.js';
 import { isCompressible } from './compressible.js';
 import { maxUploadBytes } from './config.js';
@@ -90,9 +90,11 @@ export async function ingest(
       compress: isCompressible(contentType),
       limit: Math.min(limit, reserved),
       tooBig: () =>
-        reserved < limit
-          ? new AppError('STORAGE_QUOTA_EXCEEDED', 'The upload outgrew the storage your plan has left.')
-          : new AppError('PAYLOAD_TOO_LARGE', `A file may have at most ${limit} bytes.`),
+        declaredSize !== null
+          ? lengthMismatch(declaredSize)
+          : reserved < limit
+            ? new AppError('STORAGE_QUOTA_EXCEEDED', 'The upload outgrew the storage your plan has left.')
+            : new AppError('PAYLOAD_TOO_LARGE', `A file may have at most ${limit} bytes.`),
     });
     return await settleUpload(env, ctx, {
       owner,
