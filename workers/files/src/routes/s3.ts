@@ -104,7 +104,7 @@ const objectOps = [
   [
     'post',
     'S3 CreateMultipartUpload or CompleteMultipartUpload',
-    'With `uploads` CreateMultipartUpload; with `uploadId` CompleteMultipartUpload (an XML list of parts).',
+    'With `uploads` CreateMultipartUpload; with `uploadId` CompleteMultipartUpload (an XML list of parts); on the bucket with `delete` (`/s3/files?delete`) DeleteObjects.',
   ],
 ] as const;
 
