@@ -151,11 +151,13 @@ export async function storedBytes(objectKey: string, encoding: string): Promise<
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** A PNG signature and IHDR: enough for file-type to call it image/png. */
-export const PNG_HEAD = Uint8Array.from([
-  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
-  0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89,
-]);
+/** A whole 1×1 PNG: file-type reads its chunks up to IDAT, so a truncated one may not be called a PNG. */
+export const PNG_HEAD = Uint8Array.from(
+  '89504E470D0A1A0A0000000D49484452000000010000000108060000001F15C4890000000A49444154789C63000100000500010D0A2DB40000000049454E44AE426082'.match(
+    /../g,
+  ) ?? [],
+  (h) => Number.parseInt(h, 16),
+);
 
 /** `head` followed by `rest` random bytes. */
 export function withHead(head: Uint8Array, rest = 256): Uint8Array {
