@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { MAX_OPEN_UPLOADS } from '../src/s3/multipart-create.js';
 import { createKey, s3Client, s3Code, s3Member, sha256, xmlValues } from './support/s3-client.js';
 
 const MiB = 1024 * 1024;
@@ -108,6 +109,17 @@ describe('S3 multipart uploads', () => {
     ]);
     expect(done.status).toBe(200);
   });
+
+  it('refuses more multipart uploads in progress than MAX_OPEN_UPLOADS', async () => {
+    const s3 = s3Client(await createKey(s3Member()));
+    const ids = [];
+    for (let i = 0; i < MAX_OPEN_UPLOADS; i++) ids.push(await create(s3, `many/${i}.bin`));
+    const refused = await s3.send('/s3/files/many/extra.bin?uploads', { method: 'POST' });
+    expect(refused.status).toBe(403);
+    expect(await s3Code(refused)).toBe('QuotaExceeded');
+    await s3.send(`/s3/files/many/0.bin?uploadId=${ids[0]}`, { method: 'DELETE' });
+    expect(await create(s3, 'many/extra.bin')).toBeTruthy();
+  }, 30_000);
 
   it('aborts an upload and its parts, and hides uploads from other users', async () => {
     const alice = s3Client(await createKey(s3Member()));

@@ -1,4 +1,5 @@
 import { maxUploadBytes } from '../services/config.js';
+import { usageOf } from '../services/quota.js';
 import type { S3Call } from './context.js';
 import { S3Error } from './errors.js';
 import { MAX_PART_NUMBER, partKey, storedParts, uploadOf } from './multipart-parts.js';
@@ -31,6 +32,13 @@ export async function uploadPart(call: S3Call, key: ObjectKey): Promise<Response
   if (total > limit) {
     await payload.body.cancel().catch(() => {});
     throw new S3Error('EntityTooLarge', `The parts of an upload may hold at most ${limit} bytes in all.`);
+  }
+  // Parts are not charged until Complete stores the file; refusing parts the quota could never take keeps an
+  // upload from holding more than the owner could keep.
+  const usage = await usageOf(call.env, call.caller.owner);
+  if (total > usage.bytesAllowed - usage.bytesUsed - usage.bytesReserved) {
+    await payload.body.cancel().catch(() => {});
+    throw new S3Error('QuotaExceeded', 'The parts of this upload exceed the storage your plan has left.');
   }
   let object: R2Object | null;
   try {
