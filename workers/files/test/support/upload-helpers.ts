@@ -114,10 +114,14 @@ export async function sha256Of(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** `n` random bytes (no two tests share content, so no two share a blob). */
+/**
+ * `n` random bytes (no two tests share content, so no two share a blob), starting `RND\0` so that they never happen to
+ * begin like an executable or another format file-type knows.
+ */
 export function randomBytes(n: number): Uint8Array {
   const out = new Uint8Array(n);
   for (let at = 0; at < n; at += 65_536) crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65_536)));
+  out.set([0x52, 0x4e, 0x44, 0x00].slice(0, n));
   return out;
 }
 
