@@ -48,7 +48,9 @@ export async function verify(
   signature: string,
 ): Promise<boolean> {
   const bytes = fromBase64url(signature);
-  if (bytes === null || bytes.length !== 32) return false;
+  // Only the canonical spelling: the last of 43 characters carries 2 padding bits, and a signature that differs only
+  // there must not verify, or a changed character of a signed URL would still be accepted.
+  if (bytes === null || bytes.length !== 32 || base64url(bytes.buffer as ArrayBuffer) !== signature) return false;
   const key = await hmacKey(secretOf(env.FILES_SIGNING_KEY, 'FILES_SIGNING_KEY'));
   return crypto.subtle.verify('HMAC', key, bytes, encoder.encode(`${purpose}\n${message}`));
 }
