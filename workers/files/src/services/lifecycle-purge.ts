@@ -2,6 +2,7 @@ import { and, eq, exists, gt, type SQL, sql } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { blobs, fileShares, files, publicLinks } from '../db/schema.js';
 import { collectBlob } from './blob-refs.js';
+import { fileDeleted, publishEvents } from './platform-events.js';
 
 /** What one bounded step of a sweep did, and whether rows it could not reach this time are left. */
 export interface StepResult {
@@ -34,10 +35,14 @@ export async function purgeFile(env: FilesEnv, fileId: string, still: SQL | unde
       ),
     db.delete(fileShares).where(and(eq(fileShares.fileId, fileId), exists(db.select().from(files).where(row)))),
     db.delete(publicLinks).where(and(eq(publicLinks.fileId, fileId), exists(db.select().from(files).where(row)))),
-    db.delete(files).where(row).returning({ blobId: files.blobId }),
+    db
+      .delete(files)
+      .where(row)
+      .returning({ id: files.id, ownerId: files.ownerId, size: files.size, blobId: files.blobId }),
   ]);
   const [gone] = deleted;
   if (!gone) return false;
   await collectBlob(env, gone.blobId);
+  await publishEvents(env, [fileDeleted(gone)]);
   return true;
 }

@@ -6,7 +6,9 @@ import { blobs, type FileRow, fileShares, files, publicLinks, reservations } fro
 import { collectBlob } from './blob-refs.js';
 import type { WrittenBlob } from './blob-writer.js';
 import type { Owner } from './owner.js';
+import { fileDeleted, fileUploaded, publishEvents } from './platform-events.js';
 import { releaseSpace } from './quota.js';
+import { warmThumbnail } from './thumbnails.js';
 
 /** A body stored in R2 at `objectKey` (as blob `blobId`), ready to become the owner's file. */
 export interface Settlement {
@@ -79,7 +81,7 @@ export async function settleUpload(
   const settle = db.delete(reservations).where(eq(reservations.id, s.reservationId));
   try {
     let file: FileRow | undefined;
-    let replacedBlobId: string | undefined;
+    let replacedFile: { id: string; ownerId: string; size: number; blobId: string } | undefined;
     if (s.replace) {
       const replacedId = sql`(SELECT ${files.id} FROM ${files} WHERE ${atPath})`;
       const [, , , , replaced, inserted] = await db.batch([
@@ -91,11 +93,16 @@ export async function settleUpload(
         // The old file is gone for good, as a permanent delete leaves it: its shares and links go with it.
         db.delete(fileShares).where(eq(fileShares.fileId, replacedId)),
         db.delete(publicLinks).where(eq(publicLinks.fileId, replacedId)),
-        db.delete(files).where(atPath).returning({ blobId: files.blobId }),
+        db.delete(files).where(atPath).returning({
+          id: files.id,
+          ownerId: files.ownerId,
+          size: files.size,
+          blobId: files.blobId,
+        }),
         insertFile,
         settle,
       ]);
-      replacedBlobId = replaced[0]?.blobId;
+      replacedFile = replaced[0];
       file = inserted[0];
     } else {
       const [, inserted] = await db.batch([upsertBlob, insertFile, settle]);
@@ -105,7 +112,8 @@ export async function settleUpload(
     // From here on the file exists: nothing below may fail the upload. An object or a blob left behind by a failure
     // here is unreferenced, and the lifecycle job sweeps it.
     if (file.blobId !== s.blobId) ctx.waitUntil(env.FILES_BUCKET.delete(s.objectKey).catch(() => {}));
-    if (replacedBlobId) await collectBlob(env, replacedBlobId).catch(() => false);
+    if (replacedFile) await collectBlob(env, replacedFile.blobId).catch(() => false);
+    ctx.waitUntil(afterUpload(env, ctx, file, replacedFile));
     return { file, created: true };
   } catch (err) {
     if (!isPathTaken(err)) throw err;
@@ -114,4 +122,24 @@ export async function settleUpload(
     if (existing && existing.sha256 === written.sha256) return { file: existing, created: false };
     throw new AppError('FILE_EXISTS', `A file named ${name} already exists in this folder.`);
   }
+}
+
+/**
+ * What follows a stored file without holding up its answer: `file.uploaded` (and `file.deleted` for a file it
+ * replaced) for analytics, and an image's thumbnail. Both are best effort; neither can fail the upload.
+ */
+async function afterUpload(
+  env: FilesEnv,
+  ctx: ExecutionContext,
+  file: FileRow,
+  replaced: { id: string; ownerId: string; size: number } | undefined,
+): Promise<void> {
+  await publishEvents(env, replaced ? [fileDeleted(replaced), fileUploaded(file)] : [fileUploaded(file)]);
+  const blob = await dbOf(env.DB)
+    .select()
+    .from(blobs)
+    .where(eq(blobs.id, file.blobId))
+    .get()
+    .catch(() => undefined);
+  if (blob) warmThumbnail(env, ctx, file, blob);
 }
