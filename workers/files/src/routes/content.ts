@@ -6,7 +6,7 @@ import { fileFor } from '../services/file-access.js';
 import { VariantQuery } from '../services/image-variants.js';
 import { PRIVATE_REVALIDATE, serveContent } from '../services/serve-content.js';
 import { contentResponses, DownloadQuery, executionContextOf } from './content-responses.js';
-import { problems } from './read-problems.js';
+import { problems } from './problems.js';
 import { FileIdParams } from './schemas.js';
 
 const contentRoute = createRoute({

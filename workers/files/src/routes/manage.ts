@@ -16,7 +16,7 @@ import { toFileView } from '../services/file-view.js';
 import { listFiles } from '../services/list-files.js';
 import { deleteFile, restoreFile, trashFile } from '../services/trash-file.js';
 import { updateFile } from '../services/update-file.js';
-import { problems } from './read-problems.js';
+import { problems } from './problems.js';
 import { FileIdParams, FileSchema } from './schemas.js';
 
 const flag = z.enum(['true', 'false']).optional();

@@ -11,7 +11,7 @@ import {
   toPublicLinkView,
 } from '../services/public-links.js';
 import { publicOrigin } from '../services/public-url.js';
-import { problems } from './read-problems.js';
+import { problems } from './problems.js';
 import { FileIdParams } from './schemas.js';
 
 const PublicLinkSchema = z

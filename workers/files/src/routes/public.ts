@@ -5,7 +5,7 @@ import { dbOf } from '../db/client.js';
 import { fileOfPublicToken } from '../services/public-links.js';
 import { PRIVATE_REVALIDATE, serveContent } from '../services/serve-content.js';
 import { contentResponses, DownloadQuery, executionContextOf } from './content-responses.js';
-import { problems } from './read-problems.js';
+import { problems } from './problems.js';
 
 const TokenParams = z.object({
   token: z

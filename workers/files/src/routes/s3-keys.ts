@@ -1,19 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Principal } from '@onasis/contracts';
-import { AppError, access, jsonBody, jsonResponse, problemCatalog, requirePrincipal, resourceApp } from '@onasis/http';
+import { AppError, access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
 import { ownerOf } from '../services/owner.js';
 import { createS3Key, deleteS3Key, listS3Keys, MAX_S3_KEYS } from '../services/s3-keys.js';
-
-const problems = problemCatalog({
-  400: 'The request is not valid (`VALIDATION_FAILED`, `MALFORMED_JSON`)',
-  401: 'Not signed in (`UNAUTHENTICATED`)',
-  403: 'The caller lacks the permission, or calls with an API key instead of a session (`FORBIDDEN`)',
-  404: 'No such key among the caller’s (`NOT_FOUND`)',
-  409: `The caller already holds ${MAX_S3_KEYS} keys (\`CONFLICT\`)`,
-});
+import { problems } from './problems.js';
 
 const S3KeySchema = z
   .object({

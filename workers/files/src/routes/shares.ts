@@ -4,7 +4,7 @@ import { access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
 import { listShares, shareFile, toShareView, unshareFile } from '../services/shares.js';
-import { problems } from './read-problems.js';
+import { problems } from './problems.js';
 import { FileIdParams } from './schemas.js';
 
 const ShareSchema = z

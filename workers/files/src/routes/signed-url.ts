@@ -5,7 +5,7 @@ import { dbOf } from '../db/client.js';
 import { fileFor } from '../services/file-access.js';
 import { publicOrigin } from '../services/public-url.js';
 import { SIGNED_URL_SECONDS, signedUrlFor } from '../services/signed-urls.js';
-import { problems } from './read-problems.js';
+import { problems } from './problems.js';
 import { FileIdParams } from './schemas.js';
 
 const CreateSignedUrlSchema = z

@@ -5,7 +5,7 @@ import { dbOf } from '../db/client.js';
 import { serveContent } from '../services/serve-content.js';
 import { checkSignedUrl, liveFile } from '../services/signed-urls.js';
 import { contentResponses, executionContextOf } from './content-responses.js';
-import { problems } from './read-problems.js';
+import { problems } from './problems.js';
 
 // Loose on purpose: a missing or mangled part is a 403 from the signature check, never a 400 saying which part.
 const SignedQuery = z.object({

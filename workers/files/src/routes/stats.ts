@@ -1,12 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { access, jsonResponse, problemCatalog, resourceApp } from '@onasis/http';
+import { access, jsonResponse, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { storageStats } from '../services/storage-stats.js';
-
-const problems = problemCatalog({
-  401: 'No valid credentials',
-  403: 'The caller lacks `files:manage`',
-});
+import { problems } from './problems.js';
 
 const bytes = (description: string) => z.number().int().openapi({ description });
 

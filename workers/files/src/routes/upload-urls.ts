@@ -9,8 +9,9 @@ import { ownerOf, storedOwner } from '../services/owner.js';
 import { normaliseType } from '../services/sniff.js';
 import { readUploadRequest, requireName } from '../services/upload-request.js';
 import { claimUploadUrl, completeUploadUrl, createUploadUrl, releaseUploadUrl } from '../services/upload-urls.js';
+import { problems } from './problems.js';
 import { FileSchema } from './schemas.js';
-import { uploadBody, uploadProblems } from './upload-problems.js';
+import { uploadBody } from './upload-body.js';
 
 const CreateUploadUrlSchema = z
   .object({
@@ -52,7 +53,7 @@ const createUrlRoute = createRoute({
   description:
     'A URL that uploads one file for the caller, without a token, once, before it expires. `name`, `folder`, `contentType` and `maxBytes` (default and limit MAX_UPLOAD_BYTES) bind the upload. Needs `files:write`.',
   request: jsonBody(CreateUploadUrlSchema),
-  responses: { 201: jsonResponse(UploadUrlSchema, 'The upload URL'), ...uploadProblems(400, 401, 403) },
+  responses: { 201: jsonResponse(UploadUrlSchema, 'The upload URL'), ...problems(400, 401, 403) },
 });
 
 const useDescription =
@@ -68,7 +69,7 @@ const putRoute = createRoute({
   request: { params: UseParams, query: UseQuery, body: uploadBody },
   responses: {
     201: jsonResponse(FileSchema, 'The stored file'),
-    ...uploadProblems(400, 403, 409, 410, 413, 415),
+    ...problems(400, 403, 409, 410, 413, 415),
   },
 });
 

@@ -6,8 +6,9 @@ import { toFileView } from '../services/file-view.js';
 import { ingest } from '../services/ingest.js';
 import { ownerOf } from '../services/owner.js';
 import { readUploadRequest, requireName } from '../services/upload-request.js';
+import { problems } from './problems.js';
 import { FileSchema } from './schemas.js';
-import { uploadBody, uploadProblems } from './upload-problems.js';
+import { uploadBody } from './upload-body.js';
 
 const uploadRoute = createRoute({
   method: 'post',
@@ -24,7 +25,7 @@ const uploadRoute = createRoute({
   responses: {
     201: { ...jsonResponse(FileSchema, 'The stored file'), headers: { Location: { schema: { type: 'string' } } } },
     200: jsonResponse(FileSchema, 'The same bytes were already stored under this name: that file'),
-    ...uploadProblems(400, 401, 403, 409, 413, 415),
+    ...problems(400, 401, 403, 409, 413, 415),
   },
 });
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError, access, jsonResponse, problemCatalog, refusing, requirePrincipal, resourceApp } from '@onasis/http';
+import { AppError, access, jsonResponse, refusing, requirePrincipal, resourceApp } from '@onasis/http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
@@ -13,18 +13,7 @@ import { uploadFor } from '../services/tus-lookup.js';
 import { byteCount, carriesBytes, parseMetadata, TUS_EXTENSIONS, TUS_VERSION } from '../services/tus-protocol.js';
 import { sessionOf } from '../services/tus-session.js';
 import { writeAt } from '../services/tus-write.js';
-
-const problems = problemCatalog({
-  400: 'Bad Upload-Length, Upload-Offset or Upload-Metadata, or a body past Upload-Length',
-  401: 'Not signed in',
-  403: 'Missing permission',
-  404: 'No such upload of the caller (or it was terminated)',
-  409: 'Upload-Offset is not the current offset, or another PATCH is in progress; Upload-Offset says the real one',
-  410: 'The upload expired',
-  412: 'Tus-Resumable missing or not 1.0.0',
-  413: 'Upload-Length over the limit, or over the quota',
-  415: 'Not application/offset+octet-stream, or the content was refused',
-});
+import { problems } from './problems.js';
 
 const UploadIdParams = z.object({
   id: z

@@ -4,7 +4,7 @@ import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
 import { ownerOf } from '../services/owner.js';
 import { usageOf } from '../services/quota.js';
-import { uploadProblems } from './upload-problems.js';
+import { problems } from './problems.js';
 
 const UsageSchema = z
   .object({
@@ -25,7 +25,7 @@ const usageRoute = createRoute({
   tags: ['files'],
   summary: 'Storage used and allowed',
   description: "The caller's bytes and files, stored and reserved, against their plan's quota. Needs `files:read`.",
-  responses: { 200: jsonResponse(UsageSchema, 'Usage and limits'), ...uploadProblems(401, 403) },
+  responses: { 200: jsonResponse(UsageSchema, 'Usage and limits'), ...problems(401, 403) },
 });
 
 /** `GET /api/v1/files/usage`. */
