@@ -125,6 +125,12 @@ export function contractBreaches(c: HostileCase, role: Role, res: Response, text
   if (res.status === 405 && !res.headers.get('allow')) out.push('405 without Allow');
   if (res.status < 400 || res.status >= 500) return out;
   const type = res.headers.get('content-type');
+  // The S3 API speaks S3's own XML errors, which S3 clients read; the gateway's refusals there stay problems.
+  // S3 answers a HEAD it refuses with the status alone.
+  const s3 = /^\/s3(\/|$)/.test(new URL(c.target, 'http://gateway').pathname);
+  if (s3 && (/^application\/xml\b/.test(type ?? '') || (c.method === 'HEAD' && text === ''))) {
+    return [...out, ...s3ErrorBreaches(c, text, requestId)];
+  }
   if (type !== 'application/problem+json') {
     out.push(`${res.status} with content-type ${type}: ${excerpt(text)}`);
     return out;
@@ -156,6 +162,19 @@ export function contractBreaches(c: HostileCase, role: Role, res: Response, text
         (e) => typeof e === 'object' && e !== null && typeof e.path === 'string' && typeof e.message === 'string',
       );
     if (!wellFormed) out.push(`VALIDATION_FAILED without a non-empty errors list: ${excerpt(text, 300)}`);
+  }
+  return out;
+}
+
+/** What is wrong with an S3 XML error: it names a code and carries the request id, as S3's `<Error>` does. */
+function s3ErrorBreaches(c: HostileCase, text: string, requestId: string | null): string[] {
+  if (c.method === 'HEAD') return [];
+  const out: string[] = [];
+  if (!/^(<\?xml[^>]*\?>\s*)?<Error>[\s\S]*<Code>[A-Za-z]+<\/Code>[\s\S]*<\/Error>\s*$/.test(text)) {
+    out.push(`S3 error is not an <Error> with a <Code>: ${excerpt(text)}`);
+  }
+  if (requestId !== null && !text.includes(`<RequestId>${requestId}</RequestId>`)) {
+    out.push(`S3 error without <RequestId>${requestId}</RequestId>`);
   }
   return out;
 }
