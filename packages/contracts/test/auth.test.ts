@@ -19,7 +19,10 @@ describe('accessFor', () => {
     ['GET', '/api/v1/roles/admin', 'roles:read'],
     ['DELETE', '/api/v1/roles/editor', 'roles:write'],
     ['GET', '/api/v1/audit-logs/verify', 'audit-logs:read'],
-    ['GET', '/api/v1/files/fil_1', 'authenticated'],
+    ['GET', '/api/v1/files/fil_1', 'files:read'],
+    ['GET', '/api/v1/files/signed/fil_1', 'public'],
+    ['PUT', '/s3/files/a/b.txt', 'public'],
+    ['GET', '/api/v1/analytics/sites', 'authenticated'],
     ['POST', '/webhooks/stripe', 'public'],
   ])('%s %s needs %s', (method, path, access) => {
     expect(accessFor(method, path)).toBe(access);
