@@ -122,6 +122,9 @@ async function forwardedResponseOf(response: Response): Promise<ForwardedRespons
   for (const cookie of response.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
   const type = response.headers.get('content-type') ?? '';
   let body: ForwardedResponse['body'] = response.body;
-  if (body !== null && TEXTUAL.test(type) && !OTHER_CHARSET.test(type)) body = await response.text();
+  // A file (Content-Disposition) or a part of one (Content-Range) goes back byte for byte whatever its type says: a
+  // text file need not be valid UTF-8, and a range can cut a character in two.
+  const file = response.headers.has('content-disposition') || response.headers.has('content-range');
+  if (body !== null && !file && TEXTUAL.test(type) && !OTHER_CHARSET.test(type)) body = await response.text();
   return { status: response.status, headers, body };
 }

@@ -12,6 +12,19 @@ routes.get('/notes/:id', (c) =>
 routes.post('/notes', async (c) => c.json({ got: await c.req.json(), type: c.req.header('content-type') }, 201));
 routes.get('/page', (c) => c.html('<p>héllo</p>'));
 routes.get('/latin', (c) => c.body('caf\xe9', 200, { 'content-type': 'text/plain; charset=iso-8859-1' }));
+// A text file that is not UTF-8, and the first bytes of one whose cut falls inside a character.
+routes.get('/file', (c) =>
+  c.body(new Uint8Array([0x63, 0x61, 0x66, 0xe9]), 200, {
+    'content-type': 'text/plain',
+    'content-disposition': 'attachment; filename="cafe.txt"',
+  }),
+);
+routes.get('/part', (c) =>
+  c.body(new Uint8Array([0x47, 0xc3]), 206, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-range': 'bytes 0-1/3',
+  }),
+);
 routes.get('/bytes', (c) =>
   c.body(new Uint8Array([0, 1, 2, 255]), 200, { 'content-type': 'application/octet-stream' }),
 );
@@ -84,6 +97,17 @@ describe('DomainEntrypoint.serve', () => {
     expect([...new Uint8Array(await new Response(bytes.body).arrayBuffer())]).toEqual([0, 1, 2, 255]);
     const latin = await service.serve(get('/latin'), meta);
     expect(latin.body).toBeInstanceOf(ReadableStream);
+  });
+
+  it('answers a file or a range of one byte for byte, whatever its text type says', async () => {
+    for (const [path, want] of [
+      ['/file', [0x63, 0x61, 0x66, 0xe9]],
+      ['/part', [0x47, 0xc3]],
+    ] as const) {
+      const res = await service.serve(get(path), meta);
+      expect(res.body, path).toBeInstanceOf(ReadableStream);
+      expect([...new Uint8Array(await new Response(res.body).arrayBuffer())], path).toEqual(want);
+    }
   });
 
   it('keeps every Set-Cookie header apart', async () => {
