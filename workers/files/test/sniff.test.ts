@@ -87,6 +87,13 @@ describe('content checks', () => {
 });
 
 describe('compression', () => {
+  it('stores a small text file as it is, where gzip would only add its header', async () => {
+    const text = new TextEncoder().encode('hello from a small note');
+    const file = await uploaded(text, member(), { name: 'note.txt', type: 'text/plain' });
+    const blob = await blobOf(file.sha256);
+    expect(blob).toMatchObject({ encoding: 'identity', size: text.byteLength, storedSize: text.byteLength });
+  });
+
   it('stores a JSON file gzip-compressed and smaller, hashed over the original bytes', async () => {
     const json = new TextEncoder().encode(
       JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ id: i, name: `item ${i}`, ok: true }))),

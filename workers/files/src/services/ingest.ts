@@ -33,6 +33,9 @@ export interface IngestInput {
   maxSize?: number;
 }
 
+/** Smallest declared size worth compressing. */
+const MIN_COMPRESS_BYTES = 1024;
+
 /** How long the space of a single-request upload stays reserved if the Worker dies before settling or releasing it. */
 const RESERVATION_SECONDS = 3600;
 
@@ -87,7 +90,8 @@ export async function ingest(
     objectKey = `blobs/${blobId}`;
     const written = await writeBlob(env.FILES_BUCKET, objectKey, source, {
       length: declaredSize,
-      compress: isCompressible(contentType),
+      // Under 1 KiB gzip's own header and trailer outweigh what it saves.
+      compress: isCompressible(contentType) && (declaredSize === null || declaredSize >= MIN_COMPRESS_BYTES),
       limit: Math.min(limit, reserved),
       tooBig: () =>
         declaredSize !== null
