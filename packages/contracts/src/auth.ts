@@ -125,6 +125,15 @@ export const ROUTE_POLICIES: ReadonlyArray<RoutePolicy> = [
   { method: 'GET', path: '/api/v1/uploads/*', access: 'files:read' },
   { method: '*', path: '/api/v1/uploads', access: 'files:write' },
   { method: '*', path: '/api/v1/uploads/*', access: 'files:write' },
+  // Tracking: a browser's pageview carries no credentials (it comes from any site); a batch carries the site's
+  // ingest key, which the analytics Worker checks.
+  { method: 'POST', path: '/api/v1/analytics/events', access: 'public' },
+  { method: 'POST', path: '/api/v1/analytics/batch', access: 'public' },
+  { method: 'GET', path: '/api/v1/analytics/platform', access: 'analytics:manage' },
+  { method: 'GET', path: '/api/v1/analytics/sites', access: 'analytics:read' },
+  { method: 'GET', path: '/api/v1/analytics/sites/*', access: 'analytics:read' },
+  { method: '*', path: '/api/v1/analytics/sites', access: 'analytics:write' },
+  { method: '*', path: '/api/v1/analytics/sites/*', access: 'analytics:write' },
   // S3 clients sign each request with an access key (AWS Signature V4), which the files Worker checks.
   { method: '*', path: '/s3', access: 'public' },
   { method: '*', path: '/s3/*', access: 'public' },

@@ -18,6 +18,12 @@ export const QUEUE_NAMES = {
   paymentEventsDlq: 'onasis-payment-events-dlq',
   /** Business events of every service (uploads, signups, payments) for the analytics Worker to count. */
   platformEvents: 'onasis-platform-events',
+  /** What the platform-events queue gave up on. */
+  platformEventsDlq: 'onasis-platform-events-dlq',
+  /** Validated, enriched tracking events for the analytics Worker to store and roll up. */
+  analyticsEvents: 'onasis-analytics-events',
+  /** What the analytics-events queue gave up on. */
+  analyticsEventsDlq: 'onasis-analytics-events-dlq',
 } as const;
 
 /** A queue's name without its environment suffix, to compare with QUEUE_NAMES: `onasis-jobs-staging` → `onasis-jobs`. */

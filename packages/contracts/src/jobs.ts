@@ -3,7 +3,7 @@ import type { ErrorCode } from './errors.js';
 import { NotificationSendSchema } from './notifications.js';
 
 /** The services that run jobs: each exposes `runJob(run: JobRun): Promise<JobOutcome>` on its entrypoint. */
-export const JOB_OWNERS = ['identity', 'notifications', 'payments', 'files', 'jobs'] as const;
+export const JOB_OWNERS = ['identity', 'notifications', 'payments', 'files', 'analytics', 'jobs'] as const;
 
 /** A service that runs jobs of some type. */
 export type JobOwner = (typeof JOB_OWNERS)[number];
@@ -68,6 +68,17 @@ export const JOB_TYPES = {
   /** Delete every file, share, link, upload and S3 key of a deleted user; their blobs are dereferenced. */
   'files.erase-user': {
     owner: 'files',
+    internal: true,
+    payload: z.object({ userId: z.string().min(1) }).strict(),
+  },
+  /**
+   * Analytics' housekeeping: raw events past ANALYTICS_RAW_RETENTION_DAYS deleted in chunks (rollups stay), and the
+   * events, rollups and visits of deleted sites removed.
+   */
+  'analytics.purge': { owner: 'analytics', internal: true, payload: z.object({}).strict() },
+  /** Delete a deleted user's identified events and retention weeks, and the sites they owned with all their data. */
+  'analytics.erase-user': {
+    owner: 'analytics',
     internal: true,
     payload: z.object({ userId: z.string().min(1) }).strict(),
   },

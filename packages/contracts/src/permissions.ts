@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   // Appended, as identity's migration appends it to the seeded admin role: the role lists permissions in this order.
   'payments:manage',
   'files:manage',
+  'analytics:write',
+  'analytics:manage',
 ] as const;
 
 /** A permission string. */
@@ -29,6 +31,6 @@ export const BUILT_IN_ROLES = {
   admin: { description: 'Full access to every resource and admin endpoint.', permissions: [...PERMISSIONS] },
   member: {
     description: 'A signed-in user acting on their own data.',
-    permissions: ['files:read', 'files:write', 'payments:read', 'payments:write', 'analytics:read'],
+    permissions: ['files:read', 'files:write', 'payments:read', 'payments:write', 'analytics:read', 'analytics:write'],
   },
 } as const satisfies Record<string, { description: string; permissions: readonly Permission[] }>;

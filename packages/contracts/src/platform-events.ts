@@ -9,12 +9,56 @@ const envelope = {
   userId: z.string().min(1).nullable(),
 };
 
+/** Amounts are integers in minor units of a lower-case ISO 4217 currency, as payments answers them. */
+const money = { amount: z.number().int().nonnegative(), currency: z.string().regex(/^[a-z]{3}$/) };
+
 /**
- * Business events services publish on the platform-events queue for analytics to count (storage uploaded, signups,
- * revenue…). Delivery is at least once, in no order: consumers count each `id` once. The files events are here
- * first; identity's and payments' join them with the analytics Worker that consumes the queue.
+ * Business events services publish on the platform-events queue for the analytics Worker to count (signups, active
+ * users, revenue, refunds, MRR, storage uploaded). Delivery is at least once, in no order: the consumer stores each
+ * `id` once. No event carries personal data beyond the user id: names and addresses stay with their owners.
  */
 export const PlatformEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    ...envelope,
+    type: z.literal('user.registered'),
+    data: z.object({ method: z.enum(['password', 'oauth']) }),
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('user.signed-in'),
+    data: z.object({ method: z.enum(['password', 'mfa', 'oauth']) }),
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('payment.succeeded'),
+    data: z.object({ paymentId: z.string().min(1), provider: z.string().min(1), ...money }),
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('payment.refunded'),
+    data: z.object({ paymentId: z.string().min(1), refundId: z.string().min(1), ...money }),
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('subscription.started'),
+    /** `amount` per `interval`; analytics counts MRR as the monthly share of it. */
+    data: z.object({
+      subscriptionId: z.string().min(1),
+      planId: z.string().min(1),
+      interval: z.enum(['month', 'year']),
+      ...money,
+    }),
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('subscription.canceled'),
+    data: z.object({
+      subscriptionId: z.string().min(1),
+      planId: z.string().min(1),
+      interval: z.enum(['month', 'year']),
+      ...money,
+    }),
+  }),
   z.object({
     ...envelope,
     type: z.literal('file.uploaded'),
@@ -29,3 +73,6 @@ export const PlatformEventSchema = z.discriminatedUnion('type', [
 
 /** One business event. */
 export type PlatformEvent = z.infer<typeof PlatformEventSchema>;
+
+/** Every business event type. */
+export type PlatformEventType = PlatformEvent['type'];

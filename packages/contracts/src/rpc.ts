@@ -25,6 +25,8 @@ export const RequestMetaSchema = z.object({
   principal: PrincipalSchema.optional(),
   /** The client's IP as Cloudflare saw it, and its user agent, for sessions and the audit log. */
   clientIp: z.string().max(64).optional(),
+  /** The client's country as Cloudflare's edge placed it (`request.cf.country`, ISO 3166-1 alpha-2). */
+  country: z.string().max(2).optional(),
 });
 
 /**

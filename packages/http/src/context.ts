@@ -13,5 +13,7 @@ declare module 'hono' {
     principal: Principal | undefined;
     /** The client's IP address, when known. */
     clientIp: string | undefined;
+    /** The client's country (ISO 3166-1 alpha-2) as Cloudflare's edge placed it, when known. */
+    country: string | undefined;
   }
 }

@@ -85,13 +85,15 @@ function isRequestMeta(meta: unknown): meta is RequestMeta {
     m.requestId.length <= 128 &&
     typeof m.traceparent === 'string' &&
     (m.clientIp === undefined || typeof m.clientIp === 'string') &&
+    (m.country === undefined || (typeof m.country === 'string' && m.country.length <= 2)) &&
     (m.principal === undefined || isPrincipal(m.principal))
   );
 }
 
 /** Only the known fields: whatever else a caller put in the object stays out of the context. */
 function metaOf(m: RequestMeta): RequestMeta {
-  return { requestId: m.requestId, traceparent: m.traceparent, principal: m.principal, clientIp: m.clientIp };
+  const { requestId, traceparent, principal, clientIp, country } = m;
+  return { requestId, traceparent, principal, clientIp, country };
 }
 
 function isForwardedRequest(request: unknown): request is ForwardedRequest {

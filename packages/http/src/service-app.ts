@@ -59,6 +59,7 @@ function serviceContext(service: string): MiddlewareHandler {
     c.set('traceparent', traceparent);
     c.set('principal', meta?.principal);
     c.set('clientIp', meta?.clientIp ?? c.req.header('cf-connecting-ip'));
+    c.set('country', meta?.country);
     c.set('log', createLogger({ service, requestId, traceId: traceIdOf(traceparent) }));
     await next();
     const template = endpointTemplate(c);

@@ -1,5 +1,7 @@
 import { app } from './app.js';
+import { queue } from './queue.js';
 
+export { VisitorSalts } from './durable-objects/visitor-salts.js';
 export { AnalyticsService } from './rpc.js';
 
-export default { fetch: app.fetch } satisfies ExportedHandler<AnalyticsEnv>;
+export default { fetch: app.fetch, queue } satisfies ExportedHandler<AnalyticsEnv>;

@@ -8,13 +8,13 @@ const log = createLogger({ service: 'jobs' });
 
 /** The jobs each user event becomes, run by the services that hold data about the user. */
 const JOBS_OF_EVENT = {
-  'user.deleted': ['notifications.erase-user', 'payments.erase-user', 'files.erase-user'],
+  'user.deleted': ['notifications.erase-user', 'payments.erase-user', 'files.erase-user', 'analytics.erase-user'],
   'user.account-claimed': ['notifications.reset-devices'],
 } as const;
 
 /**
- * Fans a user event out as jobs: `user.deleted` as `notifications.erase-user`, `payments.erase-user` and
- * `files.erase-user`, `user.account-claimed` as `notifications.reset-devices`. Each job's idempotency key comes from the event id and its
+ * Fans a user event out as jobs: `user.deleted` as an `<service>.erase-user` job for each service holding user data,
+ * `user.account-claimed` as `notifications.reset-devices`. Each job's idempotency key comes from the event id and its
  * type, so a redelivered event returns the first jobs instead of second ones, and an event that failed halfway (one
  * job made, the next not) makes only the missing one when the queue retries it (the jobs are harmless to repeat
  * anyway, which covers a redelivery later than the key's 24 h).

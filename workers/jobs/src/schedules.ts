@@ -21,4 +21,6 @@ export const SCHEDULES: readonly Schedule[] = [
   { name: 'payments-maintenance', cron: '45 * * * *', type: 'payments.maintenance', payload: {} },
   // Hourly: stale uploads aborted and their space released within the hour; trash, orphans and cold blobs swept.
   { name: 'files-lifecycle', cron: '20 * * * *', type: 'files.lifecycle', payload: {} },
+  // Daily, before the jobs purge: raw analytics events past retention deleted in chunks; rollups stay.
+  { name: 'analytics-purge', cron: '50 2 * * *', type: 'analytics.purge', payload: {} },
 ];

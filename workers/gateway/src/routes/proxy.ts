@@ -26,6 +26,11 @@ function clientIpOf(header: string | undefined): string | undefined {
   return header !== undefined && header.length <= 64 ? header : undefined;
 }
 
+/** `request.cf.country` when it is a two-letter code (Cloudflare also uses `T1` for Tor and `XX` for unknown). */
+function countryOf(country: unknown): string | undefined {
+  return typeof country === 'string' && /^[A-Z0-9]{2}$/.test(country) ? country : undefined;
+}
+
 /** Headers that describe one connection, not the request (RFC 9110 §7.6.1), and must not travel past a proxy. */
 const HOP_BY_HOP = [
   'connection',
@@ -155,6 +160,7 @@ export function proxyRoutes(app: OpenAPIHono<AppEnv>): void {
       traceparent: c.get('traceparent'),
       principal: c.get('principal'),
       clientIp: clientIpOf(c.req.header('cf-connecting-ip')),
+      country: countryOf(c.req.raw.cf?.country),
     };
     // Acquired only once nothing else can throw before the call: a granted probe must always report back.
     const breaker = breakerOf(service);

@@ -32,6 +32,7 @@ export async function runWithOwner(env: JobsEnv, run: JobRun): Promise<JobOutcom
         notifications: env.NOTIFICATIONS,
         payments: env.PAYMENTS,
         files: env.FILES,
+        analytics: env.ANALYTICS,
       }[owner];
       outcome = await (binding as unknown as JobRunner).runJob(run);
     }

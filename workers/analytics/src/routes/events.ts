@@ -1,0 +1,5 @@
+import { resourceApp } from '@onasis/http';
+import type { AppEnv } from '../context.js';
+
+// Stub: written by helper A.
+export const eventRoutes = resourceApp<AppEnv>();
