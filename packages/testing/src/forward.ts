@@ -10,6 +10,8 @@ export type CallInit = RequestInit & { json?: unknown };
 export interface CallContext {
   principal?: Principal;
   clientIp?: string;
+  /** `request.cf.country` as the gateway passes it on. */
+  country?: string;
   requestId?: string;
 }
 
@@ -48,6 +50,7 @@ export function forwardTo(host: string, entrypoint: () => ForwardTarget): Call {
       traceparent: TRACEPARENT,
       principal: context.principal,
       clientIp: context.clientIp,
+      country: context.country,
     };
     if (rest.body instanceof ReadableStream) return entrypoint().handle(request, meta);
     const url = new URL(request.url);
