@@ -14,6 +14,8 @@ if (!existsSync(join(root, '.dev.vars'))) {
 }
 const vars = localVars();
 
+// The pages and tracking script as they are now in the source tree (installs build them too).
+await import('./static-assets.mjs');
 console.log('Applying migrations to the local databases…');
 await applyMigrations(persistTo);
 console.log('Seeding the local admin…');
@@ -75,6 +77,7 @@ Onasis Core is running.
   Health         ${base}/health
   API reference  ${base}/docs   (OpenAPI: ${base}/openapi.json)
   Metrics        ${base}/metrics
+  Analytics      ${base}/dashboard   (demo traffic: pnpm seed:analytics; tracker: ${base}/js/script.js)
   Admin          admin@onasis.local / password ADMIN_PASSWORD from .dev.vars
 Press Ctrl-C to stop.
 `);

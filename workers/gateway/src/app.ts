@@ -15,6 +15,7 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { pageRoutes } from './routes/pages.js';
 import { proxyRoutes } from './routes/proxy.js';
 
 /** The gateway: cross-cutting policy, the platform's own endpoints, then the hand-off to domain services. */
@@ -35,6 +36,7 @@ app.use(responseCache());
 healthRoutes(app);
 metricsRoutes(app);
 docsRoutes(app);
+pageRoutes(app);
 answerMethodNotAllowed(app as unknown as Hono);
 proxyRoutes(app);
 

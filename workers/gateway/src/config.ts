@@ -49,6 +49,13 @@ export function configOf(env: GatewayEnv): GatewayConfig {
  */
 export const FORM_BODY_PATHS: ReadonlySet<string> = new Set(['/api/v1/notifications/unsubscribe']);
 
+/**
+ * Paths any web page may call from the browser without credentials: the tracking endpoint, which sites embed on their
+ * own origins. They answer `Access-Control-Allow-Origin: *` (never with credentials) and take their JSON body as
+ * `text/plain` too, the one type a page can send cross-origin without a preflight (as Plausible's script does).
+ */
+export const OPEN_CORS_PATHS: ReadonlySet<string> = new Set(['/api/v1/analytics/events']);
+
 /** Path prefixes whose bodies are files rather than JSON: they get the upload size limit and any content type. */
 const RAW_BODY_PREFIXES = ['/api/v1/uploads', '/api/v1/files', '/s3'] as const;
 

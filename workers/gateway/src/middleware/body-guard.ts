@@ -1,10 +1,18 @@
 import { AppError } from '@onasis/http';
 import type { MiddlewareHandler } from 'hono';
-import { configOf, FORM_BODY_PATHS, takesRawBody } from '../config.js';
+import { configOf, FORM_BODY_PATHS, OPEN_CORS_PATHS, takesRawBody } from '../config.js';
 import type { AppEnv } from '../context.js';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+const TEXT_TYPE = /^text\/plain\s*(;|$)/i;
+
+/** Whether a body of `type` may reach `path`: JSON anywhere, forms and plain text where the path takes them. */
+function admitted(path: string, type: string): boolean {
+  if (JSON_TYPE.test(type)) return true;
+  if (FORM_TYPE.test(type)) return FORM_BODY_PATHS.has(path);
+  return TEXT_TYPE.test(type) && OPEN_CORS_PATHS.has(path);
+}
 
 /**
  * How much of an oversized body is read and thrown away before the 413 goes out. Answering while the client (or a
@@ -98,7 +106,7 @@ export function bodyGuard(): MiddlewareHandler<AppEnv> {
     const config = configOf(c.env);
     const upload = takesRawBody(c.req.path);
     const type = c.req.header('content-type') ?? '';
-    if (!upload && !JSON_TYPE.test(type) && !(FORM_BODY_PATHS.has(c.req.path) && FORM_TYPE.test(type))) {
+    if (!upload && !admitted(c.req.path, type)) {
       await drain(body.getReader());
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.');
     }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import { configOf } from '../config.js';
+import { configOf, OPEN_CORS_PATHS } from '../config.js';
 import type { AppEnv } from '../context.js';
 
 const EXPOSE_HEADERS = [
@@ -59,6 +59,15 @@ const preflight = cors({
 });
 const EXPOSE = EXPOSE_HEADERS.join(',');
 
+/** Preflights of the open paths (OPEN_CORS_PATHS): any origin, without credentials, only what a tracker sends. */
+const openPreflight = cors({
+  origin: '*',
+  allowMethods: ['POST', 'OPTIONS'],
+  allowHeaders: ['Content-Type'],
+  exposeHeaders: ['X-Request-Id'],
+  maxAge: 86400,
+});
+
 /**
  * CORS for the origins listed in `CORS_ORIGINS`; any other origin gets no CORS headers, so browsers refuse it.
  * Preflights go to Hono's middleware; every other request gets the same headers it would set, but added to the final
@@ -68,8 +77,9 @@ const EXPOSE = EXPOSE_HEADERS.join(',');
 export function corsPolicy(): MiddlewareHandler<AppEnv> {
   return async function corsPolicy(c, next) {
     // Only a preflight is CORS's to answer; any other OPTIONS is a request like the rest (tus discovery).
+    const open = OPEN_CORS_PATHS.has(c.req.path);
     if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method') !== undefined) {
-      return preflight(c, next);
+      return (open ? openPreflight : preflight)(c, next);
     }
     const origin = c.req.header('origin');
     await next();
@@ -81,6 +91,12 @@ export function corsPolicy(): MiddlewareHandler<AppEnv> {
       c.res = new Response(c.res.body, c.res);
       h = c.res.headers;
       h.append('Vary', 'Origin');
+    }
+    if (open) {
+      // Any page may send here; none may read an answer with credentials.
+      h.set('Access-Control-Allow-Origin', '*');
+      h.set('Access-Control-Expose-Headers', 'X-Request-Id');
+      return;
     }
     // Only a listed origin gets a grant; anyone else sees nothing CORS-related beyond `Vary`.
     if (!origin || !configOf(c.env).corsOrigins.has(origin)) return;

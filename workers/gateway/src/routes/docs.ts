@@ -10,7 +10,7 @@ import { mergeOpenApi, type PartSource } from '../services/openapi.js';
 // The merged document only changes with a deploy, so an isolate keeps it once every service has answered.
 const complete = new WeakMap<object, object>();
 
-/** Where the API reference's browser bundle is served from (static assets, see scripts/docs-assets.mjs). */
+/** Where the API reference's browser bundle is served from (static assets, see scripts/static-assets.mjs). */
 const REFERENCE_BUNDLE = '/docs/assets/api-reference.js';
 
 // Everything the page needs comes from this origin; its one inline script is allowed by a per-response nonce.
