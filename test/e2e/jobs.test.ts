@@ -98,7 +98,12 @@ describe('background jobs through the gateway', () => {
     expect(del.status).toBe(204);
     const token = await adminToken();
     // Each service that holds the user's data runs its own erase job, and each one succeeds.
-    for (const type of ['notifications.erase-user', 'payments.erase-user', 'files.erase-user']) {
+    for (const type of [
+      'notifications.erase-user',
+      'payments.erase-user',
+      'files.erase-user',
+      'analytics.erase-user',
+    ]) {
       const deadline = Date.now() + 30_000;
       let erase: Job | undefined;
       while (!erase) {

@@ -14,6 +14,7 @@ export default await domainWorkerProject('jobs', {
     fixture('onasis-notifications'),
     fixture('onasis-payments'),
     fixture('onasis-files'),
+    fixture('onasis-analytics'),
   ],
   // The Worker consumes onasis-jobs and onasis-jobs-dlq itself, and a queue has one consumer: in tests its producers
   // point at queues only the recorder consumes, and the tests hand batches to the handler themselves.

@@ -8,7 +8,7 @@ import { jobAttempts, jobs, scheduleRuns } from '../src/db/schema.js';
 import worker from '../src/index.js';
 import { SCHEDULES } from '../src/schedules.js';
 import wranglerToml from '../wrangler.toml?raw';
-import { call, deliver, deliverJobs, filesOwner, paymentsOwner } from './helpers.js';
+import { analyticsOwner, call, deliver, deliverJobs, filesOwner, paymentsOwner } from './helpers.js';
 import { storedJob, storedJobsWithKey } from './stored-job.js';
 
 const db = dbOf(env.DB);
@@ -166,7 +166,12 @@ describe('user events', () => {
     const first = await deliver(QUEUE_NAMES.userEvents, [{ body: event }, { body: event }]);
     expect(first.explicitAcks).toHaveLength(2);
     await deliver(QUEUE_NAMES.userEvents, [{ body: event, attempts: 2 }, { body: { kind: 'nonsense' } }]);
-    for (const type of ['notifications.erase-user', 'payments.erase-user', 'files.erase-user']) {
+    for (const type of [
+      'notifications.erase-user',
+      'payments.erase-user',
+      'files.erase-user',
+      'analytics.erase-user',
+    ]) {
       const made = await storedJobsWithKey(`user-event:${event.id}:${type}`);
       expect(made).toHaveLength(1);
       expect(made[0]?.type).toBe(type);
@@ -212,6 +217,23 @@ describe('payments schedules', () => {
     expect((await storedJob(jobId)).status).toBe('succeeded');
     expect(await filesOwner.callsFor(jobId)).toEqual([
       expect.objectContaining({ type: 'files.lifecycle', attempt: 1 }),
+    ]);
+  });
+
+  it('runs analytics.purge daily with the analytics Worker', async () => {
+    await tick('50 2 * * *', Date.UTC(2026, 10, 27, 2, 50));
+    const run = await db
+      .select({ jobId: scheduleRuns.jobId })
+      .from(scheduleRuns)
+      .where(eq(scheduleRuns.schedule, 'analytics-purge'))
+      .orderBy(desc(scheduleRuns.scheduledTime))
+      .get();
+    const jobId = run?.jobId ?? '';
+    expect(await storedJob(jobId)).toMatchObject({ type: 'analytics.purge', payload: {} });
+    await deliverJobs(jobId);
+    expect((await storedJob(jobId)).status).toBe('succeeded');
+    expect(await analyticsOwner.callsFor(jobId)).toEqual([
+      expect.objectContaining({ type: 'analytics.purge', attempt: 1 }),
     ]);
   });
 

@@ -82,6 +82,9 @@ export const paymentsOwner = env.PAYMENTS as unknown as OwnerFixture;
 /** The files stand-in (test/fixtures/job-owners.js). */
 export const filesOwner = env.FILES as unknown as OwnerFixture;
 
+/** The analytics stand-in (test/fixtures/job-owners.js). */
+export const analyticsOwner = env.ANALYTICS as unknown as OwnerFixture;
+
 /** Bodies recorded on a test queue so far, waiting (delivery to the recorder is asynchronous) until `predicate`. */
 export function waitForSent(
   queue: 'test-jobs' | 'test-jobs-dlq',

@@ -19,6 +19,8 @@ const INTERNAL_PAYLOADS: Record<string, unknown> = {
   'payments.erase-user': { userId: 'usr_victim' },
   'files.lifecycle': {},
   'files.erase-user': { userId: 'usr_victim' },
+  'analytics.purge': {},
+  'analytics.erase-user': { userId: 'usr_victim' },
   'jobs.purge': { olderThanDays: 1 },
 };
 
