@@ -13,6 +13,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE_LIMIT_GZIP, buildWorkers } from '../scripts/build.mjs';
 import { root, WORKERS } from '../scripts/workers.mjs';
+import { measureAnalytics } from './lib/analytics.mjs';
 import { measureFanout } from './lib/fanout.mjs';
 import { measureFileTransfer } from './lib/file-transfer.mjs';
 import { runLoad, stopLoad } from './lib/load.mjs';
@@ -45,6 +46,10 @@ const webhookEvents = positive('BENCH_WEBHOOK_EVENTS', 1000);
 const filesEnabled = !only || 'file transfer'.includes(only);
 const fileMiB = positive('BENCH_FILE_MIB', 16);
 const fileRounds = positive('BENCH_FILE_ROUNDS', 5);
+// Analytics (ingest to rollups, dashboard queries over the demo seed) runs unless BENCH_ONLY names something else.
+const analyticsEnabled = !only || 'analytics'.includes(only);
+const analyticsSeedEvents = positive('BENCH_ANALYTICS_EVENTS', 1_000_000);
+const analyticsIngestEvents = positive('BENCH_ANALYTICS_INGEST', 20_000);
 // The memory soak runs unless BENCH_ONLY names something else, or BENCH_SOAK_SECONDS is 0.
 const soakSeconds = process.env.BENCH_SOAK_SECONDS === '0' ? 0 : positive('BENCH_SOAK_SECONDS', 300);
 const soakEnabled = soakSeconds > 0 && (!only || 'memory soak'.includes(only));
@@ -280,7 +285,7 @@ async function main() {
     directWorkers: [
       ...new Set([
         ...entries.map((e) => e.worker),
-        ...(fanoutEnabled || soakEnabled || webhooksEnabled || filesEnabled ? ['gateway'] : []),
+        ...(fanoutEnabled || soakEnabled || webhooksEnabled || filesEnabled || analyticsEnabled ? ['gateway'] : []),
         ...(filesEnabled ? ['direct-r2'] : []),
       ]),
     ],
@@ -379,6 +384,31 @@ async function main() {
     );
   }
 
+  let analytics = null;
+  if (analyticsEnabled) {
+    process.stdout.write(
+      `  analytics (${analyticsIngestEvents} events ingested to rollups; six dashboard queries over ${analyticsSeedEvents} seeded events)… `,
+    );
+    try {
+      analytics = await measureAnalytics({
+        gatewayUrl: stack.urlOf('gateway'),
+        miniflare: stack.miniflare,
+        ingestEvents: analyticsIngestEvents,
+        seedEvents: analyticsSeedEvents,
+        runs: 50,
+        rawRuns: 5,
+      });
+      analytics.problems = [];
+      const worst = Math.max(...analytics.queries.map((q) => q.rollupsP99Ms));
+      console.log(
+        `${Math.round(analytics.ingest.rolledUpPerSec)} events/s to rollups, worst query p99 ${worst.toFixed(1)} ms`,
+      );
+    } catch (err) {
+      analytics = { problems: [`analytics: ${err.message}`] };
+      console.log(`failed: ${err.message}`);
+    }
+  }
+
   let memorySoak = null;
   if (soakEnabled && workerdPids.length > 0) {
     process.stdout.write(`  memory soak (${soakSeconds} s of mixed traffic)… `);
@@ -470,6 +500,20 @@ async function main() {
     );
   }
 
+  if (analytics?.queries) {
+    for (const q of analytics.queries) {
+      targets.push({
+        label: `analytics ${q.name} over the ${(analytics.seed.events / 1e6).toFixed(1)} M-event seed under 50 ms (p50 and p99)`,
+        met: q.rollupsP50Ms < 50 && q.rollupsP99Ms < 50,
+        detail:
+          `p50 ${q.rollupsP50Ms.toFixed(1)} ms, p99 ${q.rollupsP99Ms.toFixed(1)} ms from rollups` +
+          (q.rawP50Ms == null
+            ? ''
+            : `; from raw rows p50 ${q.rawP50Ms.toFixed(0)} ms, p99 ${q.rawP99Ms.toFixed(0)} ms`),
+      });
+    }
+  }
+
   const pid = workerdPids[0];
   const mem = pid ? memory(pid) : { rssBytes: null, peakRssBytes: null };
   const failures = [
@@ -478,6 +522,7 @@ async function main() {
     ...(fanout?.problems ?? []),
     ...(paymentWebhooks?.problems ?? []),
     ...(fileTransfer?.problems ?? []),
+    ...(analytics?.problems ?? []),
     ...(memorySoak?.problems ?? []),
   ];
   const results = {
@@ -502,6 +547,7 @@ async function main() {
     fanout: fanout && (({ problems, ...f }) => f)(fanout),
     paymentWebhooks: paymentWebhooks && (({ problems, ...w }) => w)(paymentWebhooks),
     fileTransfer: fileTransfer && (({ problems, ...f }) => f)(fileTransfer),
+    analytics: analytics?.queries ? (({ problems, ...a }) => a)(analytics) : null,
     memorySoak: memorySoak && (({ problems, ...m }) => m)(memorySoak),
     workerdIdleCpuPercent,
     memory: {

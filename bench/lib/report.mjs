@@ -150,6 +150,31 @@ function fileTransferLines(results) {
   ];
 }
 
+function analyticsLines(results) {
+  const a = results.analytics;
+  if (!a) return [];
+  const i = a.ingest;
+  const ms = (n) => (n == null ? '–' : fixed(n, 1));
+  return [
+    '## Analytics',
+    '',
+    `Ingest: ${i.events.toLocaleString('en-US')} pageviews in batches of 100 to \`POST /api/v1/analytics/batch\` ` +
+      `(${i.concurrency} at a time) through the gateway, timed until the site's rollups count every one: ` +
+      `**${fixed(i.rolledUpPerSec, 0)} events/s** to rollups (${fixed(i.acceptedPerSec, 0)} events/s accepted).`,
+    '',
+    `Dashboard queries over the demo seed (\`scripts/seed-analytics-traffic.mjs\`: ${a.seed.events.toLocaleString('en-US')} ` +
+      `events over 90 days, ${a.seed.siteDays} site-days, one dominant site; seeded in ${fixed(a.seed.seedMs / 1000, 1)} s), ` +
+      '30 days of the dominant site, one at a time through the gateway as an admin. Rollups answer; `compute=raw` asks the same query of the raw events (the funnel reads the per-visit paths either way):',
+    '',
+    '| Query | rollups p50 (ms) | rollups p99 (ms) | raw rows p50 (ms) | raw rows p99 (ms) |',
+    '|---|---:|---:|---:|---:|',
+    ...a.queries.map(
+      (q) => `| ${q.name} | ${ms(q.rollupsP50Ms)} | ${ms(q.rollupsP99Ms)} | ${ms(q.rawP50Ms)} | ${ms(q.rawP99Ms)} |`,
+    ),
+    '',
+  ];
+}
+
 function soakLines(results) {
   const m = results.memorySoak;
   if (!m) return [];
@@ -204,6 +229,7 @@ export function renderMarkdown(results) {
     ...fanoutLines(results),
     ...webhookLines(results),
     ...fileTransferLines(results),
+    ...analyticsLines(results),
     ...soakLines(results),
     '## Bundles',
     '',
