@@ -7,4 +7,5 @@ export const problems = problemCatalog({
   403: 'The caller lacks the permission (`FORBIDDEN`), e.g. creates a site for another owner without `analytics:manage`',
   404: 'No such site the caller may use (`NOT_FOUND`): the same answer whether it does not exist, was deleted or is not theirs',
   409: 'Another live site already tracks this domain (`SITE_DOMAIN_TAKEN`)',
+  415: 'A batch that is not `application/json` (`UNSUPPORTED_MEDIA_TYPE`); nothing queued',
 });
