@@ -70,7 +70,8 @@ vis AS MATERIALIZED (
   FROM pos GROUP BY visitor_id, seq
 )`;
 
-const DIMENSION_LIST = `SELECT 'all' AS dimension ${VISIT_COLUMNS.map((c) => `UNION ALL SELECT '${c}'`).join(' ')}`;
+// json_each, not a UNION of constants: D1 caps the terms of a compound SELECT.
+const DIMENSION_LIST = `SELECT j.value AS dimension FROM json_each('${JSON.stringify(['all', ...VISIT_COLUMNS])}') j`;
 
 /** One arm per visit dimension (and the totals), then `page` and `event` from each visit's events. */
 function rollupSelect(hourly: boolean): string {
