@@ -22,7 +22,14 @@ describe('accessFor', () => {
     ['GET', '/api/v1/files/fil_1', 'files:read'],
     ['GET', '/api/v1/files/signed/fil_1', 'public'],
     ['PUT', '/s3/files/a/b.txt', 'public'],
-    ['GET', '/api/v1/analytics/sites', 'authenticated'],
+    ['GET', '/api/v1/analytics/sites', 'analytics:read'],
+    ['GET', '/api/v1/analytics/sites/sit_1/funnel', 'analytics:read'],
+    ['POST', '/api/v1/analytics/sites', 'analytics:write'],
+    ['DELETE', '/api/v1/analytics/sites/sit_1', 'analytics:write'],
+    ['GET', '/api/v1/analytics/platform', 'analytics:manage'],
+    ['POST', '/api/v1/analytics/events', 'public'],
+    ['POST', '/api/v1/analytics/batch', 'public'],
+    ['GET', '/api/v1/analytics/events', 'authenticated'],
     ['POST', '/webhooks/stripe', 'public'],
   ])('%s %s needs %s', (method, path, access) => {
     expect(accessFor(method, path)).toBe(access);

@@ -16,6 +16,8 @@ describe('queueBaseName', () => {
     ['onasis-jobs-dlq-production', QUEUE_NAMES.jobsDlq],
     ['onasis-notifications-dlq', QUEUE_NAMES.notificationsDlq],
     ['onasis-user-events-staging', QUEUE_NAMES.userEvents],
+    ['onasis-analytics-events-production', QUEUE_NAMES.analyticsEvents],
+    ['onasis-platform-events-dlq', QUEUE_NAMES.platformEventsDlq],
   ])('names %s as %s', (name, base) => {
     expect(queueBaseName(name)).toBe(base);
   });
