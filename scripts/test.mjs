@@ -7,10 +7,12 @@ import { root } from './workers.mjs';
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 // Debian packages the tests drive for real: promtool checks the /metrics format, redis-server backs the Upstash
-// rate-limit tests (behind a local Upstash-compatible REST server).
+// rate-limit tests (behind a local Upstash-compatible REST server), chromium runs the dashboard's browser tests
+// (through playwright-core, whose own browser download needs the open internet).
 const NEEDED = [
   { cmd: 'promtool', pkg: 'prometheus', brew: 'prometheus' },
   { cmd: 'redis-server', pkg: 'redis-server', brew: 'redis' },
+  { cmd: 'chromium', pkg: 'chromium', brew: '--cask chromium' },
 ];
 const missing = NEEDED.filter((n) => !has(n.cmd));
 if (missing.length > 0) {
