@@ -140,9 +140,12 @@ function pollRealtime(site) {
 }
 
 let platformAllowed = false;
+/** The caller's sites: a hash naming any other (typed or shared) falls back to the first of them. */
+let siteIds = [];
 
 async function render() {
   const choice = readChoice();
+  if (!siteIds.includes(choice.site)) choice.site = siteIds[0] ?? '';
   writeChoice(choice);
   periodSelect.value = choice.period;
   siteSelect.value = choice.site;
@@ -223,9 +226,7 @@ async function start() {
       return option;
     }),
   );
-  const choice = readChoice();
-  if (!sites.some((s) => s.id === choice.site)) choice.site = sites[0]?.id ?? '';
-  writeChoice(choice);
+  siteIds = sites.map((site) => site.id);
   if (sites.length === 0) showMessage('No sites yet: add one with POST /api/v1/analytics/sites.');
   siteSelect.addEventListener('change', () => change({ site: siteSelect.value }));
   periodSelect.addEventListener('change', () => change({ period: periodSelect.value }));
