@@ -19,13 +19,12 @@ export class VisitorSalts extends DurableObject<AnalyticsEnv> {
 
   /**
    * The salt of the UTC day `date`, made on first ask. Two isolates asking at once get the same salt: the object
-   * runs one call at a time and `INSERT OR IGNORE` keeps the first. Any day but today and yesterday is refused.
+   * runs one call at a time and `INSERT OR IGNORE` keeps the first. Any day but today and yesterday is refused
+   * (null: an error thrown across RPC would lose its meaning).
    */
-  async saltFor(date: string): Promise<ArrayBuffer> {
+  async saltFor(date: string): Promise<ArrayBuffer | null> {
     const now = Date.now();
-    if (date !== utcDay(now) && date !== utcDay(now - DAY_MS)) {
-      throw new RangeError(`No salt for ${date}: only today's and yesterday's (UTC) exist.`);
-    }
+    if (date !== utcDay(now) && date !== utcDay(now - DAY_MS)) return null;
     const sql = this.ctx.storage.sql;
     sql.exec(
       'INSERT OR IGNORE INTO salts (date, salt) VALUES (?, ?)',

@@ -17,7 +17,12 @@ export function saltDayOf(ts: number, now = Date.now()): string {
 export function saltOf(env: AnalyticsEnv, date: string): Promise<ArrayBuffer> {
   let salt = cache.get(date);
   if (!salt) {
-    salt = env.SALTS.getByName('salts').saltFor(date);
+    salt = env.SALTS.getByName('salts')
+      .saltFor(date)
+      .then((bytes) => {
+        if (bytes === null) throw new RangeError(`No salt for ${date}: only today's and yesterday's (UTC) exist.`);
+        return bytes;
+      });
     // A failed call must not stay cached, or the isolate would fail every event of the day.
     salt.catch(() => cache.delete(date));
     cache.set(date, salt);
