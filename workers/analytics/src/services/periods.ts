@@ -18,8 +18,12 @@ export interface DateRange {
   to: string;
 }
 
-/** The longest custom range: five years, leap days included. */
-export const MAX_RANGE_DAYS = 5 * 365 + 2;
+/** The first day past the longest range starting on `from`: the same day five years later. */
+export function fiveYearsAfter(from: string): string {
+  const d = new Date(`${from}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() + 5);
+  return d.toISOString().slice(0, 10);
+}
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

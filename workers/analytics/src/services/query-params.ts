@@ -3,10 +3,10 @@ import { DIMENSIONS, type Dimension, METRICS, type Metric } from './dimensions.j
 import {
   type DateRange,
   daysBetween,
+  fiveYearsAfter,
   INTERVALS,
   type Interval,
   isDate,
-  MAX_RANGE_DAYS,
   PERIODS,
   type Period,
   periodRange,
@@ -108,7 +108,7 @@ export function parsePeriod(q: RawParams, today: string, errors: ParamErrors): D
   }
   const range = { from: q.from ?? today, to: q.to ?? today };
   if (ok && range.from > range.to) errors.add('from', '"from" is after "to".');
-  else if (ok && daysBetween(range.from, range.to) >= MAX_RANGE_DAYS) errors.add('to', 'The range is over 5 years.');
+  else if (ok && range.to >= fiveYearsAfter(range.from)) errors.add('to', 'The range is over 5 years.');
   return range;
 }
 
