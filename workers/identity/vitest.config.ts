@@ -11,7 +11,7 @@ export default await domainWorkerProject('identity', {
   // A local OpenID provider and a GitHub stand-in, started for this project and stopped after it.
   globalSetup: './test/oidc-provider.global.ts',
   // What identity puts on its queues is read back through the QUEUE_RECORDER binding.
-  recordQueues: ['onasis-notifications', 'onasis-user-events'],
+  recordQueues: ['onasis-notifications', 'onasis-user-events', 'onasis-platform-events'],
   bindings: (inject) => {
     const issuer = inject<string>('oauthIssuer');
     return {

@@ -55,9 +55,9 @@ export async function principalFor(userId: string, sessionId = 'ses_test'): Prom
   return { userId, sessionId, permissions: await permissionsOf(env.DB, userId), via: 'access_token' };
 }
 
-type IdentityQueue = 'onasis-notifications' | 'onasis-user-events';
+type IdentityQueue = 'onasis-notifications' | 'onasis-user-events' | 'onasis-platform-events';
 
-/** Bodies sent to `queue` so far (the test config records both identity queues). */
+/** Bodies sent to `queue` so far (the test config records every identity queue). */
 export function sentTo(queue: IdentityQueue): Promise<RecordedMessage[]> {
   return recordedMessages(queue);
 }

@@ -59,7 +59,7 @@ registerApp.openapi(register, async (c) => {
     });
     return c.json({ email }, 202);
   }
-  c.executionCtx.waitUntil(dispatchOutbox(c.env, [registered.notice]));
+  c.executionCtx.waitUntil(dispatchOutbox(c.env, registered.outbox));
   const id = registered.userId;
   await audit(c, { action: 'user.registered', actorId: id, targetType: 'user', targetId: id });
   return c.json({ email }, 202);

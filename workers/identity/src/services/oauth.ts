@@ -15,6 +15,7 @@ import { sha256Hex } from './crypto.js';
 import { acceptableName } from './display-name.js';
 import type { PendingLogin, ProviderIdentity } from './oauth-provider.js';
 import { dispatchOutbox } from './outbox.js';
+import { userRegistered } from './platform-events.js';
 import { sessionsOf } from './sessions.js';
 import { isUniqueViolation } from './unique-violation.js';
 import { findUserByEmail, findUserById, normaliseEmail, type UserRecord } from './users.js';
@@ -129,12 +130,15 @@ export async function resolveOAuthAccount(
         return { kind: 'linked', user, claimed, revokedKeyIds };
       }
       const id = newId('usr');
+      const signup = userRegistered(d1, id, 'oauth');
       await db.batch([
         // A provider's profile name enters emails like any other name: kept only when it would pass as one.
         db.insert(users).values({ id, email, emailVerifiedAt: now, name: acceptableName(identity.name) }),
         db.insert(userRoles).values({ userId: id, role: 'member' }),
         link(id),
+        signup.statement,
       ]);
+      await dispatchOutbox(env, [signup]);
       const user = await findUserById(d1, id);
       if (!user) throw new Error('created user vanished');
       return { kind: 'created', user };

@@ -1,11 +1,14 @@
-import type { NotificationMessage, UserEvent } from '@onasis/contracts';
+import type { NotificationMessage, PlatformEvent, UserEvent } from '@onasis/contracts';
 import { newId } from '@onasis/contracts';
 import { createLogger } from '@onasis/http';
 import { eq, sql } from 'drizzle-orm';
 import { dbOf } from '../db/client.js';
 import { outbox } from '../db/schema.js';
 
-type Queued = { queue: 'notifications'; body: NotificationMessage } | { queue: 'userEvents'; body: UserEvent };
+type Queued =
+  | { queue: 'notifications'; body: NotificationMessage }
+  | { queue: 'userEvents'; body: UserEvent }
+  | { queue: 'platformEvents'; body: PlatformEvent };
 
 const log = createLogger({ service: 'identity' });
 
@@ -31,6 +34,7 @@ export function outboxItem(db: D1Database, message: Queued): OutboxItem {
 }
 
 function queueOf(env: IdentityEnv, queue: Queued['queue']): Queue {
+  if (queue === 'platformEvents') return env.PLATFORM_EVENTS;
   return queue === 'notifications' ? env.NOTIFICATIONS_QUEUE : env.USER_EVENTS_QUEUE;
 }
 

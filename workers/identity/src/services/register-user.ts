@@ -5,6 +5,7 @@ import { linkTo } from './app-links.js';
 import { newEmailToken } from './email-tokens.js';
 import { dispatchOutbox, type OutboxItem, securityNotice } from './outbox.js';
 import { hashPassword } from './password.js';
+import { userRegistered } from './platform-events.js';
 import { chargeSend, recipientLimit } from './send-limits.js';
 import { isUniqueViolation } from './unique-violation.js';
 import { findUserByEmail } from './users.js';
@@ -16,7 +17,7 @@ import { findUserByEmail } from './users.js';
 export async function registerUser(
   env: IdentityEnv,
   input: { email: string; password: string; name: string | null },
-): Promise<{ outcome: 'created'; userId: string; notice: OutboxItem } | { outcome: 'taken' }> {
+): Promise<{ outcome: 'created'; userId: string; outbox: OutboxItem[] } | { outcome: 'taken' }> {
   const id = newId('usr');
   // Hashed before the address is looked at, so that a taken address costs the same work as a new one.
   const passwordHash = await hashPassword(input.password, env.PASSWORD_PEPPER);
@@ -26,20 +27,23 @@ export async function registerUser(
     template: 'identity.verify-email',
     data: { name: input.name, token: verification.token, url: linkTo(env, 'verify-email', verification.token) },
   });
+  const signup = userRegistered(env.DB, id, 'password');
   const db = dbOf(env.DB);
   try {
-    // One batch, so the account never exists without its role, its token and its verification message.
+    // One batch, so the account never exists without its role, its token, its verification message and its
+    // `user.registered` event.
     await db.batch([
       db.insert(users).values({ id, email: input.email, name: input.name, passwordHash }),
       db.insert(userRoles).values({ userId: id, role: 'member' }),
       verification.statement,
       notice.statement,
+      signup.statement,
     ]);
   } catch (err) {
     if (!isUniqueViolation(err, 'users.email')) throw err;
     return { outcome: 'taken' };
   }
-  return { outcome: 'created', userId: id, notice };
+  return { outcome: 'created', userId: id, outbox: [notice, signup] };
 }
 
 /**

@@ -8,7 +8,7 @@ import { createdAt } from './columns.js';
  */
 export const outbox = sqliteTable('outbox', {
   id: text('id').primaryKey(),
-  queue: text('queue', { enum: ['notifications', 'userEvents'] }).notNull(),
+  queue: text('queue', { enum: ['notifications', 'userEvents', 'platformEvents'] }).notNull(),
   body: text('body', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
   attempts: integer('attempts').notNull().default(0),
   createdAt: createdAt(),
