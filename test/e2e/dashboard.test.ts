@@ -151,6 +151,10 @@ describe('analytics dashboard', () => {
     expect(Number(await page.locator('[data-platform="signups"]').getAttribute('data-value'))).toBeGreaterThanOrEqual(
       0,
     );
+    // A second load revalidates every file the browser kept (304 Not Modified): the page must come up the same.
+    await page.reload();
+    await page.locator('main[data-state="ready"]').waitFor();
+    await page.locator('#platform-view').waitFor();
     expect(problems).toEqual([]);
     await context.close();
   });
