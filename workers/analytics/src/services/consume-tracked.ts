@@ -1,7 +1,8 @@
 import { createLogger } from '@onasis/http';
 import { dbOf } from '../db/client.js';
 import { writeEnginePoints } from './engine-points.js';
-import { daysOf, rebuildDay } from './rebuild-day.js';
+import { daysOf } from './rebuild-day.js';
+import { type RebuildRequest, rebuildIntervalMs, rebuildOrDefer } from './rebuild-schedule.js';
 import { storeEvents } from './store-events.js';
 import type { AnalyticsMessage, DroppedEvent, TrackedEvent } from './tracked-event.js';
 
@@ -42,6 +43,17 @@ export function isTrackedEvent(body: unknown): body is TrackedEvent {
   return body.props === null || isRecord(body.props);
 }
 
+/** Whether a message body is a deferred rebuild of one (site, day). */
+export function isRebuildRequest(body: unknown): body is RebuildRequest {
+  return (
+    isRecord(body) &&
+    body.kind === 'rebuild' &&
+    typeof body.siteId === 'string' &&
+    typeof body.date === 'string' &&
+    DAY.test(body.date)
+  );
+}
+
 /** Whether a message body is a drop count. */
 export function isDroppedEvent(body: unknown): body is DroppedEvent {
   return (
@@ -59,7 +71,8 @@ export function isDroppedEvent(body: unknown): body is DroppedEvent {
  * batch names is rebuilt from all of that day's raw rows. Exactly-once holds by construction, not by bookkeeping:
  * rollups are never incremented, only recomputed, so a redelivered batch (its ids ignored) or a late event leaves
  * each day as if every event had arrived once. The days come from the messages, not from what was newly stored, so
- * a retry after a crash between the insert and the rebuild still rebuilds them.
+ * a retry after a crash between the insert and the rebuild still rebuilds them. A busy day is rebuilt at most once
+ * per ANALYTICS_REBUILD_SECONDS per isolate, the rest put off with a delayed rebuild message (services/rebuild-schedule.ts).
  * A malformed message is logged (its queue id, never its body) and acknowledged: it could never succeed. If storing
  * fails, the whole batch is retried; if a rebuild fails, the event messages are (the drops, already counted, not).
  */
@@ -67,10 +80,14 @@ export async function consumeTrackedEvents(env: AnalyticsEnv, batch: MessageBatc
   const tracked: TrackedEvent[] = [];
   const drops: DroppedEvent[] = [];
   const eventMessages: Message<AnalyticsMessage>[] = [];
+  const rebuilds: RebuildRequest[] = [];
   for (const message of batch.messages) {
     const body: unknown = message.body;
     if (isTrackedEvent(body)) {
       tracked.push(body);
+      eventMessages.push(message);
+    } else if (isRebuildRequest(body)) {
+      rebuilds.push(body);
       eventMessages.push(message);
     } else if (isDroppedEvent(body)) drops.push(body);
     else {
@@ -87,7 +104,9 @@ export async function consumeTrackedEvents(env: AnalyticsEnv, batch: MessageBatc
     return;
   }
   try {
-    for (const { siteId, date } of daysOf(tracked)) await rebuildDay(db, siteId, date);
+    // A deferred rebuild is due now: it is rebuilt whatever this isolate did lately.
+    await rebuildOrDefer(db, env.ANALYTICS_EVENTS, daysOf(rebuilds), 0);
+    await rebuildOrDefer(db, env.ANALYTICS_EVENTS, daysOf(tracked), rebuildIntervalMs(env));
   } catch (err) {
     log.error('analytics rollups not rebuilt; events retried', { error: String(err) });
     for (const message of eventMessages) message.retry();

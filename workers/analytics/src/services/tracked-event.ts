@@ -1,4 +1,5 @@
 import type { EventRow } from '../db/schema.js';
+import type { RebuildRequest } from './rebuild-schedule.js';
 
 /**
  * An event ingest accepted, enriched and hashed: exactly the raw row the consumer stores. `id` is fixed at ingest,
@@ -17,5 +18,5 @@ export interface DroppedEvent {
   date: string;
 }
 
-/** One message on the analytics-events queue. */
-export type AnalyticsMessage = TrackedEvent | DroppedEvent;
+/** One message on the analytics-events queue: an event, a drop, or a rebuild a consumer put off. */
+export type AnalyticsMessage = TrackedEvent | DroppedEvent | RebuildRequest;
