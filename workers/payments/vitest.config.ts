@@ -7,7 +7,8 @@ const TEST_STRIPE_WEBHOOK_SECRET = 'whsec_onasis_local_test_secret';
 // at them (PayPal's credentials only where a test sets them: elsewhere PayPal stays unconfigured). `TEST_STRIPE_EVENTS`
 // is a queue only the recorder consumes, so a webhook test can see what was queued while the Worker's own consumer
 // keeps `PAYMENT_EVENTS` for the other tests. Identity runs for real (a subscription
-// sets the user's plan there); what payments asks notifications to send lands in the recorder.
+// sets the user's plan there); what payments asks notifications to send, and the business events it publishes for
+// analytics, land in the recorder.
 export default await domainWorkerProject('payments', {
   globalSetup: ['./test/stripe-server.global.ts', './test/paypal-server.global.ts'],
   bindings: (inject) => ({
@@ -16,12 +17,13 @@ export default await domainWorkerProject('payments', {
     TEST_PAYPAL_SERVER_URL: inject('paypalServerUrl'),
   }),
   auxWorkers: ['identity'],
-  recordQueues: ['test-stripe-events', 'test-notifications'],
+  recordQueues: ['test-stripe-events', 'test-notifications', 'test-platform-events'],
   miniflare: {
     queueProducers: {
       PAYMENT_EVENTS: { queueName: 'onasis-payment-events' },
       TEST_STRIPE_EVENTS: { queueName: 'test-stripe-events' },
       NOTIFICATIONS_QUEUE: { queueName: 'test-notifications' },
+      PLATFORM_EVENTS: { queueName: 'test-platform-events' },
     },
   },
 });

@@ -5,6 +5,7 @@ import { applySubscriptionEvent } from './billing-subscription-step.js';
 import { applyCheckoutEvent, type BillingStep } from './checkout-complete.js';
 import { type EventOutcome, markEvent } from './event-marks.js';
 import { notify } from './notify.js';
+import { publishPlatformEvents } from './platform-events.js';
 import { syncUserPlan } from './subscription-plan.js';
 
 /** Queues cap a message's delay at 12 hours. */
@@ -13,9 +14,10 @@ const MAX_DELAY_SECONDS = 43_200;
 /**
  * Applies a checkout session's, subscription's or invoice's event to the billing records, once. In order: the
  * checkout (which may start a subscription), the subscription, the invoice (which needs its subscription); then the
- * user's plan is set in identity from the rows as they now stand, the notices go out, and only then is the event
- * marked, so that a failure at any step (identity down, a queue send) throws and the queue retries the whole event:
- * every step is idempotent (guarded rows, derived ids, notices keyed by the event or the object).
+ * user's plan is set in identity from the rows as they now stand, the notices and business events go out, and only
+ * then is the event marked, so that a failure at any step (identity down, a queue send) throws and the queue retries
+ * the whole event: every step is idempotent (guarded rows, derived ids, notices and events keyed by the event or the
+ * object).
  *
  * A sandbox event dated in the future (a cancellation at period end) is put back on the queue until its time, as
  * far as a queue delay reaches, and stays `pending`.
@@ -41,6 +43,10 @@ export async function applyBillingEvent(
   await notify(
     env,
     steps.flatMap((s) => s.notices),
+  );
+  await publishPlatformEvents(
+    env,
+    steps.flatMap((s) => s.events ?? []),
   );
   const changed = steps.some((s) => s.changed);
   const notes = steps.flatMap((s) => (s.note ? [s.note] : []));

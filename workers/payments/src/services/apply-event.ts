@@ -10,6 +10,7 @@ import { canMove } from './intent-states.js';
 import { notify } from './notify.js';
 import { paymentNotices } from './payment-notices.js';
 import { abortUnlessChanged, isLostRace, type PaymentRow, paymentByProviderId } from './payment-rows.js';
+import { paymentEvents, publishPlatformEvents } from './platform-events.js';
 import { intentStatements } from './record-intent.js';
 
 /** Why an event changes nothing, or null when it moves the payment. */
@@ -63,8 +64,10 @@ export async function applyEvent(env: PaymentsEnv, eventId: string): Promise<Eve
     return 'ignored';
   }
   // Told before the batch: a crash after it would leave the event applied and its retry `already-settled`, with
-  // nobody told. A retry sends the same idempotency keys, which notifications drops as duplicates.
+  // nobody told. A retry sends the same idempotency keys and event ids, which notifications and analytics drop as
+  // duplicates.
   await notify(env, paymentNotices(row, intent, eventId));
+  await publishPlatformEvents(env, paymentEvents(row, intent));
   try {
     await db.batch([claimEvent(db, eventId), abortUnlessChanged(db, row.id), ...intentStatements(db, row, intent)]);
   } catch (err) {

@@ -6,6 +6,7 @@ import { claimEvent, type EventOutcome, markEvent } from './event-marks.js';
 import { notify } from './notify.js';
 import { refundNotices } from './payment-notices.js';
 import { abortUnlessChanged } from './payment-rows.js';
+import { publishPlatformEvents, refundEvents } from './platform-events.js';
 import { settleRefund } from './settle-refund.js';
 
 /**
@@ -15,7 +16,7 @@ import { settleRefund } from './settle-refund.js';
  * the queue retries; one already settled, or a still-pending word, is `ignored`.
  */
 export async function applyRefundEvent(
-  env: Pick<PaymentsEnv, 'DB' | 'NOTIFICATIONS_QUEUE'>,
+  env: Pick<PaymentsEnv, 'DB' | 'NOTIFICATIONS_QUEUE' | 'PLATFORM_EVENTS'>,
   eventId: string,
   provider: ProviderName,
   refund: NonNullable<ProviderEvent['refund']>,
@@ -34,6 +35,7 @@ export async function applyRefundEvent(
   }
   // Told before the batch, for the reason create-refund.ts gives; keyed by the refund, so once whichever path lands.
   await notify(env, refundNotices({ ...row, status: refund.status }));
+  await publishPlatformEvents(env, refundEvents({ ...row, status: refund.status }));
   const { moved } = await settleRefund(
     db,
     provider,

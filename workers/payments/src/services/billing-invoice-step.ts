@@ -4,6 +4,7 @@ import type { ProviderInvoice } from '../providers/provider-billing.js';
 import type { BillingStep } from './checkout-complete.js';
 import { recordInvoice } from './invoice-record.js';
 import type { PaymentNotice } from './notify.js';
+import { paymentSucceeded } from './platform-events.js';
 
 /**
  * `invoice.paid|payment_succeeded|payment_failed|finalized`: the invoice is upserted (and its payment recorded). A paid
@@ -35,10 +36,24 @@ export async function applyInvoiceEvent(db: Db, event: ProviderEvent, inv: Provi
       idempotencyKey: `renewal-failed:${event.id}`,
     });
   }
+  // Keyed by the payment, like its receipt by the invoice: both invoice events of one payment publish it once.
+  const events =
+    row.status === 'paid' && row.paymentId
+      ? [
+          paymentSucceeded({
+            id: row.paymentId,
+            userId,
+            provider: event.provider,
+            amount: row.amountPaid,
+            currency: row.currency,
+          }),
+        ]
+      : [];
   return {
     changed,
     userIds: [userId],
     notices,
+    events,
     ...(changed ? {} : { note: 'the recorded invoice already, or a newer one' }),
   };
 }

@@ -1,3 +1,4 @@
+import type { PlatformEvent } from '@onasis/contracts';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { checkoutSessions } from '../db/schema.js';
@@ -7,6 +8,7 @@ import type { ProviderCheckoutSession, ProviderSubscription } from '../providers
 import { recordPaidPayment } from './billing-payments.js';
 import type { CheckoutRow } from './checkout-rows.js';
 import type { PaymentNotice } from './notify.js';
+import { paymentSucceeded } from './platform-events.js';
 import { recordSubscription } from './subscription-record.js';
 
 /** What applying a checkout's event did: whose plan to sync, what to tell them, or why nothing changed. */
@@ -14,6 +16,8 @@ export interface BillingStep {
   changed: boolean;
   userIds: string[];
   notices: PaymentNotice[];
+  /** Business events for analytics, published with the notices (ids derived from the objects: once each). */
+  events?: PlatformEvent[];
   note?: string;
 }
 
@@ -69,15 +73,18 @@ export async function applyCheckoutEvent(
   let paymentId: string | null = null;
   let subscriptionId: string | null = null;
   const notices: PaymentNotice[] = [];
+  const events: PlatformEvent[] = [];
   if (session.mode === 'payment' && cs.paymentStatus === 'paid' && cs.paymentProviderId) {
-    paymentId = await recordPaidPayment(db, {
+    const paid = {
       provider: event.provider,
       providerPaymentId: cs.paymentProviderId,
       userId: session.userId,
       amount: cs.amountTotal || session.amountTotal,
       currency: cs.currency || session.currency,
       description: `Checkout ${session.id}`,
-    });
+    };
+    paymentId = await recordPaidPayment(db, paid);
+    events.push(paymentSucceeded({ ...paid, id: paymentId }));
     notices.push({
       to: session.userId,
       template: 'payments.receipt',
@@ -98,5 +105,5 @@ export async function applyCheckoutEvent(
     .update(checkoutSessions)
     .set({ status: 'complete', paymentId, subscriptionId, updatedAt: new Date().toISOString() })
     .where(and(eq(checkoutSessions.id, session.id), eq(checkoutSessions.status, 'open')));
-  return { changed: true, userIds: [session.userId], notices };
+  return { changed: true, userIds: [session.userId], notices, events };
 }

@@ -9,6 +9,7 @@ import { actionAllowed } from './intent-states.js';
 import { notify } from './notify.js';
 import { refundNotices } from './payment-notices.js';
 import { abortUnlessChanged, conflict, findPayment, isLostRace, isRefundBeyondCaptured } from './payment-rows.js';
+import { publishPlatformEvents, refundEvents } from './platform-events.js';
 import { derivedId, providerFailure } from './provider-errors.js';
 import type { RefundRow } from './refund-rows.js';
 import { settleRefund } from './settle-refund.js';
@@ -26,7 +27,7 @@ import { settleRefund } from './settle-refund.js';
  * provider key: one provider refund. Step 3 is guarded on `pending`, so it lands once.
  */
 export async function createRefund(
-  env: Pick<PaymentsEnv, 'DB' | 'NOTIFICATIONS_QUEUE'>,
+  env: Pick<PaymentsEnv, 'DB' | 'NOTIFICATIONS_QUEUE' | 'PLATFORM_EVENTS'>,
   provider: PaymentProvider | null,
   caller: Principal,
   input: { paymentId: string; amount?: number; reason?: string },
@@ -92,8 +93,9 @@ export async function createRefund(
     throw providerFailure(result);
   }
   const { status, providerId } = result.value;
-  // Told before it is recorded: a crash between the two loses no notice (the retry sends the same key, dropped as a
-  // duplicate), where the other order would leave a recorded refund nobody was told of.
+  // Told before it is recorded: a crash between the two loses no notice or event (the retry sends the same key and
+  // id, dropped as duplicates), where the other order would leave a recorded refund nobody was told of.
   await notify(env, refundNotices({ ...refund, status }));
+  await publishPlatformEvents(env, refundEvents({ ...refund, status }));
   return (await settleRefund(db, payment.provider, refund, { status, providerRefundId: providerId })).row;
 }

@@ -7,11 +7,12 @@ import { actionAllowed, type IntentAction } from './intent-states.js';
 import { notify } from './notify.js';
 import { paymentNotices } from './payment-notices.js';
 import { conflict, findPayment, type PaymentRow } from './payment-rows.js';
+import { paymentEvents, publishPlatformEvents } from './platform-events.js';
 import { providerFailure } from './provider-errors.js';
 import { recordIntent } from './record-intent.js';
 
-/** What the actions need: the providers, and the notifications queue for receipts and refusals. */
-type ActionsEnv = ProvidersEnv & Pick<PaymentsEnv, 'NOTIFICATIONS_QUEUE'>;
+/** What the actions need: the providers, the notifications queue for receipts and refusals, and analytics'. */
+type ActionsEnv = ProvidersEnv & Pick<PaymentsEnv, 'NOTIFICATIONS_QUEUE' | 'PLATFORM_EVENTS'>;
 
 /** The payment an action applies to, checked against the state machine, with its provider and provider id. */
 async function prepare(env: ProvidersEnv, caller: Principal, id: string, action: IntentAction, ownerOnly = false) {
@@ -46,6 +47,7 @@ export async function confirmIntent(
   // payment, so this answer and the provider's event about the same success send it once.
   const answered = result.ok ? result.value : result.kind === 'declined' ? result.value : undefined;
   if (answered) await notify(env, paymentNotices(row, answered, attempt));
+  if (result.ok) await publishPlatformEvents(env, paymentEvents(row, result.value));
   if (result.ok) return recordIntent(db, row, result.value);
   if (result.kind === 'declined' && result.value) await recordIntent(db, row, result.value);
   throw providerFailure(result);
@@ -69,7 +71,10 @@ export async function captureIntent(
     });
   }
   const result = await provider.captureIntent(providerId, amount, `${row.id}:capture`);
-  if (result.ok) await notify(env, paymentNotices(row, result.value, `${row.id}:capture`));
+  if (result.ok) {
+    await notify(env, paymentNotices(row, result.value, `${row.id}:capture`));
+    await publishPlatformEvents(env, paymentEvents(row, result.value));
+  }
   return settle(db, row, result);
 }
 

@@ -6,6 +6,7 @@ import type { ProviderName } from '../providers/provider.js';
 import type { ProviderSubscription } from '../providers/provider-billing.js';
 import { userOfCustomer } from './customers.js';
 import { planOfPrice } from './plans.js';
+import { publishAfterWrite, subscriptionEvents } from './platform-events.js';
 import { graceUntil } from './subscription-plan.js';
 import { ENDED_STATUSES, type SubscriptionRow } from './subscription-rows.js';
 
@@ -55,10 +56,12 @@ function fieldsOf(env: Pick<PaymentsEnv, 'DUNNING_GRACE_DAYS'>, sub: ProviderSub
  *
  * Races and retries: the update is guarded by `version`, a new row by the unique provider id and the one-live-per-user
  * index; a writer that loses throws, so the event is retried and judged against the state that won. Applying the
- * same state again changes nothing.
+ * same state again changes nothing. A move that starts or cancels a paid subscription is published to analytics once
+ * written (`subscription.started|canceled:<sub_id>`); a failed send is logged and that event lost, since the retry
+ * would find the state recorded already.
  */
 export async function recordSubscription(
-  env: Pick<PaymentsEnv, 'DUNNING_GRACE_DAYS' | 'PAYMENT_PLANS'>,
+  env: Pick<PaymentsEnv, 'DUNNING_GRACE_DAYS' | 'PAYMENT_PLANS' | 'PLATFORM_EVENTS'>,
   db: Db,
   provider: ProviderName,
   sub: ProviderSubscription,
@@ -83,7 +86,10 @@ export async function recordSubscription(
       .values({ id: newId('sub'), userId, provider, plan, ...fieldsOf(env, sub) })
       .onConflictDoNothing()
       .returning();
-    if (inserted) return { row: inserted, before: null };
+    if (inserted) {
+      await publishAfterWrite(env, subscriptionEvents(env, inserted, null));
+      return { row: inserted, before: null };
+    }
     row = await db.select().from(subscriptions).where(byProviderId).get();
     // Another live subscription of the user holds the index: this one waits (retried) until that one has ended.
     if (!row) throw new Error(`user ${userId} has another live subscription than ${provider} ${sub.providerId}`);
@@ -100,5 +106,6 @@ export async function recordSubscription(
     .where(and(eq(subscriptions.id, row.id), eq(subscriptions.version, row.version)))
     .returning();
   if (!after) throw new Error(`subscription ${row.id} changed meanwhile; retrying`);
+  await publishAfterWrite(env, subscriptionEvents(env, after, row.status));
   return { row: after, before: row.status };
 }
