@@ -105,6 +105,10 @@ describe('event fields', () => {
 
   it('accepts string props within their limits and refuses the rest', () => {
     expect(PropsSchema.safeParse({ plan: 'pro', author: 'Ann' }).success).toBe(true);
+    const wide = (ch: string) => Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, ch.repeat(2000)]));
+    expect(PropsSchema.safeParse(wide('a')).success).toBe(false);
+    expect(PropsSchema.safeParse(Object.fromEntries(Object.entries(wide('a')).slice(0, 15))).success).toBe(true);
+    expect(PropsSchema.safeParse({ emoji: '😀'.repeat(1000) }).success).toBe(true);
     const many = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, 'v']));
     for (const bad of [
       { n: 1 },

@@ -2,6 +2,8 @@ import { z } from '@hono/zod-openapi';
 
 /** Most `props` keys one event may carry. */
 export const MAX_PROPS = 30;
+/** Most bytes of JSON one event's `props` may take. */
+export const MAX_PROPS_BYTES = 32 * 1024;
 
 const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
@@ -15,11 +17,13 @@ export const EventUrlSchema = z
   .max(8192)
   .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'Must be an absolute http(s) URL.');
 
-/** Custom properties: string values only, at most 30 keys of ≤ 300 characters, values ≤ 2,000. */
+/** Custom properties: string values only, at most 30 keys of ≤ 300 characters, values ≤ 2,000, 32 KB in all. */
 export const PropsSchema = z
   .record(z.string().min(1).max(300), z.string().max(2000))
   .refine((p) => Object.keys(p).length <= MAX_PROPS, `At most ${MAX_PROPS} properties.`)
-  .openapi({ description: 'Custom properties: string values only, at most 30 keys.' });
+  // Keeps one event's queue message well under the 128 KB a message may hold, whatever the characters.
+  .refine((p) => new TextEncoder().encode(JSON.stringify(p)).byteLength <= MAX_PROPS_BYTES, 'At most 32 KB in all.')
+  .openapi({ description: 'Custom properties: string values only, at most 30 keys and 32 KB of JSON.' });
 
 /**
  * Revenue as Plausible sends it: an amount in major units (number or decimal string) and an ISO 4217 currency;
