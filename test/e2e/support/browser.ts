@@ -2,7 +2,7 @@
 // with every page watched for what a user would not see but a broken page shows: console errors (CSP violations
 // among them), uncaught exceptions, failed requests and error responses.
 import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 
 /** Where Debian installs Chromium; CHROMIUM_PATH overrides it. */
@@ -24,9 +24,9 @@ export interface WatchedPage {
   problems: string[];
 }
 
-/** A new context on the running gateway with one page, watched from its first request. */
-export async function watchedPage(browser: Browser): Promise<WatchedPage> {
-  const context = await browser.newContext({ baseURL: inject('baseUrl') });
+/** A new context on the running gateway (`options` as Playwright's) with one page, watched from its first request. */
+export async function watchedPage(browser: Browser, options: BrowserContextOptions = {}): Promise<WatchedPage> {
+  const context = await browser.newContext({ baseURL: inject('baseUrl'), ...options });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {
@@ -50,3 +50,7 @@ export async function signInWithCookies(context: BrowserContext, email: string, 
   const res = await context.request.post('/auth/login', { data: { email, password, cookie: true } });
   if (res.status() !== 200) throw new Error(`cookie sign-in failed: ${res.status()} ${await res.text()}`);
 }
+
+/** The User-Agent of a desktop Chrome: headless Chromium names itself `HeadlessChrome`, which ingest drops as a bot. */
+export const DESKTOP_CHROME =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
