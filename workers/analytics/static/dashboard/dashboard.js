@@ -88,7 +88,8 @@ function fillTable(dimension, rows) {
 }
 
 function fillCard(attribute, name, value, text) {
-  const el = document.querySelector(`[${attribute}="${name}"]`);
+  // Table cells carry `data-metric` too: a card is never one of them.
+  const el = document.querySelector(`:not(td)[${attribute}="${name}"]`);
   el.dataset.value = typeof value === 'object' ? JSON.stringify(value) : String(value);
   el.textContent = text;
 }
