@@ -116,6 +116,16 @@ describe('POST /api/v1/analytics/events', () => {
     });
   });
 
+  it('counts a resent page view twice, as Plausible does: a hit carries no id to deduplicate by', async () => {
+    const site = await newSite();
+    const body = { name: 'pageview', url: `https://${site.domain}/`, domain: site.domain };
+    expect((await track(body)).status).toBe(202);
+    expect((await track(body)).status).toBe(202);
+    const rows = await storedFor(site.id, 2);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(2);
+    expect(new Set(rows.map((r) => r.visitorId)).size).toBe(1);
+  });
+
   it('stores one event per known site of a comma-separated domain list, ignoring unknown ones', async () => {
     const [a, b] = [await newSite(), await newSite()];
     const res = await track({
