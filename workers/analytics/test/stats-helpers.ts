@@ -3,8 +3,8 @@ import type { Principal } from '@onasis/contracts';
 import { forwardTo } from '@onasis/testing';
 import { expect } from 'vitest';
 import { dbOf } from '../src/db/client.js';
-import { REBUILD_DAY_SQL } from '../src/db/rollup-sql.js';
 import { type EventRow, events, type RollupDailyRow, rollupsDaily, type Site, sites } from '../src/db/schema.js';
+import { rebuildDayStatements } from '../src/services/rebuild-day.js';
 import { localTime } from '../src/services/site-time.js';
 
 /** The test's drizzle client on the Worker's D1. */
@@ -86,7 +86,7 @@ export async function storeAndRollUp(site: Site, rows: EventRow[]): Promise<void
       .insert(events)
       .values(rows.slice(i, i + 4));
   const days = [...new Set(rows.map((r) => r.date))];
-  await env.DB.batch(days.flatMap((d) => REBUILD_DAY_SQL.map((s) => env.DB.prepare(s).bind(site.id, d))));
+  await env.DB.batch(days.flatMap((d) => rebuildDayStatements(env.DB, site.id, d)));
 }
 
 const NO_METRICS = { pageviews: 0, visitors: 0, visits: 0, bounces: 0, duration: 0, events: 0, revenue: 0 };
