@@ -3,10 +3,12 @@
  * dimension `all` (value `''`) holds the totals.
  *
  * What a row's metrics count depends on whether the dimension belongs to the visit or to each event:
- * - visit dimensions take the visit's value (its first event's; `exit_page` its last pageview's): the row counts the
- *   pageviews, visitors, visits, bounces, duration, custom events and revenue of the visits with that value;
- * - `page`: pageviews of that pathname, visitors and visits that viewed it, bounces of one-pageview visits on it,
- *   the duration of the visits that viewed it, custom events and revenue sent from it;
+ * - visit dimensions take the visit's value (its first event's; `entry_page` its first pageview's, `exit_page` its
+ *   last pageview's, `''` for a visit without pageviews): the row counts the pageviews, visitors, visits, bounces,
+ *   duration, custom events and revenue of the visits with that value;
+ * - `page`: pageviews of that pathname, the visitors and visits that viewed it or sent an event from it, their
+ *   bounces (a bounce is one pageview and no custom event) and whole durations, custom events and revenue sent from
+ *   it;
  * - `event`: `pageview` or a custom event's name: its count (`pageviews` for pageviews, `events` for the others),
  *   the visitors and visits that sent it, their bounces and duration, and the revenue it carried.
  */
