@@ -246,6 +246,8 @@ describe('rollups and raw events', () => {
       'period=custom&from=2025-06-30&to=2025-07-04&filters=exit_page==/signup',
       'period=custom&from=2025-06-30&to=2025-07-04&filters=source==Google&interval=hour',
       'period=custom&from=2025-06-30&to=2025-07-04&filters=country==US|IN&dimension=country',
+      'period=custom&from=2025-06-30&to=2025-07-04&filters=page==/blog&interval=hour',
+      'period=custom&from=2025-06-30&to=2025-07-04&filters=event==Purchase|Signup&dimension=event',
     ];
     const manager = admin();
     let nonEmpty = 0;
