@@ -35,9 +35,11 @@ export interface StatsQuery {
 /** The query string as the route receives it (unknown parameters are ignored). */
 export type RawParams = Partial<Record<string, string>>;
 
+/** Filters one query may hold. */
 export const MAX_FILTERS = 10;
 /** Values across all filters: each is a bound parameter, and D1 takes 100 per statement. */
 export const MAX_FILTER_VALUES = 50;
+/** Most breakdown rows one answer holds (and one CSV export page). */
 export const MAX_LIMIT = 1000;
 
 const oneOf = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
