@@ -1,7 +1,7 @@
 import { exports } from 'cloudflare:workers';
-import { DEPRECATIONS, ownerOf, ROUTE_OWNERS, segmentsMatch } from '@onasis/contracts';
+import { DEPRECATIONS, ownerOf, ROUTE_OWNERS, routePolicyFor, segmentsMatch } from '@onasis/contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FORM_BODY_PATHS, takesRawBody } from '../src/config.js';
+import { FORM_BODY_PATHS, OPEN_CORS_PATHS, takesRawBody } from '../src/config.js';
 import { matchPolicy, parsePolicies } from '../src/rate-limit/policies.js';
 import { labelOf, type ServiceOperation, serviceOperations } from './service-operations.js';
 
@@ -38,6 +38,7 @@ describe('request body types', () => {
       bodyTypesOf(op)
         .filter((type) => !JSON_TYPE.test(type) && !takesRawBody(op.path))
         .filter((type) => type !== FORM_TYPE || !FORM_BODY_PATHS.has(op.path))
+        .filter((type) => type !== 'text/plain' || !OPEN_CORS_PATHS.has(op.path))
         .map((type) => `${labelOf(op)}: ${type}`),
     );
     expect(refused).toEqual([]);
@@ -46,6 +47,12 @@ describe('request body types', () => {
   it('takes form bodies only on paths a service answers POST on', () => {
     const posts = new Set(operations.filter((op) => op.method === 'POST').map((op) => op.path));
     expect([...FORM_BODY_PATHS].filter((path) => !posts.has(path))).toEqual([]);
+  });
+
+  it('opens CORS and plain-text bodies only on public paths a service answers POST on', () => {
+    const open = operations.filter((op) => op.method === 'POST' && routePolicyFor('POST', op.path).access === 'public');
+    const paths = new Set(open.map((op) => op.path));
+    expect([...OPEN_CORS_PATHS].filter((path) => !paths.has(path))).toEqual([]);
   });
 });
 
