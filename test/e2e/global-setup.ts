@@ -75,6 +75,8 @@ interface Platform {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The pages and tracking script as they are in the source tree now: installs build them, edits since do not.
+  await import('../../scripts/static-assets.mjs');
   const persistTo = mkdtempSync(join(tmpdir(), 'onasis-e2e-'));
   // A token of this run's own: `--var` overrides .dev.vars, so a developer's METRICS_TOKEN cannot change what the
   // metrics tests see, and the tests can check that the token is enforced.

@@ -90,3 +90,16 @@ describe('the tracking endpoint from any site', () => {
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('revalidation', () => {
+  it('answers 304 to a browser whose copy of a page or file is still good', async () => {
+    for (const path of ['/dashboard', '/dashboard/dashboard.js', '/js/script.js']) {
+      const first = await exports.default.fetch(`http://gateway${path}`);
+      const etag = first.headers.get('etag');
+      expect(etag, path).toBeTruthy();
+      await first.arrayBuffer();
+      const again = await exports.default.fetch(`http://gateway${path}`, { headers: { 'if-none-match': etag ?? '' } });
+      expect(again.status, path).toBe(304);
+    }
+  });
+});

@@ -22,12 +22,13 @@ const PAGE_CSP = [
 async function asset(c: Context<AppEnv>, path: string, cacheControl: string): Promise<Response> {
   const url = new URL(path, c.req.url);
   const found = await c.env.ASSETS.fetch(new Request(url, { headers: c.req.raw.headers }));
-  // The assets layer answers trailing-slash redirects of its own; the gateway names its pages itself.
-  if (found.status === 404 || (found.status >= 300 && found.status < 400)) {
+  // The assets layer answers trailing-slash redirects of its own; the gateway names its pages itself. A 304 (the
+  // browser's copy still good, as `no-cache` makes it ask) passes through.
+  if (found.status === 404 || (found.status >= 300 && found.status < 400 && found.status !== 304)) {
     throw new AppError('ROUTE_NOT_FOUND', `No route for GET ${c.req.path}.`);
   }
   const res = new Response(found.body, found);
-  res.headers.set('cache-control', found.ok ? cacheControl : 'no-store');
+  res.headers.set('cache-control', found.ok || found.status === 304 ? cacheControl : 'no-store');
   if ((res.headers.get('content-type') ?? '').startsWith('text/html')) {
     res.headers.set('content-security-policy', PAGE_CSP);
   }
