@@ -204,7 +204,10 @@ export const platformDaily = sqliteTable(
   'platform_daily',
   {
     date: text('date').notNull(),
-    /** `signups`, `active_users`, `revenue:<currency>`, `refunds:<currency>`, `mrr:<currency>`, `storage_uploaded`… */
+    /**
+     * `signups`, `active_users`, `revenue:<currency>`, `refunds:<currency>`, `storage_uploaded`, `storage_deleted`,
+     * `subscriptions_started`, `subscriptions_canceled`, `mrr_delta:<currency>` (MRR is their running sum).
+     */
     metric: text('metric').notNull(),
     value: integer('value').notNull(),
   },
