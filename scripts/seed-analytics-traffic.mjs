@@ -316,3 +316,57 @@ export function* makeTraffic({ events, days, now, seed }) {
     }
   }
 }
+
+/** The `events` columns in the order `eventValues` gives them. */
+export const EVENT_COLUMNS = [
+  'id',
+  'site_id',
+  'ts',
+  'date',
+  'hour',
+  'visitor_id',
+  'user_id',
+  'name',
+  'hostname',
+  'pathname',
+  'referrer',
+  'source',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'country',
+  'device',
+  'browser',
+  'os',
+  'props',
+  'revenue',
+  'currency',
+];
+
+/** One generated event as the values of an `events` row, in EVENT_COLUMNS order. */
+export function eventValues(e) {
+  return [
+    e.id,
+    e.siteId,
+    e.ts,
+    e.date,
+    e.hour,
+    e.visitorId,
+    e.userId,
+    e.name,
+    e.hostname,
+    e.pathname,
+    e.referrer,
+    e.source,
+    e.utmSource,
+    e.utmMedium,
+    e.utmCampaign,
+    e.country,
+    e.device,
+    e.browser,
+    e.os,
+    e.props,
+    e.revenue,
+    e.currency,
+  ];
+}

@@ -14,7 +14,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REBUILD_DAY_SQL } from '../workers/analytics/src/db/rollup-sql.ts';
-import { DEMO_SITES, makeTraffic } from './seed-analytics-traffic.mjs';
+import { DEMO_SITES, EVENT_COLUMNS, eventValues, makeTraffic } from './seed-analytics-traffic.mjs';
 
 export { DEMO_SITES, makeTraffic };
 
@@ -50,31 +50,6 @@ export function localAdminId(persistTo) {
   }
   return undefined;
 }
-
-const EVENT_COLUMNS = [
-  'id',
-  'site_id',
-  'ts',
-  'date',
-  'hour',
-  'visitor_id',
-  'user_id',
-  'name',
-  'hostname',
-  'pathname',
-  'referrer',
-  'source',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'country',
-  'device',
-  'browser',
-  'os',
-  'props',
-  'revenue',
-  'currency',
-];
 
 /** Deletes every row the demo sites own (a re-run replaces them). */
 function clearDemoSites(db) {
@@ -123,30 +98,7 @@ export function seedAnalytics({ sqlitePath, events = 1_000_000, days = 90, now =
     upsertSites(db, ownerId);
     clearDemoSites(db);
     for (const e of makeTraffic({ events, days, now, seed })) {
-      insert.run(
-        e.id,
-        e.siteId,
-        e.ts,
-        e.date,
-        e.hour,
-        e.visitorId,
-        e.userId,
-        e.name,
-        e.hostname,
-        e.pathname,
-        e.referrer,
-        e.source,
-        e.utmSource,
-        e.utmMedium,
-        e.utmCampaign,
-        e.country,
-        e.device,
-        e.browser,
-        e.os,
-        e.props,
-        e.revenue,
-        e.currency,
-      );
+      insert.run(...eventValues(e));
       if (e.userId) insertWeek.run(e.siteId, e.userId, e.week);
       touched.add(`${e.siteId}|${e.date}`);
       written++;

@@ -2,7 +2,7 @@
 // p50/p99 of six dashboard queries over the demo seed (about 1 M events, one dominant site), each beside the same
 // query computed from raw rows (`compute=raw`), to show the gap rollups close.
 
-import { DEMO_SITES, makeTraffic } from '../../scripts/seed-analytics-traffic.mjs';
+import { DEMO_SITES, EVENT_COLUMNS, eventValues, makeTraffic } from '../../scripts/seed-analytics-traffic.mjs';
 import { REBUILD_DAY_SQL } from '../../workers/analytics/src/db/rollup-sql.ts';
 import { BENCH_ADMIN } from './stack.mjs';
 
@@ -30,56 +30,7 @@ async function json(res, status, what) {
   return text ? JSON.parse(text) : null;
 }
 
-// The events table's columns in the order the bulk insert reads them from each JSON row.
-const COLUMNS = [
-  'id',
-  'site_id',
-  'ts',
-  'date',
-  'hour',
-  'visitor_id',
-  'user_id',
-  'name',
-  'hostname',
-  'pathname',
-  'referrer',
-  'source',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'country',
-  'device',
-  'browser',
-  'os',
-  'props',
-  'revenue',
-  'currency',
-];
-const BULK_INSERT = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT ${COLUMNS.map((_, i) => `value ->> '$[${i}]'`).join(', ')} FROM json_each(?)`;
-const rowOf = (e) => [
-  e.id,
-  e.siteId,
-  e.ts,
-  e.date,
-  e.hour,
-  e.visitorId,
-  e.userId,
-  e.name,
-  e.hostname,
-  e.pathname,
-  e.referrer,
-  e.source,
-  e.utmSource,
-  e.utmMedium,
-  e.utmCampaign,
-  e.country,
-  e.device,
-  e.browser,
-  e.os,
-  e.props,
-  e.revenue,
-  e.currency,
-];
+const BULK_INSERT = `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) SELECT ${EVENT_COLUMNS.map((_, i) => `value ->> '$[${i}]'`).join(', ')} FROM json_each(?)`;
 
 /**
  * The demo traffic (scripts/seed-analytics-traffic.mjs, as `pnpm seed:analytics` writes it) in the analytics
@@ -107,7 +58,7 @@ async function seedThroughD1(miniflare, { events, days, ownerId }) {
     chunk = [];
   };
   for (const e of makeTraffic({ events, days, now: Date.now(), seed: 42 })) {
-    chunk.push(rowOf(e));
+    chunk.push(eventValues(e));
     touched.add(`${e.siteId}|${e.date}`);
     if (e.userId) weeks.add(`${e.siteId}|${e.userId}|${e.week}`);
     if (chunk.length === 5000) await flush();
