@@ -15,8 +15,9 @@ async function visitsOf(site: Site, rows: Array<{ visitor: string; path: Path; d
         date: r.date ?? '2025-04-01',
         visitorId: r.visitor,
         seq: r.seq ?? 1,
+        // As the rebuild writes them: a visit lasts from its first step to its last.
         startedAt: 0,
-        endedAt: 0,
+        endedAt: Math.max(0, ...r.path.map(([at]) => at)) * 1000,
         pageviews: r.path.length,
         events: 0,
         steps: JSON.stringify(r.path),
@@ -166,6 +167,45 @@ describe('GET /sites/{id}/funnel', () => {
     expect(await funnel(site, `steps=${encodeURIComponent('/blog*,/50%_off')}`, me)).toEqual([
       { step: '/blog*', visitors: 3, conversionRate: 100 },
       { step: '/50%_off', visitors: 2, conversionRate: 66.7 },
+    ]);
+  });
+
+  it('counts a visitor once whether SQL or the window check finds their visits, and takes glob characters literally', async () => {
+    const me = member();
+    const site = await siteOf(me);
+    await visitsOf(site, [
+      // A short visit reaching step 1 and a long one reaching step 2 within the window: counted once, at step 2.
+      { visitor: 'mixed', path: [[0, '/a[1]']] },
+      {
+        visitor: 'mixed',
+        seq: 2,
+        path: [
+          [0, '/a[1]'],
+          [60, '/b*?'],
+          [9000, '/c'],
+        ],
+      },
+      // Glob characters in a page must match only themselves.
+      {
+        visitor: 'lookalike',
+        path: [
+          [0, '/a1'],
+          [1, '/bx?'],
+        ],
+      },
+      {
+        visitor: 'short',
+        path: [
+          [0, '/a[1]'],
+          [5, '/b*?'],
+          [9, '/c'],
+        ],
+      },
+    ]);
+    expect(await funnel(site, `steps=${encodeURIComponent('/a[1],/b*?,/c')}&window=3600`, me)).toEqual([
+      { step: '/a[1]', visitors: 2, conversionRate: 100 },
+      { step: '/b*?', visitors: 2, conversionRate: 100 },
+      { step: '/c', visitors: 1, conversionRate: 50 },
     ]);
   });
 
