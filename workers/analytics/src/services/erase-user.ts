@@ -51,6 +51,8 @@ export async function eraseAnalyticsUser(
         .delete(events)
         .where(and(eq(events.userId, userId), eq(events.siteId, siteId), eq(events.date, date)))
         .toSQL();
+      // Built by drizzle, run as a D1 statement: it shares a batch with the day's raw rebuild statements, which
+      // drizzle's batch cannot bind (see rebuild-day.ts).
       const erase = db.$client.prepare(q.sql).bind(...q.params);
       const rebuild = ownedIds.has(siteId) || date < rebuildFrom ? [] : rebuildDayStatements(db.$client, siteId, date);
       await db.$client.batch([erase, ...rebuild]);

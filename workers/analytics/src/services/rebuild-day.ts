@@ -3,7 +3,9 @@ import { REBUILD_DAY_SQL } from '../db/rollup-sql.js';
 
 /** The statements that replace one (site, site-local day)'s visits and rollups with a recomputation from raw events. */
 export function rebuildDayStatements(d1: D1Database, siteId: string, date: string): D1PreparedStatement[] {
-  // Raw SQL: window functions and INSERT … SELECT over CTEs, which drizzle cannot say (see db/rollup-sql.ts).
+  // Raw SQL: window functions and INSERT … SELECT over CTEs, which drizzle cannot say (see db/rollup-sql.ts). And
+  // raw D1 statements, not `db.run(sql…)`: drizzle 0.45's D1 batch binds no parameters of a raw query (it reads a
+  // prepared statement that raw queries lack), and a rebuild must stay one atomic batch.
   return REBUILD_DAY_SQL.map((text) => d1.prepare(text).bind(siteId, date));
 }
 
