@@ -12,6 +12,14 @@ const envelope = {
 /** Amounts are integers in minor units of a lower-case ISO 4217 currency, as payments answers them. */
 const money = { amount: z.number().int().nonnegative(), currency: z.string().regex(/^[a-z]{3}$/) };
 
+/** A subscription as its events name it: `amount` per `interval`, of which analytics counts the monthly share as MRR. */
+const subscription = z.object({
+  subscriptionId: z.string().min(1),
+  planId: z.string().min(1),
+  interval: z.enum(['month', 'year']),
+  ...money,
+});
+
 /**
  * Business events services publish on the platform-events queue for the analytics Worker to count (signups, active
  * users, revenue, refunds, MRR, storage uploaded). Delivery is at least once, in no order: the consumer stores each
@@ -38,27 +46,8 @@ export const PlatformEventSchema = z.discriminatedUnion('type', [
     type: z.literal('payment.refunded'),
     data: z.object({ paymentId: z.string().min(1), refundId: z.string().min(1), ...money }),
   }),
-  z.object({
-    ...envelope,
-    type: z.literal('subscription.started'),
-    /** `amount` per `interval`; analytics counts MRR as the monthly share of it. */
-    data: z.object({
-      subscriptionId: z.string().min(1),
-      planId: z.string().min(1),
-      interval: z.enum(['month', 'year']),
-      ...money,
-    }),
-  }),
-  z.object({
-    ...envelope,
-    type: z.literal('subscription.canceled'),
-    data: z.object({
-      subscriptionId: z.string().min(1),
-      planId: z.string().min(1),
-      interval: z.enum(['month', 'year']),
-      ...money,
-    }),
-  }),
+  z.object({ ...envelope, type: z.literal('subscription.started'), data: subscription }),
+  z.object({ ...envelope, type: z.literal('subscription.canceled'), data: subscription }),
   z.object({
     ...envelope,
     type: z.literal('file.uploaded'),
