@@ -34,6 +34,15 @@ describe('GET /api/v1/users/me', () => {
     expect(await res.json()).toMatchObject({ id, email, name: 'Grace', emailVerified: true, mfaEnabled: false });
   });
 
+  it('names what the credential may do: a key answers its scopes, not its owner’s roles', async () => {
+    const { id, principal } = await signedIn();
+    const session = await call('/api/v1/users/me', {}, { principal });
+    expect((await session.json<{ permissions: string[] }>()).permissions).toEqual(principal.permissions);
+    const keyPrincipal: Principal = { userId: id, sessionId: null, permissions: ['files:read'], via: 'api_key' };
+    const key = await call('/api/v1/users/me', {}, { principal: keyPrincipal });
+    expect((await key.json<{ permissions: string[] }>()).permissions).toEqual(['files:read']);
+  });
+
   it('is 401 without a principal, whatever headers the client sends', async () => {
     const { id } = await createUser();
     const res = await call('/api/v1/users/me', { headers: { 'x-user-id': id, authorization: 'Bearer forged' } });

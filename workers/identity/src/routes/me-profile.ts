@@ -41,7 +41,19 @@ const getMe = createRoute({
   ...access('authenticated', { apiKeys: true }),
   tags: ['identity'],
   summary: 'The signed-in user',
-  responses: { 200: jsonResponse(UserSchema, 'The user'), ...problems(401, 400, 401, 409, 429) },
+  responses: {
+    200: jsonResponse(
+      UserSchema.extend({
+        permissions: z.array(z.string()).openapi({
+          description:
+            'What this credential may do: the roles’ permissions for a session, the key’s scopes for an API key. ' +
+            'Clients show or hide actions with it; the API checks every call itself.',
+        }),
+      }),
+      'The user',
+    ),
+    ...problems(401, 400, 401, 409, 429),
+  },
 });
 
 const patchMe = createRoute({
@@ -71,7 +83,9 @@ function isTimeZone(zone: string): boolean {
 /** Reading and updating the signed-in user’s profile, email and password. */
 export const meProfileApp = resourceApp<AppEnv>();
 
-meProfileApp.openapi(getMe, async (c) => c.json(viewOf(await currentUser(c)), 200));
+meProfileApp.openapi(getMe, async (c) =>
+  c.json({ ...viewOf(await currentUser(c)), permissions: requirePrincipal(c).permissions }, 200),
+);
 
 meProfileApp.openapi(patchMe, async (c) => {
   const body = c.req.valid('json');
