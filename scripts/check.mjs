@@ -31,12 +31,22 @@ function run(cmd, args) {
   return res.status === 0;
 }
 
-const projects = [...WORKERS.map((w) => w.dir), 'packages/contracts', 'packages/http', 'packages/testing', 'test/e2e'];
+const projects = [
+  ...WORKERS.map((w) => w.dir),
+  'packages/contracts',
+  'packages/http',
+  'packages/testing',
+  'packages/client',
+  'test/e2e',
+];
 for (const project of projects.filter((p) => existsSync(join(root, p, 'tsconfig.json')))) {
   await step(`tsc ${project}`, () => run(bin('tsc'), ['-p', project]));
 }
 await step('biome (lint and format)', () => run(bin('biome'), ['check', '.']));
 await step('wrangler types --check', () => run(process.execPath, [join(root, 'scripts', 'types.mjs'), '--check']));
+await step('client schema up to date (pnpm openapi --check)', () =>
+  run(process.execPath, [join(root, 'scripts', 'openapi.mjs'), '--check']),
+);
 for (const env of [undefined, 'production']) {
   await step(`wrangler deploy --dry-run${env ? ` --env ${env}` : ''}`, async () => {
     const results = await buildWorkers({ env });
