@@ -36,12 +36,17 @@ async function asset(c: Context<AppEnv>, path: string, cacheControl: string): Pr
 }
 
 /**
- * The analytics dashboard (`/dashboard`, its sign-in page and files) and the tracking script (`/js/script.js`),
- * served from the static assets. Pages revalidate on every load, so a deploy shows at once; the tracking script is
- * cached a day by browsers (sites embed it on every page) and revalidated by ETag after that.
+ * The operator console (`/console`), the analytics dashboard (`/dashboard`, its sign-in page and files) and the
+ * tracking script (`/js/script.js`), served from the static assets. Pages revalidate on every load, so a deploy shows
+ * at once; the console's scripts and styles carry a content hash in their names, so browsers keep them for a year;
+ * the tracking script is cached a day by browsers (sites embed it on every page) and revalidated by ETag after that.
  */
 export function pageRoutes(app: OpenAPIHono<AppEnv>): void {
   app.get('/js/script.js', (c) => asset(c, '/js/script.js', 'public, max-age=86400, stale-while-revalidate=604800'));
+  app.get('/console/assets/*', (c) => asset(c, c.req.path, 'public, max-age=31536000, immutable'));
+  // The console routes in the browser: every other path under /console is its one page, which shows its own 404.
+  app.get('/console', (c) => asset(c, '/console/', 'no-cache'));
+  app.get('/console/*', (c) => asset(c, '/console/', 'no-cache'));
   app.get('/dashboard', (c) => asset(c, '/dashboard/', 'no-cache'));
   app.get('/dashboard/sign-in', (c) => asset(c, '/dashboard/sign-in', 'no-cache'));
   app.get('/dashboard/vendor/*', (c) => asset(c, c.req.path, 'public, max-age=86400'));

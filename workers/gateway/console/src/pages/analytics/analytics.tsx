@@ -1,0 +1,6 @@
+import { PageHeader } from '../../components/actions.js';
+
+/** Analytics: to be built. */
+export default function AnalyticsPage() {
+  return <PageHeader title="Analytics" />;
+}
