@@ -37,6 +37,7 @@ const projects = [
   'packages/http',
   'packages/testing',
   'packages/client',
+  'workers/gateway/console',
   'test/e2e',
 ];
 for (const project of projects.filter((p) => existsSync(join(root, p, 'tsconfig.json')))) {
