@@ -91,6 +91,7 @@ export const ROUTE_POLICIES: ReadonlyArray<RoutePolicy> = [
   { method: '*', path: '/api/v1/notifications/templates/*', access: 'notifications:manage' },
   { method: '*', path: '/api/v1/notifications/deliveries', access: 'notifications:manage' },
   { method: '*', path: '/api/v1/notifications/deliveries/*', access: 'notifications:manage' },
+  { method: 'GET', path: '/api/v1/notifications/outbox', access: 'notifications:manage' },
   { method: 'GET', path: '/api/v1/payments/intents', access: 'payments:read' },
   { method: 'GET', path: '/api/v1/payments/intents/*', access: 'payments:read' },
   { method: 'POST', path: '/api/v1/payments/intents', access: 'payments:write' },
