@@ -8,7 +8,11 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
+/** The statuses that say "the same request may work later"; every other one is final. */
 export const RETRYABLE_STATUS = new Set([429, 503]);
+
+/** The retry settings when the caller names none. */
+export const DEFAULT_RETRY: Required<RetryOptions> = { retries: 2, baseDelayMs: 250, maxDelayMs: 30_000 };
 
 /**
  * The wait before attempt `attempt + 1` (0-based), or null to stop: `Retry-After` (seconds or an HTTP date) when
@@ -21,10 +25,10 @@ export function retryDelay(
   now = Date.now(),
 ): number | null {
   if (attempt >= options.retries || !RETRYABLE_STATUS.has(response.status)) return null;
-  const header = response.headers.get('retry-after');
-  if (header !== null) {
-    const seconds = Number(header);
-    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  const header = response.headers.get('retry-after')?.trim();
+  if (header) {
+    const ms = /^\d+$/.test(header) ? Number(header) * 1000 : Date.parse(header) - now;
+    // An unreadable value is treated as absent rather than as "never".
     if (Number.isNaN(ms)) return backoff(attempt, options);
     const wait = Math.max(0, ms);
     return wait > options.maxDelayMs ? null : wait;
@@ -37,4 +41,19 @@ function backoff(attempt: number, options: Required<RetryOptions>): number {
   return Math.round(cap / 2 + Math.random() * (cap / 2));
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or rejects with the signal's reason as soon as the caller aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const done = () => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}
