@@ -71,6 +71,7 @@ export const ROUTE_POLICIES: ReadonlyArray<RoutePolicy> = [
   { method: 'GET', path: '/api/v1/users', access: 'users:read' },
   { method: 'GET', path: '/api/v1/users/:id', access: 'users:read' },
   { method: '*', path: '/api/v1/users/:id', access: 'users:write' },
+  { method: 'GET', path: '/api/v1/users/:id/*', access: 'users:read' },
   { method: '*', path: '/api/v1/users/:id/*', access: 'users:write' },
   { method: 'GET', path: '/api/v1/roles', access: 'roles:read' },
   { method: 'GET', path: '/api/v1/roles/*', access: 'roles:read' },
