@@ -17,6 +17,7 @@ import { forget } from '../services/revocation.js';
 import { updateUser } from '../services/update-user.js';
 import { listUsers } from '../services/user-admin.js';
 import { requireUser, viewOf } from '../services/users.js';
+import { adminUserCredentialsApp } from './admin-user-credentials.js';
 import { UserSchema } from './auth-schemas.js';
 import { problems } from './problems.js';
 
@@ -150,3 +151,5 @@ adminUsersApp.openapi(
     return c.json(user, 200);
   },
 );
+
+adminUsersApp.route('/', adminUserCredentialsApp);

@@ -10,7 +10,8 @@ import { forget } from '../services/revocation.js';
 import { revokeApiKey } from '../services/revoke-api-key.js';
 import { problems } from './problems.js';
 
-const ApiKeySchema = z
+/** An API key as lists show it: never its secret. */
+export const ApiKeySchema = z
   .object({
     id: z.string(),
     name: z.string(),

@@ -6,7 +6,8 @@ import { forget } from '../services/revocation.js';
 import { sessionsOf } from '../services/sessions.js';
 import { problems } from './problems.js';
 
-const SessionSchema = z
+/** A live session as its user (or an admin) sees it. */
+export const SessionSchema = z
   .object({
     id: z.string(),
     device: z.string(),
