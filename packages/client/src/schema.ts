@@ -2853,11 +2853,14 @@ export interface paths {
         };
         /**
          * Storage used and allowed
-         * @description The caller's bytes and files, stored and reserved, against their plan's quota. Needs `files:read`.
+         * @description The caller's bytes and files, stored and reserved, against their plan's quota; with `files:manage`, any user's (`userId`, under the plan last seen for them). Needs `files:read`.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Another user (`files:manage` only). */
+                    userId?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2871,6 +2874,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["FileUsage"];
+                    };
+                };
+                /** @description The request is not valid (`VALIDATION_FAILED`, `MALFORMED_JSON`, `BAD_REQUEST`): a name, folder, limit, cursor or image size; a malformed multipart body or tus header; a body not of its declared length */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description No valid access token (`UNAUTHENTICATED`) */
@@ -3701,6 +3713,88 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["NotificationDelivery"];
+                    };
+                };
+                /** @description No valid access token, or a webhook without a valid signature (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the permission (`FORBIDDEN`), or has not verified their email address (`EMAIL_NOT_VERIFIED`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the sandbox outbox
+         * @description The messages the built-in sandbox provider caught instead of sending, newest first, with their rendered subject and bodies: the local mail catcher. The sandbox runs only where `ENVIRONMENT` is `local`; anywhere else this is a 404 (messages go to real providers: see the deliveries). Needs `notifications:manage`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    channel?: "email" | "sms" | "push" | "chat" | "inapp";
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page of the outbox */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["NotificationDelivery"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid (`VALIDATION_FAILED`, `MALFORMED_JSON`, `INVALID_TOKEN`, `BAD_REQUEST`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description No valid access token, or a webhook without a valid signature (`UNAUTHENTICATED`) */
@@ -4883,6 +4977,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Platform overview
+         * @description What the console’s first page shows: every service’s health and circuit breaker, and per service and in total the request rate, error rate and p95 latency over the last five minutes, with the response cache’s hit ratio. The same counters `/metrics` exposes, for operators signed in with `metrics:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The overview */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlatformOverview"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/checkout-sessions": {
         parameters: {
             query?: never;
@@ -5542,13 +5675,14 @@ export interface paths {
         };
         /**
          * List payments
-         * @description The caller's own, newest first; with `payments:manage`, everyone's (filter with `userId`). Needs `payments:read`.
+         * @description The caller's own, newest first; with `payments:manage`, everyone's (filter with `userId`). Filter by `status` and `provider`. Needs `payments:read`.
          */
         get: {
             parameters: {
                 query?: {
                     cursor?: string;
                     limit?: number;
+                    provider?: "sandbox" | "stripe" | "paypal";
                     status?: "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled";
                     userId?: string;
                 };
@@ -6043,6 +6177,77 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/intents/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment's timeline
+         * @description Oldest first: created, each ledger movement (captured, refunded, disputed…), each refund asked for, and how it ended when no money moved. Read from the stored payment, refunds, disputes and ledger. Owner or `payments:manage`. Needs `payments:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The whole timeline */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["PaymentTimelineEvent"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description No valid access token (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the permission (`FORBIDDEN`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such payment of the caller (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8079,6 +8284,143 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/users/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's API keys
+         * @description Keys that are not revoked, expired ones included, newest first; never their secrets. Needs `users:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Keys */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ApiKey"][];
+                        };
+                    };
+                };
+                /** @description Not signed in (`UNAUTHENTICATED`), or a wrong password, token or code (`INVALID_CREDENTIALS`, `INVALID_MFA_CODE`, …) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the permission (`FORBIDDEN`), the account is disabled (`ACCOUNT_DISABLED`) or its address not proven (`EMAIL_NOT_VERIFIED`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of a user's API keys
+         * @description The gateway stops accepting the key within 60 seconds. A key that is revoked already, or not this user’s, is a 404, so a repeated call answers 404 and changes nothing. Needs `users:write` and every permission the user holds (403); audited as `api_key.revoked` with `by: admin`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not signed in (`UNAUTHENTICATED`), or a wrong password, token or code (`INVALID_CREDENTIALS`, `INVALID_MFA_CODE`, …) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the permission (`FORBIDDEN`), the account is disabled (`ACCOUNT_DISABLED`) or its address not proven (`EMAIL_NOT_VERIFIED`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/roles": {
         parameters: {
             query?: never;
@@ -8173,6 +8515,143 @@ export interface paths {
         };
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's live sessions
+         * @description Newest first; `current` marks the caller’s own session. Needs `users:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Sessions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Session"][];
+                        };
+                    };
+                };
+                /** @description Not signed in (`UNAUTHENTICATED`), or a wrong password, token or code (`INVALID_CREDENTIALS`, `INVALID_MFA_CODE`, …) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the permission (`FORBIDDEN`), the account is disabled (`ACCOUNT_DISABLED`) or its address not proven (`EMAIL_NOT_VERIFIED`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of a user's sessions
+         * @description The gateway stops accepting its access token at once here and within 30 seconds everywhere. A session that is not live, or not this user’s, is a 404, so a repeated call answers 404 and changes nothing. Needs `users:write` and every permission the user holds (403); audited as `session.revoked` with `by: admin`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Ended */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not signed in (`UNAUTHENTICATED`), or a wrong password, token or code (`INVALID_CREDENTIALS`, `INVALID_MFA_CODE`, …) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller lacks the permission (`FORBIDDEN`), the account is disabled (`ACCOUNT_DISABLED`) or its address not proven (`EMAIL_NOT_VERIFIED`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -10994,6 +11473,18 @@ export interface components {
             /** @enum {string} */
             status: "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled";
             updatedAt: string;
+            /** @description Who pays. */
+            userId: string;
+        };
+        PaymentTimelineEvent: {
+            /** @description Minor units of the payment's currency. */
+            amount: number | null;
+            at: string;
+            detail: string | null;
+            /** @enum {string} */
+            kind: "created" | "captured" | "refund_requested" | "refunded" | "refund_failed" | "disputed" | "dispute_reversed" | "fee" | "failed" | "canceled";
+            /** @description The payment, refund (`re_…`), dispute or ledger transaction. */
+            objectId: string;
         };
         /** @enum {string} */
         Permission: "users:read" | "users:write" | "roles:read" | "roles:write" | "audit-logs:read" | "payments:read" | "payments:write" | "notifications:send" | "notifications:manage" | "analytics:read" | "files:read" | "files:write" | "jobs:read" | "jobs:write" | "metrics:read" | "keys:manage" | "payments:manage" | "files:manage" | "analytics:write" | "analytics:manage";
@@ -11036,6 +11527,41 @@ export interface components {
             storage_uploaded?: number;
             subscriptions_canceled?: number;
             subscriptions_started?: number;
+        };
+        PlatformOverview: {
+            generatedAt: string;
+            services: {
+                /** @enum {string|null} */
+                breaker: "closed" | "half_open" | "open" | null;
+                /** @description Share of answers with status 500 or more. */
+                errorRate: number | null;
+                /**
+                 * @description The service’s own health check; null for the gateway itself.
+                 * @enum {string|null}
+                 */
+                health: "ok" | "degraded" | "error" | "timeout" | null;
+                name: string;
+                /** @description 95th percentile of the time to answer, in milliseconds. */
+                p95Ms: number | null;
+                /** @description Requests in the window (since the counters began without one). */
+                requests: number;
+                requestsPerSecond: number | null;
+            }[];
+            /** @enum {string} */
+            status: "ok" | "degraded";
+            total: {
+                /** @description Response-cache lookups answered from the cache. */
+                cacheHitRatio: number | null;
+                /** @description Share of answers with status 500 or more. */
+                errorRate: number | null;
+                /** @description 95th percentile of the time to answer, in milliseconds. */
+                p95Ms: number | null;
+                /** @description Requests in the window (since the counters began without one). */
+                requests: number;
+                requestsPerSecond: number | null;
+            };
+            /** @description How many seconds the rates cover (up to 300); null until a second sample of the counters exists. */
+            windowSeconds: number | null;
         };
         PlatformPoint: {
             /** @description Distinct users with any business event in it. */

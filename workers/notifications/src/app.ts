@@ -2,6 +2,7 @@ import { createServiceApp } from '@onasis/http';
 import type { AppEnv } from './context.js';
 import { deliveries } from './routes/deliveries.js';
 import { inbox } from './routes/inbox.js';
+import { outbox } from './routes/outbox.js';
 import { phone } from './routes/phone.js';
 import { preferences } from './routes/preferences.js';
 import { pushTargets } from './routes/push-targets.js';
@@ -15,6 +16,7 @@ export const app = createServiceApp<AppEnv>('notifications', {
   '/api/v1/notifications': inbox,
   '/api/v1/notifications/templates': templates,
   '/api/v1/notifications/deliveries': deliveries,
+  '/api/v1/notifications/outbox': outbox,
   '/api/v1/notifications/send': send,
   '/api/v1/notifications/preferences': preferences,
   '/api/v1/notifications/unsubscribe': unsubscribe,
