@@ -139,6 +139,7 @@ export const ROUTE_POLICIES: ReadonlyArray<RoutePolicy> = [
   // S3 clients sign each request with an access key (AWS Signature V4), which the files Worker checks.
   { method: '*', path: '/s3', access: 'public' },
   { method: '*', path: '/s3/*', access: 'public' },
+  { method: 'GET', path: '/api/v1/overview', access: 'metrics:read' },
   { method: '*', path: '/api/v1/*', access: 'authenticated' },
 ];
 
