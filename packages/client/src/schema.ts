@@ -4765,7 +4765,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Render a template with sample data */
+        /**
+         * Render a template with sample data
+         * @description Renders the stored template, or a draft of its `subject`, `text` and `html` sent in the body (nothing is saved). A draft mustache cannot parse is a 400 naming the part.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -11596,7 +11599,13 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+            /** @description A draft HTML part (null: none), rendered instead of the stored one. */
+            html?: string | null;
             locale?: string;
+            /** @description A draft subject, rendered instead of the stored one. */
+            subject?: string;
+            /** @description A draft text, rendered instead of the stored one. */
+            text?: string;
         };
         Problem: {
             /** @example VALIDATION_FAILED */

@@ -60,6 +60,28 @@ describe('templates', () => {
     expect((await call(`/api/v1/notifications/templates/${k}`, {}, admin)).status).toBe(404);
   });
 
+  it('previews an unsaved draft with sample data and keeps the stored template', async () => {
+    const k = key();
+    await createTemplate({ key: k, ...content });
+    const preview = (draft: Record<string, unknown>) =>
+      call(`/api/v1/notifications/templates/${k}/preview`, { json: { data: { name: 'Ada' }, ...draft } }, admin);
+    const drafted = await preview({ subject: 'Draft for {{name}}', text: 'Hello {{name}}', html: null });
+    expect(drafted.status).toBe(200);
+    expect(await drafted.json()).toMatchObject({ version: 1, subject: 'Draft for Ada', text: 'Hello Ada', html: null });
+    // Only the parts sent are drafts: the stored HTML still renders.
+    expect(await (await preview({ text: 'Only {{name}}' })).json()).toMatchObject({
+      text: 'Only Ada',
+      html: '<p></p>',
+    });
+    const broken = await preview({ text: '{{#open}}' });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'body.text' }] });
+    const stored = (await (await call(`/api/v1/notifications/templates/${k}`, {}, admin)).json()) as {
+      versions: { version: number; text: string }[];
+    };
+    expect(stored.versions).toMatchObject([{ version: 1, text: content.text }]);
+  });
+
   it('refuses a template mustache cannot parse with a 400 naming the part', async () => {
     const res = await call(
       '/api/v1/notifications/templates',

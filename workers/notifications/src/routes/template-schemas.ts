@@ -36,9 +36,22 @@ export const CreateSchema = z
   .openapi('CreateNotificationTemplate');
 /** The body of a new version. */
 export const UpdateSchema = z.object(Content).strict().openapi('UpdateNotificationTemplate');
-/** Sample data to render a template with. */
+/** Sample data to render a template with, and optionally an unsaved draft of its parts to render instead. */
 export const PreviewSchema = z
-  .object({ locale: z.string().min(2).max(35).optional(), data: z.record(z.string(), z.unknown()).default({}) })
+  .object({
+    locale: z.string().min(2).max(35).optional(),
+    data: z.record(z.string(), z.unknown()).default({}),
+    subject: Content.subject
+      .optional()
+      .openapi({ description: 'A draft subject, rendered instead of the stored one.' }),
+    text: Content.text.optional().openapi({ description: 'A draft text, rendered instead of the stored one.' }),
+    html: z
+      .string()
+      .max(100_000)
+      .nullable()
+      .optional()
+      .openapi({ description: 'A draft HTML part (null: none), rendered instead of the stored one.' }),
+  })
   .strict()
   .openapi('PreviewNotificationTemplate');
 /** The `{key}` of a template's path. */

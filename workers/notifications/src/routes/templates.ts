@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, access, jsonBody, jsonResponse, requirePrincipal, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { dbOf } from '../db/client.js';
-import { render } from '../services/render.js';
+import { render, syntaxError } from '../services/render.js';
 import {
   deleteTemplate,
   latestTemplates,
@@ -78,6 +78,8 @@ const previewRoute = createRoute({
   ...access('notifications:manage'),
   request: { params: KeyParams, ...jsonBody(PreviewSchema) },
   summary: 'Render a template with sample data',
+  description:
+    'Renders the stored template, or a draft of its `subject`, `text` and `html` sent in the body (nothing is saved). A draft mustache cannot parse is a 400 naming the part.',
   responses: {
     200: jsonResponse(
       z.object({
@@ -126,9 +128,21 @@ templates.openapi(deleteRoute, async (c) => {
 
 templates.openapi(previewRoute, async (c) => {
   const { key } = c.req.valid('param');
-  const { locale, data } = c.req.valid('json');
+  const { locale, data, ...draft } = c.req.valid('json');
   const template = await resolveTemplate(dbOf(c.env.DB), key, locale);
   if (!template) throw new AppError('NOT_FOUND', `No template ${key}.`);
-  const out = render(template, data);
+  // A draft (the console's editor, as the operator types) renders in place of the stored parts; nothing is saved.
+  const content = {
+    subject: draft.subject ?? template.subject,
+    text: draft.text ?? template.text,
+    html: draft.html === undefined ? template.html : draft.html,
+  };
+  const bad = syntaxError(content);
+  if (bad) {
+    throw new AppError('VALIDATION_FAILED', 'The draft does not parse; see errors.', {
+      errors: [{ path: `body.${bad.path}`, message: bad.message }],
+    });
+  }
+  const out = render(content, data);
   return c.json({ key, locale: template.locale, version: template.version, ...out }, 200);
 });
