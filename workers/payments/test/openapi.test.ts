@@ -23,6 +23,7 @@ describe('payments OpenAPI part', () => {
       'GET /api/v1/payments/disputes/{id}',
       'GET /api/v1/payments/intents',
       'GET /api/v1/payments/intents/{id}',
+      'GET /api/v1/payments/intents/{id}/events',
       'GET /api/v1/payments/intents/{id}/refunds',
       'GET /api/v1/payments/invoices',
       'GET /api/v1/payments/ledger',

@@ -15,6 +15,7 @@ import { createIntent, providerForCreate } from '../services/create-intent.js';
 import { cancelIntent, captureIntent, confirmIntent } from '../services/intent-actions.js';
 import { listIntents } from '../services/list-intents.js';
 import { findPayment, toPaymentView } from '../services/payment-rows.js';
+import { paymentEventRoutes } from './payment-events.js';
 import { problems } from './problems.js';
 import { refundRoutes } from './refunds.js';
 import { sandboxRoutes } from './sandbox.js';
@@ -50,7 +51,7 @@ const listRouteDef = createRoute({
   tags: ['payments'],
   summary: 'List payments',
   description:
-    "The caller's own, newest first; with `payments:manage`, everyone's (filter with `userId`). Needs `payments:read`.",
+    "The caller's own, newest first; with `payments:manage`, everyone's (filter with `userId`). Filter by `status` and `provider`. Needs `payments:read`.",
   request: { query: ListQuerySchema.extend(IntentFilterSchema.shape) },
   responses: { 200: jsonResponse(listOf(PaymentSchema), 'One page of payments'), ...problems(400, 401, 403) },
 });
@@ -117,9 +118,9 @@ intents.openapi(createRouteDef, async (c) => {
 
 intents.openapi(listRouteDef, async (c) => {
   const caller = requirePrincipal(c);
-  const { limit, cursor, status, userId } = c.req.valid('query');
+  const { limit, cursor, status, provider, userId } = c.req.valid('query');
   const after = cursor === undefined ? undefined : createdAtPosition(cursor);
-  const rows = await listIntents(dbOf(c.env.DB), caller, { status, userId, after, limit });
+  const rows = await listIntents(dbOf(c.env.DB), caller, { status, provider, userId, after, limit });
   return c.json(
     pageByCreatedAt(rows, limit, (r) => toPaymentView(r, caller.userId)),
     200,
@@ -151,4 +152,5 @@ intents.openapi(cancelRouteDef, async (c) => {
 });
 
 intents.route('/', refundRoutes);
+intents.route('/', paymentEventRoutes);
 intents.route('/', sandboxRoutes);

@@ -72,6 +72,7 @@ export const AuthenticateSchema = z.object({ outcome: z.enum(['succeed', 'fail']
 export const PaymentSchema = z
   .object({
     id: z.string().openapi({ example: 'pay_3f9c0a1b2c3d4e5f60718293a4b5c6d7' }),
+    userId: z.string().openapi({ description: 'Who pays.' }),
     status: z.enum(INTENT_STATUSES),
     amount: z.number().int(),
     currency: z.string(),
@@ -107,8 +108,9 @@ export const PaymentIdParams = z.object({
   id: z.string().min(1).max(64).openapi({ example: 'pay_3f9c0a1b2c3d4e5f60718293a4b5c6d7' }),
 });
 
-/** `?status=&userId=` of the payment list (`userId` for `payments:manage` only). */
+/** `?status=&provider=&userId=` of the payment list (`userId` for `payments:manage` only). */
 export const IntentFilterSchema = z.object({
   status: z.enum(INTENT_STATUSES).optional(),
+  provider: z.enum(PROVIDER_NAMES).optional(),
   userId: z.string().min(1).max(64).optional(),
 });

@@ -14,6 +14,7 @@ export const isManager = (caller: Principal) => caller.permissions.includes('pay
 export function toPaymentView(row: PaymentRow, callerId?: string) {
   return {
     id: row.id,
+    userId: row.userId,
     status: row.status,
     amount: row.amount,
     currency: row.currency,
