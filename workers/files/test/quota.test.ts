@@ -131,3 +131,27 @@ describe('quotas', () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe('GET /api/v1/files/usage?userId=', () => {
+  it("answers another user's usage to files:manage, under that user's plan", async () => {
+    const alice = member('pro');
+    await uploaded(randomBytes(321), alice);
+    await call('/api/v1/files/usage', {}, alice);
+    const admin = { ...member(), permissions: ['files:read', 'files:manage'] };
+    const res = await call(`/api/v1/files/usage?userId=${alice.userId}`, {}, admin);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ plan: 'pro', bytesUsed: 321, filesUsed: 1 });
+    const nobody = await call('/api/v1/files/usage?userId=usr_never_seen', {}, admin);
+    expect(await nobody.json()).toMatchObject({ plan: 'free', bytesUsed: 0, filesUsed: 0 });
+  });
+
+  it("refuses another user's usage without files:manage, and answers one's own", async () => {
+    const alice = member();
+    const bob = member();
+    const res = await call(`/api/v1/files/usage?userId=${alice.userId}`, {}, bob);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await call(`/api/v1/files/usage?userId=${bob.userId}`, {}, bob)).status).toBe(200);
+    expect((await call('/api/v1/files/usage?userId=', {}, bob)).status).toBe(400);
+  });
+});
