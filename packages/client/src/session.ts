@@ -84,7 +84,7 @@ export class SessionKeeper {
       headers: { 'content-type': 'application/json', 'idempotency-key': this.options.newKey() },
       body: JSON.stringify(bearer ? { refreshToken } : { cookie: true }),
     };
-    // Only browsers have cookies to send; workerd refuses the `credentials` field altogether.
+    // The refresh cookie goes only with `include`; bearer mode has no cookie to send and keeps the default.
     if (!bearer) init.credentials = 'include';
     const response = await this.options.send(new Request(`${this.options.baseUrl}/auth/refresh`, init));
     if (this.generation !== started) {
