@@ -15,6 +15,7 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { overviewRoutes } from './routes/overview.js';
 import { pageRoutes } from './routes/pages.js';
 import { proxyRoutes } from './routes/proxy.js';
 
@@ -35,6 +36,7 @@ app.use(responseCache());
 
 healthRoutes(app);
 metricsRoutes(app);
+overviewRoutes(app);
 docsRoutes(app);
 pageRoutes(app);
 answerMethodNotAllowed(app as unknown as Hono);

@@ -1,14 +1,14 @@
 import { ROUTE_POLICIES, type RoutePolicy, routePolicyFor } from '@onasis/contracts';
 import { ACCESS_EXTENSION, API_KEYS_EXTENSION } from '@onasis/http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { labelOf, type ServiceOperation, serviceOperations } from './service-operations.js';
+import { gatewayOperations, labelOf, type ServiceOperation, serviceOperations } from './service-operations.js';
 
 // The services declare who may call each route beside the route (`...access(...)` of @onasis/http), and it lands in
 // their OpenAPI parts; the gateway enforces ROUTE_POLICIES before it forwards anything. These tests hold the two equal
 // both ways, so neither can drift.
 let operations: ServiceOperation[] = [];
 beforeAll(async () => {
-  operations = await serviceOperations();
+  operations = [...(await serviceOperations()), ...gatewayOperations()];
 });
 
 const rowOf = (policy: RoutePolicy) => `${policy.method} ${policy.path}`;

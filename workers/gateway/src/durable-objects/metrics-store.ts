@@ -1,9 +1,17 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { MetricsDelta } from '../metrics/model.js';
-import { renderStoredMetrics } from './metrics-exposition.js';
+import { type CountsSnapshot, countsOf, overviewOf } from '../metrics/overview.js';
+import { ISOLATE_STALE_MS, renderStoredMetrics } from './metrics-exposition.js';
 
 /** Breaker snapshots older than this are deleted; they stopped counting after ISOLATE_STALE_MS (metrics-exposition.ts) anyway. */
 const BREAKER_ROWS_KEPT_MS = 3_600_000;
+
+/**
+ * Snapshots of the cumulative counts, taken at most this often, give the overview its rates over a recent window
+ * (as Prometheus' `rate()` over two scrapes); an hour of them is kept.
+ */
+const SAMPLE_EVERY_MS = 15_000;
+const SAMPLES_KEPT_MS = 3_600_000;
 
 /**
  * The platform-wide sum of every gateway isolate's request metrics. One instance (`idFromName('global')`) receives
@@ -29,6 +37,42 @@ export class MetricsStore extends DurableObject<GatewayEnv> {
     this.sql.exec('CREATE TABLE IF NOT EXISTS cache_results (result TEXT PRIMARY KEY, count INTEGER)');
     this.sql.exec(`CREATE TABLE IF NOT EXISTS breaker_states (isolate TEXT, service TEXT, state INTEGER, seen_at INTEGER,
       PRIMARY KEY (isolate, service))`);
+    this.sql.exec('CREATE TABLE IF NOT EXISTS count_samples (at INTEGER PRIMARY KEY, counts TEXT NOT NULL)');
+  }
+
+  /** Takes a snapshot of the counts when the latest is older than SAMPLE_EVERY_MS. */
+  private sample(now: number): void {
+    const latest = this.sql.exec<{ at: number | null }>('SELECT MAX(at) AS at FROM count_samples').one().at;
+    if (latest !== null && now - latest < SAMPLE_EVERY_MS) return;
+    this.sql.exec('INSERT OR REPLACE INTO count_samples VALUES (?, ?)', now, JSON.stringify(countsOf(this.sql)));
+    this.sql.exec('DELETE FROM count_samples WHERE at < ?', now - SAMPLES_KEPT_MS);
+  }
+
+  /**
+   * Request rate, error rate and p95 per owner of routes (`owners`: the services and `gateway`) and in total over
+   * about the last `windowMs`, the cache hit ratio, and each service's breaker as the isolates last reported it
+   * (open when any fresh isolate's is open).
+   */
+  overview(owners: readonly string[], windowMs: number) {
+    const now = Date.now();
+    const baseRow = this.sql
+      .exec<{ at: number; counts: string }>(
+        'SELECT at, counts FROM count_samples WHERE at >= ? AND at <= ? ORDER BY at LIMIT 1',
+        now - windowMs,
+        now - SAMPLE_EVERY_MS,
+      )
+      .toArray()[0];
+    const base = baseRow ? { at: baseRow.at, counts: JSON.parse(baseRow.counts) as CountsSnapshot } : null;
+    const figures = overviewOf(owners, countsOf(this.sql), base, now);
+    this.sample(now);
+    const breakers: Record<string, 'closed' | 'half_open' | 'open'> = {};
+    for (const row of this.sql.exec<{ service: string; state: number }>(
+      'SELECT service, MAX(state) AS state FROM breaker_states WHERE seen_at >= ? GROUP BY service',
+      now - ISOLATE_STALE_MS,
+    )) {
+      breakers[row.service] = row.state === 2 ? 'open' : row.state === 1 ? 'half_open' : 'closed';
+    }
+    return { ...figures, breakers };
   }
 
   /** Adds one isolate's batch. The whole batch applies in one implicit transaction, so a retry never half-counts. */
@@ -110,6 +154,7 @@ export class MetricsStore extends DurableObject<GatewayEnv> {
       Date.now(),
     );
     this.sql.exec('INSERT INTO flushes VALUES (1, 1) ON CONFLICT DO UPDATE SET count = count + 1');
+    this.sample(now);
   }
 
   /** The exposition text of everything ingested so far. `services` lists every service so each has a series. */

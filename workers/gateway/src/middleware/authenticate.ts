@@ -13,6 +13,9 @@ import { resetSessionStatusCache } from '../services/session-status.js';
 /** `Authorization: Bearer <b64token>` (RFC 6750 §2.1), scheme case-insensitive. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
+/** Paths of the gateway's own API, answered from its own counters, with their permission in ROUTE_POLICIES. */
+const GATEWAY_API = new Set(['/api/v1/overview']);
+
 /**
  * Authenticates the caller of every request bound for a domain Worker and enforces the route's policy from
  * ROUTE_POLICIES: 401 without valid credentials where they are needed, 403 without the route's permission. A token
@@ -20,12 +23,12 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * The verified principal is what the proxy hands the service; nothing a client sends can stand in for it.
  *
  * Gateway endpoints and paths no service owns are left alone: nothing behind them acts on a principal, and
- * `/metrics` takes its own bearer token.
+ * `/metrics` takes its own bearer token. The gateway's own API (GATEWAY_API) is checked like a service's.
  */
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
     const path = c.req.path;
-    if (ownerOf(path) === null) return next();
+    if (ownerOf(path) === null && !GATEWAY_API.has(path)) return next();
     const method = c.req.method;
     const policy = routePolicyFor(method === 'HEAD' ? 'GET' : method, path);
     const access = policy.access;

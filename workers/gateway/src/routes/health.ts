@@ -22,7 +22,7 @@ interface Checked {
 const lastCheck = new WeakMap<object, Checked>();
 
 /** The latest check when it is at most HEALTH_CACHE_MS old, else a new one; callers meanwhile share one check. */
-function currentHealth(env: GatewayEnv, now: number): Promise<HealthResult> {
+export function currentHealth(env: GatewayEnv, now: number): Promise<HealthResult> {
   const last = lastCheck.get(env);
   if (last !== undefined && now - last.at < HEALTH_CACHE_MS) return last.result;
   const probes = Object.fromEntries(
