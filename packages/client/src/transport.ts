@@ -5,6 +5,8 @@ import type { SessionKeeper, SessionMode } from './session.js';
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that take credentials in their body: no bearer token goes with them and their 401 is final. */
 const SIGN_IN_PATHS = /\/auth\/(login|refresh|register|mfa\/verify)$/;
+/** Where a 429 is a lockout against guessing: waiting and sending the same guess again would only extend it. */
+const GUESS_PATHS = /\/auth\/(login|mfa\/verify)$/;
 
 /** How the client waits and tells the time; tests replace both to see the delays asked for without waiting. */
 export interface Clock {
@@ -61,6 +63,7 @@ export function createTransport(options: TransportOptions, session: SessionKeepe
   async function withRetries(request: Request): Promise<Sent> {
     for (let n = 0; ; n++) {
       const sent = await attempt(request);
+      if (sent.response.status === 429 && GUESS_PATHS.test(new URL(request.url).pathname)) return sent;
       const wait = retryDelay(sent.response, n, options.retry, options.clock.now());
       if (wait === null) return sent;
       await sent.response.body?.cancel();

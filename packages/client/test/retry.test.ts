@@ -72,6 +72,15 @@ describe('retries on 429 and 503', () => {
     expect(delays).toEqual([]);
   });
 
+  it('leaves a sign-in lockout (429) to the user instead of sending the password again', async () => {
+    const { clock, delays } = recordingClock();
+    const client = createOnasisClient({ baseUrl: server.url }, clock);
+    server.script('POST /auth/login', answer(429, { 'retry-after': '2' }));
+    await expect(client.signIn({ email: 'ada@example.com', password: 'guess' })).rejects.toMatchObject({ status: 429 });
+    expect(server.seen('POST /auth/login')).toHaveLength(1);
+    expect(delays).toEqual([]);
+  });
+
   it('never retries a 401 that survives the refresh', async () => {
     const { client, delays } = await signedInClient(server);
     const refused = { status: 401, body: { code: 'UNAUTHENTICATED', status: 401, requestId: 'r', title: 't' } };
