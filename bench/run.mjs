@@ -13,6 +13,8 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE_LIMIT_GZIP, buildWorkers } from '../scripts/build.mjs';
 import { root, WORKERS } from '../scripts/workers.mjs';
+import { CLIENT_LIMIT_GZIP, clientSizeGzip } from './client-size.mjs';
+import { CONSOLE_LIMIT_GZIP, consoleSizes } from './console-size.mjs';
 import { measureAnalytics } from './lib/analytics.mjs';
 import { measureFanout } from './lib/fanout.mjs';
 import { measureFileTransfer } from './lib/file-transfer.mjs';
@@ -472,6 +474,23 @@ async function main() {
       ? `over: ${oversize.map((b) => b.name).join(', ')}`
       : `largest ${Math.max(...bundles.map((b) => b.gzip)).toLocaleString('en-US')} B`,
   });
+  // What a browser downloads: the console's first screen and the typed client an app bundles.
+  const consoleSize = consoleSizes();
+  const clientGzip = await clientSizeGzip();
+  targets.push(
+    {
+      label: 'console first-load JavaScript under 200 KB gzip',
+      met: consoleSize.firstLoadJs.gzip < CONSOLE_LIMIT_GZIP,
+      detail:
+        `${consoleSize.firstLoadJs.gzip.toLocaleString('en-US')} B gzip JS (+ ` +
+        `${consoleSize.firstLoadCss.gzip.toLocaleString('en-US')} B CSS) in ${consoleSize.firstLoadFiles.length} files`,
+    },
+    {
+      label: '@onasis/client under 15 KB gzip',
+      met: clientGzip < CLIENT_LIMIT_GZIP,
+      detail: `${clientGzip.toLocaleString('en-US')} B gzip, minified for browsers`,
+    },
+  );
 
   if (fileTransfer) {
     const f = fileTransfer;

@@ -73,6 +73,7 @@ platform = await startPlatform({
 const base = `http://localhost:${port}`;
 console.log(`
 Onasis Core is running.
+  Console        ${base}/console   (sign in as the admin below)
   API            ${base}
   Health         ${base}/health
   API reference  ${base}/docs   (OpenAPI: ${base}/openapi.json)
