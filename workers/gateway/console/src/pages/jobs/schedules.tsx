@@ -57,7 +57,7 @@ export default function SchedulesPage() {
             empty="No schedules are declared."
             columns={[
               { label: 'Schedule', cell: (s) => <strong>{s.name}</strong> },
-              { label: 'Cron', cell: (s) => <code>{s.cron}</code> },
+              { label: 'Cron', cell: (s) => <code class="nowrap">{s.cron}</code> },
               { label: 'Job type', cell: (s) => <code>{s.jobType}</code> },
               { label: 'Last run', cell: (s) => <LastRun run={s.lastRun} /> },
               { label: 'Next run', cell: (s) => dateTime(s.nextRun) },
