@@ -1,4 +1,5 @@
 import type { components } from '@onasis/client';
+import { useState } from 'preact/hooks';
 import { client } from '../../api.js';
 import { ActionButton, Field, Form, PageHeader } from '../../components/actions.js';
 import { Pager, useList } from '../../components/list.js';
@@ -22,6 +23,8 @@ export default function RolesPage() {
   const known = useLoad(loadKnown, []);
   const list = useList([], (_f, cursor) => client.GET('/api/v1/roles', { params: { query: { cursor, limit: 50 } } }));
   const permissions = known.data ?? [];
+  // A new key after each creation empties the form for the next role.
+  const [created, setCreated] = useState(0);
   return (
     <section class="page">
       <PageHeader title="Roles" />
@@ -39,6 +42,7 @@ export default function RolesPage() {
         <section class="section" aria-labelledby="new-role-h">
           <h2 id="new-role-h">New role</h2>
           <Form
+            key={created}
             label="New role"
             submitLabel="Create role"
             onSubmit={(form) =>
@@ -50,7 +54,10 @@ export default function RolesPage() {
                 },
               })
             }
-            onDone={list.reload}
+            onDone={() => {
+              setCreated((n) => n + 1);
+              list.reload();
+            }}
           >
             <Field name="roleName" label="Name" required hint="Lower-case letters, digits and dashes, e.g. support." />
             <Field name="roleDescription" label="Description" />
