@@ -47,6 +47,7 @@ function guarded(page: PageDef) {
 
 const ROUTES = PAGES.map((page) => ({ path: page.path, component: guarded(page) }));
 
+/** The signed-in console: one router over every page (preact-iso routers do not nest without `/*` mounts). */
 function Console() {
   return (
     <SessionProvider>
@@ -64,14 +65,17 @@ function Console() {
   );
 }
 
-/** The console: the sign-in page, or the signed-in console around every other path. */
+/** The sign-in page on its own, or the signed-in console around every other path. */
+function Root() {
+  const { path } = useLocation();
+  return path === '/console/sign-in' ? <SignIn /> : <Console />;
+}
+
+/** The console app. */
 export function App() {
   return (
     <LocationProvider>
-      <Router>
-        <Route path="/console/sign-in" component={SignIn} />
-        <Route default component={Console} />
-      </Router>
+      <Root />
     </LocationProvider>
   );
 }
