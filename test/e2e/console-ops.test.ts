@@ -142,6 +142,8 @@ describe('console: jobs', () => {
     const frame = page.frameLocator('iframe.message-html');
     await expect(frame.locator('strong').textContent()).resolves.toBe('Ada');
     await expect(page.locator('iframe.message-html').getAttribute('sandbox')).resolves.toBe('');
+    // Chromium paints an opaque-origin frame only once it is on screen; the screenshot should show the message.
+    await page.locator('iframe.message-html').scrollIntoViewIfNeeded();
     await checkPage(page, 'notifications-delivery');
 
     // The sandbox outbox: the same message, caught instead of sent.
