@@ -133,7 +133,7 @@ describe('console: identity', () => {
     await checkPage(page, 'audit-log');
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 60_000); // the gateway may trust a cached session for up to 30 s
 
   it("revokes another user's session and API key from their user page", async () => {
     const member = await registeredUser();
@@ -157,7 +157,7 @@ describe('console: identity', () => {
     expect((await adminGet<{ data: unknown[] }>(`/api/v1/users/${member.id}/api-keys`)).data).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 60_000); // the gateway may trust a cached session for up to 30 s
 
   it('creates a role with chosen permissions, and deletes it', async () => {
     const name = unique('e2e-role-')
@@ -189,6 +189,37 @@ describe('console: identity', () => {
     expect((await api(`/api/v1/roles/${name}`, { headers: bearer(token) })).status).toBe(404);
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it("shows the API's refusal when a role change goes beyond the caller's own", async () => {
+    // An operator who may change users but is no admin: the console offers every role, the API refuses the admin one.
+    const role = unique('e2e-ops-')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 40);
+    const made = await api(
+      '/api/v1/roles',
+      jsonRequest('POST', { name: role, permissions: ['users:read', 'users:write', 'roles:read'] }, bearer(token)),
+    );
+    expect(made.status, await made.clone().text()).toBe(201);
+    const operator = await consoleUser(['member', role]);
+    const target = await registeredUser();
+    const { page, problems, context } = await openPage(operator, `/console/users/${target.id}`);
+    const form = page.getByRole('form', { name: 'Roles' });
+    await form.getByLabel('admin').check();
+    await form.getByRole('button', { name: 'Save roles' }).click();
+    const alert = form.getByRole('alert');
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toContain('Only an admin can grant or remove the admin role');
+    await expect(alert.locator('.request-id').textContent()).resolves.toMatch(/^req_/);
+    expect((await adminGet<{ roles: string[] }>(`/api/v1/users/${target.id}`)).roles).toEqual(['member']);
+    // The refused call is the only thing that went wrong on the page (the browser logs it too).
+    expect(problems).toEqual([
+      `HTTP 403: PUT ${new URL(page.url()).origin}/api/v1/users/${target.id}/roles`,
+      'console: Failed to load resource: the server responded with a status of 403 (Forbidden)',
+    ]);
+    await context.close();
+    expect((await api(`/api/v1/roles/${role}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(204);
   });
 
   it('a member signs in and cannot reach admin pages (neither by link nor by URL)', async () => {
