@@ -205,7 +205,7 @@ describe('console: files', () => {
     await context.close();
 
     // The admin's storage page: the figures, and this member's usage (the trash still counts).
-    const admin = await open(SEEDED_ADMIN, `/console/files/storage?userId=${member.id}`);
+    const admin = await open(SEEDED_ADMIN, `/console/storage?userId=${member.id}`);
     await admin.page.getByRole('heading', { name: `Usage of ${member.id}` }).waitFor();
     await expect(admin.page.locator('main .details').textContent()).resolves.toMatch(/Files1 of \d+/);
     await expect(admin.page.locator('.cards').textContent()).resolves.toContain('Saved by deduplication');

@@ -46,7 +46,7 @@ export default function FilesPage() {
       <PageHeader title="Files" />
       {can('files:manage') && (
         <p>
-          <a href="/console/files/storage">Storage across all users</a>
+          <a href="/console/storage">Storage across all users</a>
         </p>
       )}
       <FilterBar

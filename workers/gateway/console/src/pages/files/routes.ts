@@ -4,7 +4,7 @@ import type { PageDef } from '../../pages.js';
 export const filesPages: PageDef[] = [
   { path: '/console/files', title: 'Files', permission: 'files:read', load: () => import('./files.js') },
   {
-    path: '/console/files/storage',
+    path: '/console/storage',
     title: 'Storage',
     permission: 'files:manage',
     load: () => import('./storage.js'),

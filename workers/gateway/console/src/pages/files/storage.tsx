@@ -61,7 +61,10 @@ export default function StoragePage() {
               <Card label="Saved by compression" value={bytes(s.bytesSavedByCompression)} />
               <Card label="Standard class" value={bytes(s.bytesByStorageClass.Standard)} />
               <Card label="Infrequent Access class" value={bytes(s.bytesByStorageClass.InfrequentAccess)} />
-              <Card label="In the trash" value={`${bytes(s.trash.bytes)} (${s.trash.files} files)`} />
+              <Card
+                label="In the trash"
+                value={`${bytes(s.trash.bytes)} (${s.trash.files} ${s.trash.files === 1 ? 'file' : 'files'})`}
+              />
             </div>
             <h2>Largest users</h2>
             <DataTable
@@ -73,7 +76,7 @@ export default function StoragePage() {
                 {
                   label: 'User',
                   cell: (u) => (
-                    <a href={`/console/files/storage?userId=${encodeURIComponent(u.userId)}`}>
+                    <a href={`/console/storage?userId=${encodeURIComponent(u.userId)}`}>
                       <code>{u.userId}</code>
                     </a>
                   ),
