@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js';
 import { disputes, ledgerEntries, ledgerTransactions, refunds } from '../db/schema.js';
 import { findPayment, type PaymentRow } from './payment-rows.js';
 
-/** What happened to a payment, as its timeline shows it. */
+/** What happened to a payment, as its timeline shows it, in the order steps stored in one millisecond happen. */
 export const TIMELINE_KINDS = [
   'created',
   'captured',
@@ -28,6 +28,9 @@ export interface TimelineEvent {
   objectId: string;
   detail: string | null;
 }
+
+// Steps stored in the same millisecond (a refund asked for and the money it moved) in the order they happen.
+const rank = (e: TimelineEvent) => TIMELINE_KINDS.indexOf(e.kind);
 
 const MOVEMENT_KIND = {
   capture: 'captured',
@@ -96,8 +99,7 @@ export async function paymentTimeline(db: Db, caller: Principal, paymentId: stri
       .map((d) => ({ at: d.createdAt, kind: 'disputed' as const, amount: d.amount, objectId: d.id, detail: d.reason })),
     ...endOf(payment),
   ];
-  // Stable: steps stored in the same millisecond keep the order above (asked for before moved).
-  return events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : rank(a) - rank(b)));
 }
 
 /** The payment's last word when it ended without money: canceled, or a decline still on it. */
