@@ -98,7 +98,8 @@ export function FilterBar({
             <div class="field" key={`${field.name}:${value}`}>
               <label for={id}>{field.label}</label>
               {field.options ? (
-                <select id={id} name={field.name} defaultValue={value}>
+                // Preact sets `value` on a select after its options exist; `defaultValue` there is not applied.
+                <select id={id} name={field.name} value={value}>
                   {field.options.map(([v, label]) => (
                     <option key={v} value={v}>
                       {label}
