@@ -19,7 +19,11 @@ export const ledgerTransactions = sqliteTable(
     currency: text('currency').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('ledger_transactions_created_idx').on(t.createdAt)],
+  // By payment: a payment's timeline reads its ledger movements.
+  (t) => [
+    index('ledger_transactions_created_idx').on(t.createdAt),
+    index('ledger_transactions_payment_idx').on(t.paymentId, t.createdAt),
+  ],
 );
 
 /** One side of a movement: signed minor units (debit positive, credit negative) on one account. */

@@ -1,0 +1,1 @@
+CREATE INDEX `ledger_transactions_payment_idx` ON `ledger_transactions` (`payment_id`,`created_at`);
