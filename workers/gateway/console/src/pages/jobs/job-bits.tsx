@@ -1,6 +1,6 @@
 import type { components } from '@onasis/client';
-import { useLocation } from 'preact-iso';
 import './jobs.css';
+import { AreaTabs } from '../../components/tabs.js';
 
 /** A job as the API shows it. */
 export type Job = components['schemas']['Job'];
@@ -45,20 +45,7 @@ const TABS = [
 
 /** The Jobs area's own navigation. */
 export function JobsTabs() {
-  const { path } = useLocation();
-  return (
-    <nav aria-label="Jobs views">
-      <ul class="tabs">
-        {TABS.map(([href, label]) => (
-          <li key={href}>
-            <a href={href} aria-current={path === href ? 'page' : undefined}>
-              {label}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <AreaTabs label="Jobs views" tabs={TABS} />;
 }
 
 /** A job id as a link to its page. */

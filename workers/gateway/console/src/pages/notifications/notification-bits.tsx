@@ -1,6 +1,6 @@
 import type { components } from '@onasis/client';
-import { useLocation } from 'preact-iso';
 import './notifications.css';
+import { AreaTabs } from '../../components/tabs.js';
 
 /** A delivery as the API shows it. */
 export type Delivery = components['schemas']['NotificationDelivery'];
@@ -48,20 +48,7 @@ const TABS = [
 
 /** The Notifications area's own navigation. */
 export function NotificationsTabs() {
-  const { path } = useLocation();
-  return (
-    <nav aria-label="Notifications views">
-      <ul class="tabs">
-        {TABS.map(([href, label]) => (
-          <li key={href}>
-            <a href={href} aria-current={path === href ? 'page' : undefined}>
-              {label}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <AreaTabs label="Notifications views" tabs={TABS} />;
 }
 
 /**

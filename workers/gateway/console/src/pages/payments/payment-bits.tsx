@@ -1,6 +1,6 @@
 import type { components } from '@onasis/client';
-import { useLocation } from 'preact-iso';
 import './payments.css';
+import { AreaTabs } from '../../components/tabs.js';
 
 /** A payment as the API shows it. */
 export type Payment = components['schemas']['PaymentIntent'];
@@ -53,24 +53,7 @@ const TABS = [
 
 /** The Payments area's own navigation. */
 export function PaymentsTabs() {
-  const { path } = useLocation();
-  const current = TABS.reduce<string>(
-    (best, [href]) => (path.startsWith(href) && href.length > best.length ? href : best),
-    '',
-  );
-  return (
-    <nav aria-label="Payments views">
-      <ul class="tabs">
-        {TABS.map(([href, label]) => (
-          <li key={href}>
-            <a href={href} aria-current={current === href ? 'page' : undefined}>
-              {label}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <AreaTabs label="Payments views" tabs={TABS} />;
 }
 
 /** A short id that still links to its page; the full id is the link's accessible name. */
