@@ -2,10 +2,9 @@
 // staying balanced, disputes and reconciliation runs, a member's file browser (upload, download, trash), storage
 // figures, and the analytics sites linking to the dashboard.
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { WatchedPage } from './support/browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser.js';
-import { type ConsoleUser, checkPage, consolePage, consoleUser, SEEDED_ADMIN, screenshot } from './support/console.js';
+import { type ConsoleUser, checkPage, consolePage, consoleUser, SEEDED_ADMIN } from './support/console.js';
 import { api, unique } from './support/http.js';
 import { adminToken, bearer, jsonRequest, registeredUser } from './support/identity.js';
 import { confirm, createPayment, expectLedgerBalanced, type Payment, reaches } from './support/payments.js';
@@ -36,25 +35,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
   }
 }
 
-/** A console page as `who`, whose waits fail with their locator well before the test's own timeout does. */
-async function open(who: ConsoleUser, path: string) {
-  const watched = await consolePage(browser, who, path);
-  watched.page.setDefaultTimeout(15_000);
-  last = watched;
-  return watched;
-}
-
-let last: WatchedPage | undefined;
-
-// A failed journey leaves the page as it was and what went wrong on it, to see why.
-afterEach(async (context) => {
-  const failed = context.task.result?.state === 'fail';
-  if (failed && last && !last.page.isClosed()) {
-    await screenshot(last.page, `failed-${context.task.name.replaceAll(/\W+/g, '-')}`);
-    console.error(`page ${last.page.url()}:`, await last.page.locator('main').textContent(), last.problems);
-  }
-  last = undefined;
-});
+/** A console page as `who`. */
+const open = (who: ConsoleUser, path: string) => consolePage(browser, who, path);
 
 beforeAll(async () => {
   browser = await launchBrowser();

@@ -3,9 +3,9 @@
 // edits roles and verifies the audit chain; and a member reaches none of the admin pages, by link or by URL.
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { launchBrowser, signInWithCookies, type WatchedPage, watchedPage } from './support/browser.js';
-import { type ConsoleUser, checkPage, consoleUser, SEEDED_ADMIN, screenshot } from './support/console.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type WatchedPage } from './support/browser.js';
+import { type ConsoleUser, checkPage, consolePage, consoleUser, SEEDED_ADMIN } from './support/console.js';
 import { api, unique } from './support/http.js';
 import { adminToken, bearer, jsonRequest, registeredUser } from './support/identity.js';
 
@@ -39,19 +39,8 @@ async function confirmAction(page: Page, scope: ReturnType<Page['locator']>, lab
   await page.waitForLoadState('networkidle');
 }
 
-/** A watched page with actions bounded well inside the test's time; on a failure, what the page showed. */
-async function openPage(who: ConsoleUser | null, path: string): Promise<WatchedPage> {
-  const watched = await watchedPage(browser);
-  watched.page.setDefaultTimeout(10_000);
-  onTestFailed(async ({ task }) => {
-    console.error(`problems on ${watched.page.url()}:`, watched.problems);
-    await screenshot(watched.page, `failed-${task.name.replaceAll(' ', '-')}`);
-  });
-  if (who) await signInWithCookies(watched.context, who.email, who.password);
-  await watched.page.goto(path);
-  await watched.page.locator('main h1').first().waitFor();
-  return watched;
-}
+/** A console page as `who` (null: signed out). */
+const openPage = (who: ConsoleUser | null, path: string): Promise<WatchedPage> => consolePage(browser, who, path);
 
 beforeAll(async () => {
   browser = await launchBrowser();

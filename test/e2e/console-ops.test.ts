@@ -2,9 +2,9 @@
 // now", the delivery log with a rendered message and its provider outcome, the sandbox outbox, and a template edited
 // with its live preview.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { launchBrowser, signInWithCookies, type WatchedPage, watchedPage } from './support/browser.js';
-import { checkPage, SEEDED_ADMIN, screenshot } from './support/console.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type WatchedPage } from './support/browser.js';
+import { checkPage, consolePage, SEEDED_ADMIN } from './support/console.js';
 import { api, unique } from './support/http.js';
 import { adminToken, bearer, jsonRequest, registeredUser } from './support/identity.js';
 
@@ -44,19 +44,8 @@ async function createTemplate(body: Record<string, unknown>): Promise<void> {
  */
 const pageProblems = (problems: string[]) => problems.filter((p) => !p.includes("script execution in 'about:srcdoc'"));
 
-/** The admin's console at `path`; on a failure, what went wrong on the page and how it looked. */
-async function adminPage(path: string): Promise<WatchedPage> {
-  const watched = await watchedPage(browser);
-  watched.page.setDefaultTimeout(15_000);
-  onTestFailed(async ({ task }) => {
-    console.error(`problems on ${watched.page.url()}:`, watched.problems);
-    await screenshot(watched.page, `failed-${task.name.replaceAll(' ', '-')}`);
-  });
-  await signInWithCookies(watched.context, SEEDED_ADMIN.email, SEEDED_ADMIN.password);
-  await watched.page.goto(path);
-  await watched.page.locator('main h1').first().waitFor();
-  return watched;
-}
+/** The admin's console at `path`. */
+const adminPage = (path: string): Promise<WatchedPage> => consolePage(browser, SEEDED_ADMIN, path);
 
 beforeAll(async () => {
   browser = await launchBrowser();

@@ -3,7 +3,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { launchBrowser, watchedPage } from './support/browser.js';
-import { checkPage, consolePage, SEEDED_ADMIN, screenshot } from './support/console.js';
+import { checkPage, consolePage, SEEDED_ADMIN } from './support/console.js';
 import { api } from './support/http.js';
 
 let browser: Browser;
@@ -68,11 +68,6 @@ describe('console pages and assets', () => {
 describe('overview', () => {
   it('shows every service with its health and the platform’s traffic figures', async () => {
     const { page, problems } = await consolePage(browser, SEEDED_ADMIN);
-    onTestFailed(async () => {
-      console.error(`overview at ${page.url()}:\n${problems.join('\n')}`);
-      await screenshot(page, 'overview-failed');
-      console.error((await page.locator('main').innerHTML()).slice(0, 3000));
-    });
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     const rows = page.locator('table tbody tr');
     await rows.first().waitFor({ timeout: 10_000 });

@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
-import { type WatchedPage, watchedPage } from './browser.js';
+import { expect, onTestFailed } from 'vitest';
+import { signInWithCookies, type WatchedPage, watchedPage } from './browser.js';
 import { api } from './http.js';
 import { adminToken, bearer, jsonRequest, registeredUser } from './identity.js';
 
@@ -37,15 +37,19 @@ export async function consoleUser(roles: string[] = ['member']): Promise<Console
 }
 
 /**
- * A page of a fresh browser context signed in as `who` with the platform's session cookies (as the console's
- * sign-in page leaves them), opened at `path` and settled.
+ * A page of a fresh browser context signed in as `who` (null: nobody) with the platform's session cookies (as the
+ * console's sign-in page leaves them), opened at `path` and settled. Its waits fail with their locator well before
+ * the test's own timeout; if the test fails, the report shows what went wrong on the page and keeps a screenshot.
  */
-export async function consolePage(browser: Browser, who: ConsoleUser, path = '/console'): Promise<WatchedPage> {
+export async function consolePage(browser: Browser, who: ConsoleUser | null, path = '/console'): Promise<WatchedPage> {
   const watched = await watchedPage(browser);
-  const res = await watched.context.request.post('/auth/login', {
-    data: { email: who.email, password: who.password, cookie: true },
+  watched.page.setDefaultTimeout(15_000);
+  onTestFailed(async ({ task }) => {
+    if (watched.page.isClosed()) return;
+    console.error(`page ${watched.page.url()}:`, watched.problems);
+    await screenshot(watched.page, `failed-${task.name.replaceAll(/\W+/g, '-')}`);
   });
-  if (res.status() !== 200) throw new Error(`cookie sign-in failed: ${res.status()} ${await res.text()}`);
+  if (who) await signInWithCookies(watched.context, who.email, who.password);
   await watched.page.goto(path);
   await watched.page.locator('main h1').first().waitFor();
   return watched;
