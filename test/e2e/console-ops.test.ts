@@ -113,6 +113,8 @@ describe('console: jobs', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/status=succeeded/);
     expect(new URL(page.url()).searchParams.get('type')).toBe('notifications.send');
+    // The form shows the filters the URL holds, so a shared link opens with them set.
+    expect(await page.getByLabel('Status').inputValue()).toBe('succeeded');
     await page.locator(`tr[data-key="${id}"]`).waitFor();
     await checkPage(page, 'jobs-list');
 

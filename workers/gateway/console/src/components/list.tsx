@@ -98,10 +98,11 @@ export function FilterBar({
             <div class="field" key={`${field.name}:${value}`}>
               <label for={id}>{field.label}</label>
               {field.options ? (
-                // Preact sets `value` on a select after its options exist; `defaultValue` there is not applied.
-                <select id={id} name={field.name} value={value}>
+                // Uncontrolled, as the inputs are: the URL's value is the initially selected option (a select's
+                // `defaultValue` is not applied, and a `value` would hold it against the user's choice).
+                <select id={id} name={field.name}>
                   {field.options.map(([v, label]) => (
-                    <option key={v} value={v}>
+                    <option key={v} value={v} selected={v === value}>
                       {label}
                     </option>
                   ))}
