@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import { client } from '../../api.js';
 import { ActionButton, Field, Form } from '../../components/actions.js';
-import { dateTime } from '../../components/format.js';
 import { Show } from '../../components/states.js';
 import { DataTable } from '../../components/table.js';
 import { useLoad } from '../../components/use-load.js';
 import { useSession } from '../../session.js';
 import { allOf, Checkboxes } from '../users/bits.js';
+import { apiKeyColumns } from '../users/credential-columns.js';
 
 /** My API keys: create one (scopes limited to what I hold; the secret is shown once), list, revoke. */
 export function AccountApiKeys() {
@@ -31,25 +31,15 @@ export function AccountApiKeys() {
             rows={page.data}
             rowKey={(k) => k.id}
             empty="You have no API keys."
-            columns={[
-              { label: 'Name', cell: (k) => k.name },
-              { label: 'Key', cell: (k) => <code>{k.prefix}…</code> },
-              { label: 'Scopes', cell: (k) => k.scopes.join(', ') || 'none' },
-              { label: 'Created', cell: (k) => dateTime(k.createdAt) },
-              { label: 'Last used', cell: (k) => dateTime(k.lastUsedAt) },
-              {
-                label: 'Actions',
-                cell: (k) => (
-                  <ActionButton
-                    label="Revoke"
-                    danger
-                    confirm={`Revoke ${k.name}? Programs using it stop working.`}
-                    run={() => client.DELETE('/api/v1/users/me/api-keys/{id}', { params: { path: { id: k.id } } })}
-                    onDone={keys.reload}
-                  />
-                ),
-              },
-            ]}
+            columns={apiKeyColumns((k) => (
+              <ActionButton
+                label="Revoke"
+                danger
+                confirm={`Revoke ${k.name}? Programs using it stop working.`}
+                run={() => client.DELETE('/api/v1/users/me/api-keys/{id}', { params: { path: { id: k.id } } })}
+                onDone={keys.reload}
+              />
+            ))}
           />
         )}
       </Show>

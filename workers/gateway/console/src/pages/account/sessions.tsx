@@ -1,9 +1,9 @@
 import { client } from '../../api.js';
 import { ActionButton } from '../../components/actions.js';
-import { dateTime } from '../../components/format.js';
 import { Show } from '../../components/states.js';
 import { DataTable } from '../../components/table.js';
 import { useLoad } from '../../components/use-load.js';
+import { sessionColumns } from '../users/credential-columns.js';
 
 /** My live sessions: end one, or every one but this. */
 export function AccountSessions() {
@@ -22,24 +22,16 @@ export function AccountSessions() {
                 rows={page.data}
                 rowKey={(s) => s.id}
                 empty="No live sessions."
-                columns={[
-                  { label: 'Device', cell: (s) => (s.current ? `${s.device} (this session)` : s.device) },
-                  { label: 'IP', cell: (s) => s.ip ?? '—' },
-                  { label: 'Signed in', cell: (s) => dateTime(s.createdAt) },
-                  { label: 'Last used', cell: (s) => dateTime(s.lastUsedAt) },
-                  {
-                    label: 'Actions',
-                    cell: (s) =>
-                      s.current ? null : (
-                        <ActionButton
-                          label="Sign out"
-                          confirm={`Sign out the ${s.device} session?`}
-                          run={() => end(s.id)}
-                          onDone={sessions.reload}
-                        />
-                      ),
-                  },
-                ]}
+                columns={sessionColumns((s) =>
+                  s.current ? null : (
+                    <ActionButton
+                      label="Sign out"
+                      confirm={`Sign out the ${s.device} session?`}
+                      run={() => end(s.id)}
+                      onDone={sessions.reload}
+                    />
+                  ),
+                )}
               />
               {others.length > 0 ? (
                 <ActionButton

@@ -1,10 +1,10 @@
 import { client } from '../../api.js';
 import { ActionButton } from '../../components/actions.js';
-import { dateTime } from '../../components/format.js';
 import { Show } from '../../components/states.js';
 import { DataTable } from '../../components/table.js';
 import { useLoad } from '../../components/use-load.js';
 import { useSession } from '../../session.js';
+import { apiKeyColumns, sessionColumns } from './credential-columns.js';
 
 /** A user's live sessions, each with "End session" for those who may change users. */
 export function UserSessions({ userId }: { userId: string }) {
@@ -21,30 +21,21 @@ export function UserSessions({ userId }: { userId: string }) {
             rows={page.data}
             rowKey={(s) => s.id}
             empty="No live sessions."
-            columns={[
-              { label: 'Device', cell: (s) => (s.current ? `${s.device} (this session)` : s.device) },
-              { label: 'IP', cell: (s) => s.ip ?? '—' },
-              { label: 'Method', cell: (s) => s.method },
-              { label: 'Signed in', cell: (s) => dateTime(s.createdAt) },
-              { label: 'Last used', cell: (s) => dateTime(s.lastUsedAt) },
-              {
-                label: 'Actions',
-                cell: (s) =>
-                  can('users:write') ? (
-                    <ActionButton
-                      label="End session"
-                      danger
-                      confirm={`End the ${s.device} session?`}
-                      run={() =>
-                        client.DELETE('/api/v1/users/{id}/sessions/{sessionId}', {
-                          params: { path: { id: userId, sessionId: s.id } },
-                        })
-                      }
-                      onDone={sessions.reload}
-                    />
-                  ) : null,
-              },
-            ]}
+            columns={sessionColumns((s) =>
+              can('users:write') ? (
+                <ActionButton
+                  label="End session"
+                  danger
+                  confirm={`End the ${s.device} session?`}
+                  run={() =>
+                    client.DELETE('/api/v1/users/{id}/sessions/{sessionId}', {
+                      params: { path: { id: userId, sessionId: s.id } },
+                    })
+                  }
+                  onDone={sessions.reload}
+                />
+              ) : null,
+            )}
           />
         )}
       </Show>
@@ -66,31 +57,21 @@ export function UserApiKeys({ userId }: { userId: string }) {
             rows={page.data}
             rowKey={(k) => k.id}
             empty="No API keys."
-            columns={[
-              { label: 'Name', cell: (k) => k.name },
-              { label: 'Key', cell: (k) => <code>{k.prefix}…</code> },
-              { label: 'Scopes', cell: (k) => k.scopes.join(', ') || 'none' },
-              { label: 'Created', cell: (k) => dateTime(k.createdAt) },
-              { label: 'Last used', cell: (k) => dateTime(k.lastUsedAt) },
-              { label: 'Expires', cell: (k) => dateTime(k.expiresAt) },
-              {
-                label: 'Actions',
-                cell: (k) =>
-                  can('users:write') ? (
-                    <ActionButton
-                      label="Revoke"
-                      danger
-                      confirm={`Revoke the key ${k.name}?`}
-                      run={() =>
-                        client.DELETE('/api/v1/users/{id}/api-keys/{keyId}', {
-                          params: { path: { id: userId, keyId: k.id } },
-                        })
-                      }
-                      onDone={keys.reload}
-                    />
-                  ) : null,
-              },
-            ]}
+            columns={apiKeyColumns((k) =>
+              can('users:write') ? (
+                <ActionButton
+                  label="Revoke"
+                  danger
+                  confirm={`Revoke the key ${k.name}?`}
+                  run={() =>
+                    client.DELETE('/api/v1/users/{id}/api-keys/{keyId}', {
+                      params: { path: { id: userId, keyId: k.id } },
+                    })
+                  }
+                  onDone={keys.reload}
+                />
+              ) : null,
+            )}
           />
         )}
       </Show>
