@@ -40,11 +40,15 @@ export class MetricsStore extends DurableObject<GatewayEnv> {
     this.sql.exec('CREATE TABLE IF NOT EXISTS count_samples (at INTEGER PRIMARY KEY, counts TEXT NOT NULL)');
   }
 
-  /** Takes a snapshot of the counts when the latest is older than SAMPLE_EVERY_MS. */
-  private sample(now: number): void {
+  /** Takes a snapshot of the counts (`counts` when already read) when the latest is older than SAMPLE_EVERY_MS. */
+  private sample(now: number, counts?: CountsSnapshot): void {
     const latest = this.sql.exec<{ at: number | null }>('SELECT MAX(at) AS at FROM count_samples').one().at;
     if (latest !== null && now - latest < SAMPLE_EVERY_MS) return;
-    this.sql.exec('INSERT OR REPLACE INTO count_samples VALUES (?, ?)', now, JSON.stringify(countsOf(this.sql)));
+    this.sql.exec(
+      'INSERT OR REPLACE INTO count_samples VALUES (?, ?)',
+      now,
+      JSON.stringify(counts ?? countsOf(this.sql)),
+    );
     this.sql.exec('DELETE FROM count_samples WHERE at < ?', now - SAMPLES_KEPT_MS);
   }
 
@@ -63,8 +67,9 @@ export class MetricsStore extends DurableObject<GatewayEnv> {
       )
       .toArray()[0];
     const base = baseRow ? { at: baseRow.at, counts: JSON.parse(baseRow.counts) as CountsSnapshot } : null;
-    const figures = overviewOf(owners, countsOf(this.sql), base, now);
-    this.sample(now);
+    const counts = countsOf(this.sql);
+    const figures = overviewOf(owners, counts, base, now);
+    this.sample(now, counts);
     const breakers: Record<string, 'closed' | 'half_open' | 'open'> = {};
     for (const row of this.sql.exec<{ service: string; state: number }>(
       'SELECT service, MAX(state) AS state FROM breaker_states WHERE seen_at >= ? GROUP BY service',
