@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it, vi } from 'vitest';
 import { DURATION_BUCKETS } from '../src/metrics/model.js';
 import { type CountsSnapshot, overviewOf, ownerOfRoute, quantileMs } from '../src/metrics/overview.js';
+import { fetchWith, settleBackground } from './helpers.js';
 import { bearer, request, signedInUser } from './identity-fixtures.js';
 
 type Overview = {
@@ -71,6 +73,19 @@ describe('GET /api/v1/overview', () => {
     expect(identity?.requests).toBeGreaterThan(0);
     expect(body.services.find((s) => s.name === 'gateway')).toMatchObject({ health: null, breaker: null });
     expect(body.total.requests).toBeGreaterThan(0);
+  });
+
+  it('names a service whose health check fails, and answers the rest, while that service is down', async () => {
+    const admin = await signedInUser(['admin']);
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const res = await fetchWith({ PAYMENTS: env.FAULT_THROWS }, '/api/v1/overview', bearer(admin.accessToken));
+    await settleBackground();
+    spy.mockRestore();
+    expect(res.status).toBe(200);
+    const body = await res.json<Overview>();
+    expect(body.status).toBe('degraded');
+    expect(body.services.find((s) => s.name === 'payments')?.health).toBe('error');
+    expect(body.services.find((s) => s.name === 'identity')?.health).toBe('ok');
   });
 
   it('refuses a member, who holds no metrics:read, and anyone signed out', async () => {
