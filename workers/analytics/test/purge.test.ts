@@ -1,7 +1,16 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { events, ingestDrops, rollupsDaily, rollupsHourly, sites, userWeeks, visits } from '../src/db/schema.js';
+import {
+  events,
+  ingestDrops,
+  rollupsDaily,
+  rollupsHourly,
+  sites,
+  userWeeks,
+  visitSteps,
+  visits,
+} from '../src/db/schema.js';
 import { deleteInChunks, purge } from '../src/services/purge.js';
 import { retentionDays } from '../src/services/run-job.js';
 import { db, deliver, runJob, someSite, tracked } from './pipeline-helpers.js';
@@ -28,20 +37,27 @@ async function siteRow(deletedAt: string | null = null) {
 /** How many rows of each table a site still has. */
 async function holdings(siteId: string) {
   const count = async (
-    table: typeof events | typeof rollupsDaily | typeof rollupsHourly | typeof visits | typeof userWeeks,
+    table:
+      | typeof events
+      | typeof rollupsDaily
+      | typeof rollupsHourly
+      | typeof visits
+      | typeof visitSteps
+      | typeof userWeeks,
   ) => (await db().select().from(table).where(eq(table.siteId, siteId))).length;
   return {
     events: await count(events),
     daily: await count(rollupsDaily),
     hourly: await count(rollupsHourly),
     visits: await count(visits),
+    steps: await count(visitSteps),
     weeks: await count(userWeeks),
     site: (await db().select().from(sites).where(eq(sites.id, siteId))).length,
   };
 }
 
 describe('analytics.purge', () => {
-  it('deletes raw events and visits past retention and keeps rollups and recent rows', async () => {
+  it('deletes raw events, visits and their funnel index past retention and keeps rollups and recent rows', async () => {
     const siteId = await siteRow();
     const days = retentionDays(env);
     await deliver([
@@ -50,12 +66,15 @@ describe('analytics.purge', () => {
       tracked({ siteId, ts: Date.now() - DAY }),
     ]);
     const before = await holdings(siteId);
-    expect(before).toMatchObject({ events: 3, visits: 3 });
+    expect(before).toMatchObject({ events: 3, visits: 3, steps: 3 });
 
     const outcome = await runJob('analytics.purge');
     expect(outcome).toMatchObject({ ok: true, data: { more: false } });
-    expect(await holdings(siteId)).toEqual({ ...before, events: 1, visits: 1 });
-    expect(await runJob('analytics.purge')).toMatchObject({ ok: true, data: { events: 0, visits: 0, more: false } });
+    expect(await holdings(siteId)).toEqual({ ...before, events: 1, visits: 1, steps: 1 });
+    expect(await runJob('analytics.purge')).toMatchObject({
+      ok: true,
+      data: { events: 0, visits: 0, visitSteps: 0, more: false },
+    });
   });
 
   it('removes a deleted site with its events, rollups, visits and weeks, then its row', async () => {
@@ -69,7 +88,7 @@ describe('analytics.purge', () => {
     }
     const keptBefore = await holdings(kept);
     expect(await runJob('analytics.purge')).toMatchObject({ ok: true, data: { more: false } });
-    expect(await holdings(gone)).toEqual({ events: 0, daily: 0, hourly: 0, visits: 0, weeks: 0, site: 0 });
+    expect(await holdings(gone)).toEqual({ events: 0, daily: 0, hourly: 0, visits: 0, steps: 0, weeks: 0, site: 0 });
     expect(await holdings(kept)).toEqual(keptBefore);
   });
 

@@ -1,5 +1,6 @@
 /**
- * The SQL that rebuilds one site-local day of one site from its raw events: its visits, daily and hourly rollups.
+ * The SQL that rebuilds one site-local day of one site from its raw events: its visits and their funnel index, daily
+ * and hourly rollups.
  * Plain strings with no imports, so the seed script runs the very same statements with `node:sqlite`. Every
  * statement binds two `?` in this order: the site id, then the day (`YYYY-MM-DD`). Run them in `REBUILD_DAY_SQL`'s
  * order inside one batch (a D1 `batch()` or a SQLite transaction): the deletes first, so a rebuild replaces the day.
@@ -122,6 +123,25 @@ INSERT INTO visits (site_id, date, visitor_id, seq, started_at, ended_at, pagevi
 SELECT p.site_id, p.date, v.visitor_id, v.seq, v.started_at, v.ended_at, v.pageviews, v.events, s.steps
 FROM vis v JOIN steps s ON s.visitor_id = v.visitor_id AND s.seq = v.seq AND s.starts = 1 CROSS JOIN p`;
 
+/** Deletes the day's funnel index of the site. */
+export const DELETE_VISIT_STEPS_SQL = 'DELETE FROM visit_steps WHERE site_id = ? AND date = ?';
+
+/**
+ * Recomputes the day's funnel index from the day's visits (so it runs after INSERT_VISITS_SQL): one row per visit and
+ * distinct step, `rest` the visit's `steps` text after the step's first `,"<step>"]` (json_quote escapes the step as
+ * json_array wrote it, so the text is found exactly), `span` the visit's length in ms.
+ */
+export const INSERT_VISIT_STEPS_SQL = `WITH p AS (SELECT ? AS site_id, ? AS date),
+day AS (
+  SELECT v.visitor_id, v.seq, v.ended_at - v.started_at AS span, v.steps
+  FROM p JOIN visits v ON v.site_id = p.site_id AND v.date = p.date
+),
+named AS (SELECT DISTINCT day.visitor_id, day.seq, j.value ->> 1 AS step FROM day, json_each(day.steps) j)
+INSERT INTO visit_steps (site_id, date, step, visitor_id, seq, span, rest)
+SELECT p.site_id, p.date, n.step, n.visitor_id, n.seq, d.span,
+  substr(d.steps, instr(d.steps, ',' || json_quote(n.step) || ']') + length(json_quote(n.step)) + 2)
+FROM named n JOIN day d ON d.visitor_id = n.visitor_id AND d.seq = n.seq CROSS JOIN p`;
+
 /** Recomputes the day's daily rollups: totals (`all`, value `''`) and every dimension's values. */
 export const INSERT_DAILY_SQL = `WITH ${VISIT_CTES}
 INSERT INTO rollups_daily (site_id, date, dimension, value, ${METRIC_COLUMNS})
@@ -137,7 +157,9 @@ export const REBUILD_DAY_SQL = [
   DELETE_DAILY_SQL,
   DELETE_HOURLY_SQL,
   DELETE_VISITS_SQL,
+  DELETE_VISIT_STEPS_SQL,
   INSERT_VISITS_SQL,
+  INSERT_VISIT_STEPS_SQL,
   INSERT_DAILY_SQL,
   INSERT_HOURLY_SQL,
 ] as const;

@@ -146,6 +146,27 @@ export const visits = sqliteTable(
 );
 
 /**
+ * The funnel index, rebuilt with the day's visits: one row per visit and distinct step in it (a pathname, or
+ * `event:<name>`), keyed so that a funnel reads only the visits holding its first step, a day at a time. `rest` is
+ * the visit's `steps` text after that step's first occurrence, which the funnel's ordered GLOB patterns read; `span`
+ * the visit's length in ms, which says whether the funnel window can cut it. The migration makes it WITHOUT ROWID
+ * (drizzle cannot declare that): rows sit in key order, so a funnel's scan reads `rest` without a lookup per row.
+ */
+export const visitSteps = sqliteTable(
+  'visit_steps',
+  {
+    siteId: text('site_id').notNull(),
+    date: text('date').notNull(),
+    step: text('step').notNull(),
+    visitorId: text('visitor_id').notNull(),
+    seq: integer('seq').notNull(),
+    span: integer('span').notNull(),
+    rest: text('rest').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.date, t.step, t.visitorId, t.seq] })],
+);
+
+/**
  * Weeks (the site-local Monday, `YYYY-MM-DD`) in which an identified user sent an event: weekly retention cohorts.
  * Kept past the raw-event purge; erased with the user.
  */

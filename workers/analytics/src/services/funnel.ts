@@ -1,7 +1,7 @@
-import { and, between, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { visits } from '../db/schema.js';
-import type { DateRange } from './periods.js';
+import { visitSteps, visits } from '../db/schema.js';
+import { bucketsOf, type DateRange } from './periods.js';
 import { intParam, ParamErrors, parsePeriod, type RawParams } from './query-params.js';
 
 /** One funnel step: a custom event by name, or a pathname (a trailing `*` matches every path it prefixes). */
@@ -73,83 +73,97 @@ export function depthOf(path: Array<[number, string]>, steps: FunnelStep[], wind
 
 /** The text a step is in a visit's `steps` JSON (`[offset,"value"]` items): exact for a page or event, open for a prefix. */
 function tokenOf(step: FunnelStep): string {
-  const json = JSON.stringify(step.kind === 'event' ? `event:${step.name}` : step.path);
+  const json = JSON.stringify(stepValue(step));
   return step.kind === 'page' && step.prefix ? `,${json.slice(0, -1)}` : `,${json}]`;
 }
+
+/** The step as `visit_steps.step` and the visits' `steps` hold it: a pathname, or `event:<name>`. */
+const stepValue = (step: FunnelStep) => (step.kind === 'event' ? `event:${step.name}` : step.path);
 
 // GLOB, not LIKE: it is case-sensitive, as the steps are; `*`, `?` and `[` are escaped as one-character classes.
 const globEscape = (text: string) => text.replace(/[*?[]/g, (ch) => `[${ch}]`);
 
 /**
- * The GLOB pattern of a visit's `steps` holding steps 1..k in order. Greedy matching from the earliest occurrence of
- * each step finds an ordered occurrence whenever one exists, so the pattern is exact, the window aside.
+ * The GLOB pattern of a `visit_steps.rest` (what follows step 1 in a visit) holding steps 2..k in order. Greedy
+ * matching from the earliest occurrence of each step finds an ordered occurrence whenever one exists, so the pattern
+ * is exact, the window aside.
  */
-export function orderedPattern(steps: FunnelStep[], k: number): string {
+export function restPattern(steps: FunnelStep[], k: number): string {
   return `*${steps
-    .slice(0, k)
+    .slice(1, k)
     .map((s) => globEscape(tokenOf(s)))
     .join('*')}*`;
 }
 
-/** Visitors (of visits that hold step 1 and outlast the window) whose depth the window may cut: matched in TypeScript. */
-async function windowedDepths(db: Db, siteId: string, fq: FunnelQuery, first: string): Promise<Map<string, number>> {
-  const depths = new Map<string, number>();
-  const candidates = and(
-    eq(visits.siteId, siteId),
-    between(visits.date, fq.range.from, fq.range.to),
-    sql`${visits.steps} GLOB ${first}`,
-  );
-  const long = await db
-    .selectDistinct({ visitorId: visits.visitorId })
-    .from(visits)
-    .where(and(candidates, sql`${visits.endedAt} - ${visits.startedAt} > ${fq.window * 1000}`));
-  // Every candidate visit of those visitors, short ones too, so that each visitor is counted on one side only.
-  for (let i = 0; i < long.length; i += PAGE) {
-    const ids = long.slice(i, i + PAGE).map((r) => r.visitorId);
-    const rows = await db
-      .select({ visitorId: visits.visitorId, steps: visits.steps })
-      .from(visits)
-      .where(and(candidates, sql`${visits.visitorId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`));
-    for (const r of rows) {
-      const depth = depthOf(JSON.parse(r.steps) as Array<[number, string]>, fq.steps, fq.window);
-      depths.set(r.visitorId, Math.max(depths.get(r.visitorId) ?? 0, depth));
-    }
-  }
-  return depths;
+/** The index rows of the visits in range holding step 1 (the exact step, or every step a prefix opens). */
+function firstStepRows(siteId: string, fq: FunnelQuery) {
+  const [first] = fq.steps;
+  const days = JSON.stringify(bucketsOf(fq.range, 'day'));
+  const step =
+    first?.kind === 'page' && first.prefix
+      ? sql`${visitSteps.step} >= ${first.path} AND ${visitSteps.step} GLOB ${`${globEscape(first.path)}*`}`
+      : sql`${visitSteps.step} = ${first ? stepValue(first) : ''}`;
+  // One key range per day (site, date, step): `date IN` a list, where BETWEEN would scan every step of each day.
+  return sql`${visitSteps.siteId} = ${siteId} AND ${visitSteps.date} IN (SELECT value FROM json_each(${days})) AND ${step}`;
 }
 
 /**
- * Session funnel: distinct visitors whose visit completed each step in order within the window. A visit no longer
- * than the window cannot be cut by it, so SQLite counts those visitors with ordered GLOB patterns in one scan; only
- * visitors with a longer candidate visit (few) are matched in TypeScript with the window.
+ * The depth of each (date, visitor) pair in `long` (visitors with a visit holding step 1 and longer than the window,
+ * which the window may cut), matched step by step over every visit of theirs that day.
+ */
+async function windowedDepths(db: Db, siteId: string, fq: FunnelQuery, long: Array<[string, string]>) {
+  const depths = new Map<string, number>();
+  for (let i = 0; i < long.length; i += PAGE) {
+    const pairs = JSON.stringify(long.slice(i, i + PAGE));
+    // Raw SQL: drizzle cannot say a row-value IN.
+    const rows = await db.all<{ date: string; visitor_id: string; steps: string }>(sql`
+      SELECT ${visits.date}, ${visits.visitorId}, ${visits.steps} FROM ${visits}
+      WHERE ${visits.siteId} = ${siteId}
+        AND (${visits.date}, ${visits.visitorId}) IN (SELECT value ->> 0, value ->> 1 FROM json_each(${pairs}))`);
+    for (const r of rows) {
+      const depth = depthOf(JSON.parse(r.steps) as Array<[number, string]>, fq.steps, fq.window);
+      const key = `${r.date} ${r.visitor_id}`;
+      depths.set(key, Math.max(depths.get(key) ?? 0, depth));
+    }
+  }
+  return [...depths.values()];
+}
+
+/**
+ * Session funnel: visitors whose visit completed each step in order within the window, counted per site-local day
+ * and added up over the period, as the stats API adds up daily visitors. The funnel index (`visit_steps`) holds one
+ * row per visit and step, so SQLite reads only the visits holding step 1, a day at a time, and finds each one's
+ * depth with ordered GLOB patterns over what follows step 1. A visit no longer than the window cannot be cut by it;
+ * visitors with a longer one (few) are matched in TypeScript with the window, and counted on that side only.
  */
 export async function funnelOf(db: Db, siteId: string, fq: FunnelQuery): Promise<FunnelRow[]> {
   const n = fq.steps.length;
-  const patterns = fq.steps.map((_, k) => orderedPattern(fq.steps, k + 1));
-  const [first] = patterns;
-  const reached = fq.steps.map(() => 0);
-  if (first) {
-    const windowed = await windowedDepths(db, siteId, fq, first);
-    for (const depth of windowed.values()) for (let k = 0; k < depth; k++) reached[k] = (reached[k] ?? 0) + 1;
-    // Raw SQL: a CASE over ordered GLOBs, grouped per visitor then per depth, which drizzle's builder cannot say.
-    const levels = sql.join(
-      patterns
-        .slice(1)
-        .map((p, i) => sql`WHEN ${visits.steps} GLOB ${p} THEN ${i + 2}`)
-        .reverse(),
-      sql` `,
-    );
-    const rows = await db.all<{ depth: number; visitors: number }>(sql`
-      SELECT depth, COUNT(*) AS visitors FROM (
-        SELECT ${visits.visitorId}, MAX(CASE ${levels} ELSE 1 END) AS depth FROM ${visits}
-        WHERE ${visits.siteId} = ${siteId} AND ${visits.date} BETWEEN ${fq.range.from} AND ${fq.range.to}
-          AND ${visits.steps} GLOB ${first}
-          AND ${visits.visitorId} NOT IN (SELECT value FROM json_each(${JSON.stringify([...windowed.keys()])}))
-        GROUP BY ${visits.visitorId}
-      ) GROUP BY depth`);
-    for (const { depth, visitors } of rows) {
-      for (let k = 0; k < Math.min(depth, n); k++) reached[k] = (reached[k] ?? 0) + visitors;
-    }
+  const short = sql`long = 0`;
+  // Raw SQL: a CASE over ordered GLOBs, grouped, then aggregates with FILTER, which drizzle's builder cannot say.
+  const levels = sql.join(
+    fq.steps
+      .slice(1)
+      .map((_, i) => sql`WHEN NOT ${visitSteps.rest} GLOB ${restPattern(fq.steps, i + 2)} THEN ${i + 1}`),
+    sql` `,
+  );
+  const atLeast = sql.join(
+    fq.steps.slice(1).map((_, i) => sql`SUM(depth >= ${i + 2}) FILTER (WHERE ${short}) AS ${sql.raw(`r${i + 2}`)}`),
+    sql`, `,
+  );
+  // One scan answers both sides: the counts of visitors whose visits the window cannot cut, and the others' keys.
+  const [row] = await db.all<Record<string, number | string | null>>(sql`
+    SELECT COUNT(*) FILTER (WHERE ${short}) AS r1, ${atLeast},
+      json_group_array(json_array(date, visitor_id)) FILTER (WHERE long = 1) AS long
+    FROM (
+      SELECT ${visitSteps.date} AS date, ${visitSteps.visitorId} AS visitor_id, MAX(CASE ${levels} ELSE ${n} END) AS depth,
+        MAX(${visitSteps.span} > ${fq.window * 1000}) AS long
+      FROM ${visitSteps} WHERE ${firstStepRows(siteId, fq)}
+      GROUP BY ${visitSteps.date}, ${visitSteps.visitorId}
+    )`);
+  const reached = fq.steps.map((_, k) => Number(row?.[`r${k + 1}`] ?? 0));
+  const long = JSON.parse(String(row?.long ?? '[]')) as Array<[string, string]>;
+  for (const depth of await windowedDepths(db, siteId, fq, long)) {
+    for (let k = 0; k < depth; k++) reached[k] = (reached[k] ?? 0) + 1;
   }
   const base = reached[0] ?? 0;
   return fq.labels.map((step, k) => {

@@ -1,7 +1,16 @@
 import { and, eq, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client.js';
-import { events, ingestDrops, rollupsDaily, rollupsHourly, sites, userWeeks, visits } from '../db/schema.js';
+import {
+  events,
+  ingestDrops,
+  rollupsDaily,
+  rollupsHourly,
+  sites,
+  userWeeks,
+  visitSteps,
+  visits,
+} from '../db/schema.js';
 
 /** Rows one DELETE removes: small enough to keep each statement short, large enough to finish a day in a few. */
 export const PURGE_CHUNK = 5_000;
@@ -13,6 +22,8 @@ export const PURGE_BUDGET_MS = 20_000;
 export interface PurgeReport {
   events: number;
   visits: number;
+  /** Rows of the funnel index. */
+  visitSteps: number;
   drops: number;
   deletedSites: number;
   more: boolean;
@@ -44,7 +55,35 @@ export async function deleteInChunks(
 }
 
 /**
- * Removes a deleted site's events, rollups, visits and retention weeks, then its row (last, so a run cut short finds
+ * As `deleteInChunks` for the funnel index, which has no rowid (WITHOUT ROWID): a (site, day) per statement, the
+ * unit its key starts with, so each delete is one key range.
+ */
+export async function deleteStepDays(
+  db: Db,
+  where: SQL | undefined,
+  inTime: InTime,
+): Promise<{ deleted: number; more: boolean }> {
+  let deleted = 0;
+  while (inTime()) {
+    const days = await db
+      .selectDistinct({ siteId: visitSteps.siteId, date: visitSteps.date })
+      .from(visitSteps)
+      .where(where)
+      .limit(20);
+    if (days.length === 0) return { deleted, more: false };
+    for (const day of days) {
+      if (!inTime()) return { deleted, more: true };
+      const result = await db
+        .delete(visitSteps)
+        .where(and(eq(visitSteps.siteId, day.siteId), eq(visitSteps.date, day.date)));
+      deleted += result.meta.changes;
+    }
+  }
+  return { deleted, more: true };
+}
+
+/**
+ * Removes a deleted site's events, rollups, visits, funnel index and retention weeks, then its row (last, so a run cut short finds
  * the site again and continues). Answers whether rows are left.
  */
 export async function purgeSite(db: Db, siteId: string, inTime: InTime): Promise<boolean> {
@@ -52,12 +91,13 @@ export async function purgeSite(db: Db, siteId: string, inTime: InTime): Promise
     const { more } = await deleteInChunks(db, table, eq(table.siteId, siteId), inTime);
     if (more) return true;
   }
+  if ((await deleteStepDays(db, eq(visitSteps.siteId, siteId), inTime)).more) return true;
   await db.delete(sites).where(and(eq(sites.id, siteId), isNotNull(sites.deletedAt)));
   return false;
 }
 
 /**
- * The `analytics.purge` job: raw events and visits older than `retentionDays` (rollups stay), drop counts of days
+ * The `analytics.purge` job: raw events, visits and their funnel index older than `retentionDays` (rollups stay), drop counts of days
  * past retention, and every deleted site with all its data. Safe to repeat: each step deletes only what is still
  * there. It stops between chunks when its time budget is spent and says `more`; the next daily run continues.
  */
@@ -73,9 +113,11 @@ export async function purge(
   const cutoffDate = new Date(cutoff).toISOString().slice(0, 10);
   const raw = await deleteInChunks(db, events, lt(events.ts, cutoff), inTime);
   const old = await deleteInChunks(db, visits, lt(visits.startedAt, cutoff), inTime);
+  // By site-local day, the index's unit: a day goes once the cutoff's UTC date is past it.
+  const steps = await deleteStepDays(db, lt(visitSteps.date, cutoffDate), inTime);
   const drops = await deleteInChunks(db, ingestDrops, lt(ingestDrops.date, cutoffDate), inTime);
   let deletedSites = 0;
-  let more = raw.more || old.more || drops.more;
+  let more = raw.more || old.more || steps.more || drops.more;
   const gone = await db.select({ id: sites.id }).from(sites).where(isNotNull(sites.deletedAt)).limit(100);
   for (const { id } of gone) {
     if (!inTime() || (await purgeSite(db, id, inTime))) {
@@ -85,5 +127,12 @@ export async function purge(
     deletedSites += 1;
   }
   if (gone.length === 100) more = true;
-  return { events: raw.deleted, visits: old.deleted, drops: drops.deleted, deletedSites, more };
+  return {
+    events: raw.deleted,
+    visits: old.deleted,
+    visitSteps: steps.deleted,
+    drops: drops.deleted,
+    deletedSites,
+    more,
+  };
 }
