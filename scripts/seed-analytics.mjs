@@ -55,7 +55,15 @@ export function localAdminId(persistTo) {
 function clearDemoSites(db) {
   const ids = DEMO_SITES.map((s) => s.id);
   const marks = ids.map(() => '?').join(', ');
-  for (const table of ['events', 'rollups_daily', 'rollups_hourly', 'visits', 'visit_steps', 'user_weeks']) {
+  for (const table of [
+    'events',
+    'rollups_daily',
+    'rollups_hourly',
+    'visits',
+    'visit_steps',
+    'funnel_days',
+    'user_weeks',
+  ]) {
     db.prepare(`DELETE FROM ${table} WHERE site_id IN (${marks})`).run(...ids);
   }
 }

@@ -182,8 +182,10 @@ export async function measureAnalytics({ gatewayUrl, miniflare, ingestEvents, se
   const queries = [];
   for (const q of dashboardQueries(dominant)) {
     const url = new URL(q.path, gatewayUrl).href;
-    // Unmeasured first calls: the isolate's code paths and D1's page cache warm, as on a dashboard in use.
-    await latencies(url, authorization, 3);
+    // Calls left out of the percentiles: the isolate's code paths and D1's page cache warm, as on a dashboard in use.
+    // The first is reported on its own: it is where a funnel computes and keeps each day's answer.
+    const first = await latencies(url, authorization, 1);
+    await latencies(url, authorization, 2);
     const rollups = await latencies(url, authorization, runs);
     const rawUrl = `${url}&compute=raw`;
     const raw = q.name === 'funnel' ? null : await latencies(rawUrl, authorization, rawRuns);
@@ -195,6 +197,7 @@ export async function measureAnalytics({ gatewayUrl, miniflare, ingestEvents, se
       path: q.path,
       rollupsP50Ms: rollups.p50Ms,
       rollupsP99Ms: rollups.p99Ms,
+      firstMs: first.p50Ms,
       rawP50Ms: raw?.p50Ms ?? null,
       rawP99Ms: raw?.p99Ms ?? null,
       runs,

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   events,
+  funnelDays,
   ingestDrops,
   rollupsDaily,
   rollupsHourly,
@@ -43,6 +44,7 @@ async function holdings(siteId: string) {
       | typeof rollupsHourly
       | typeof visits
       | typeof visitSteps
+      | typeof funnelDays
       | typeof userWeeks,
   ) => (await db().select().from(table).where(eq(table.siteId, siteId))).length;
   return {
@@ -51,13 +53,20 @@ async function holdings(siteId: string) {
     hourly: await count(rollupsHourly),
     visits: await count(visits),
     steps: await count(visitSteps),
+    answers: await count(funnelDays),
     weeks: await count(userWeeks),
     site: (await db().select().from(sites).where(eq(sites.id, siteId))).length,
   };
 }
 
+/** A kept funnel answer of the site's day `ts` falls in, as a funnel query writes it. */
+async function answerRow(siteId: string, ts: number) {
+  const date = new Date(ts).toISOString().slice(0, 10);
+  await db().insert(funnelDays).values({ siteId, date, funnel: 'f', counts: '[1,0]', long: '[]' });
+}
+
 describe('analytics.purge', () => {
-  it('deletes raw events, visits and their funnel index past retention and keeps rollups and recent rows', async () => {
+  it('deletes raw events, visits, their funnel index and answers past retention, and keeps rollups and recent rows', async () => {
     const siteId = await siteRow();
     const days = retentionDays(env);
     await deliver([
@@ -65,19 +74,21 @@ describe('analytics.purge', () => {
       tracked({ siteId, ts: Date.now() - (days + 2) * DAY + 1000, visitorId: 'other' }),
       tracked({ siteId, ts: Date.now() - DAY }),
     ]);
+    await answerRow(siteId, Date.now() - (days + 2) * DAY);
+    await answerRow(siteId, Date.now() - DAY);
     const before = await holdings(siteId);
-    expect(before).toMatchObject({ events: 3, visits: 3, steps: 3 });
+    expect(before).toMatchObject({ events: 3, visits: 3, steps: 3, answers: 2 });
 
     const outcome = await runJob('analytics.purge');
     expect(outcome).toMatchObject({ ok: true, data: { more: false } });
-    expect(await holdings(siteId)).toEqual({ ...before, events: 1, visits: 1, steps: 1 });
+    expect(await holdings(siteId)).toEqual({ ...before, events: 1, visits: 1, steps: 1, answers: 1 });
     expect(await runJob('analytics.purge')).toMatchObject({
       ok: true,
       data: { events: 0, visits: 0, visitSteps: 0, more: false },
     });
   });
 
-  it('removes a deleted site with its events, rollups, visits and weeks, then its row', async () => {
+  it('removes a deleted site with its events, rollups, visits, funnel rows and weeks, then its row', async () => {
     const gone = await siteRow(new Date().toISOString());
     const kept = await siteRow();
     for (const siteId of [gone, kept]) {
@@ -85,10 +96,21 @@ describe('analytics.purge', () => {
         tracked({ siteId, ts: Date.now() - DAY, userId: 'usr_reader', name: 'Read' }),
         tracked({ siteId, ts: Date.now() - 2 * DAY }),
       ]);
+      await answerRow(siteId, Date.now() - DAY);
     }
     const keptBefore = await holdings(kept);
+    expect(keptBefore).toMatchObject({ steps: 2, answers: 1 });
     expect(await runJob('analytics.purge')).toMatchObject({ ok: true, data: { more: false } });
-    expect(await holdings(gone)).toEqual({ events: 0, daily: 0, hourly: 0, visits: 0, steps: 0, weeks: 0, site: 0 });
+    expect(await holdings(gone)).toEqual({
+      events: 0,
+      daily: 0,
+      hourly: 0,
+      visits: 0,
+      steps: 0,
+      answers: 0,
+      weeks: 0,
+      site: 0,
+    });
     expect(await holdings(kept)).toEqual(keptBefore);
   });
 

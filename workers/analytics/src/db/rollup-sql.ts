@@ -1,6 +1,6 @@
 /**
- * The SQL that rebuilds one site-local day of one site from its raw events: its visits and their funnel index, daily
- * and hourly rollups.
+ * The SQL that rebuilds one site-local day of one site from its raw events: its visits and their funnel index (the
+ * day's kept funnel answers go), daily and hourly rollups.
  * Plain strings with no imports, so the seed script runs the very same statements with `node:sqlite`. Every
  * statement binds two `?` in this order: the site id, then the day (`YYYY-MM-DD`). Run them in `REBUILD_DAY_SQL`'s
  * order inside one batch (a D1 `batch()` or a SQLite transaction): the deletes first, so a rebuild replaces the day.
@@ -126,6 +126,9 @@ FROM vis v JOIN steps s ON s.visitor_id = v.visitor_id AND s.seq = v.seq AND s.s
 /** Deletes the day's funnel index of the site. */
 export const DELETE_VISIT_STEPS_SQL = 'DELETE FROM visit_steps WHERE site_id = ? AND date = ?';
 
+/** Deletes the day's kept funnel answers of the site, which its rebuilt visits may change. */
+export const DELETE_FUNNEL_DAYS_SQL = 'DELETE FROM funnel_days WHERE site_id = ? AND date = ?';
+
 /**
  * Recomputes the day's funnel index from the day's visits (so it runs after INSERT_VISITS_SQL): one row per visit and
  * distinct step, `rest` the visit's `steps` text after the step's first `,"<step>"]` (json_quote escapes the step as
@@ -158,6 +161,7 @@ export const REBUILD_DAY_SQL = [
   DELETE_HOURLY_SQL,
   DELETE_VISITS_SQL,
   DELETE_VISIT_STEPS_SQL,
+  DELETE_FUNNEL_DAYS_SQL,
   INSERT_VISITS_SQL,
   INSERT_VISIT_STEPS_SQL,
   INSERT_DAILY_SQL,

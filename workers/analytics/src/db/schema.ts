@@ -167,6 +167,25 @@ export const visitSteps = sqliteTable(
 );
 
 /**
+ * Funnel answers per site-local day, kept as they are asked: `funnel` names the question (a hash of its steps and
+ * window), `counts` the visitors reaching each step among those the window cannot cut (a JSON array), `long` the
+ * visitor ids of the others, matched in TypeScript on every read. Per-day counts add up because the funnel counts
+ * visitors per day. A rebuild of the day deletes its rows in the same batch that replaces its visits, so a row always
+ * answers for the visits that are there.
+ */
+export const funnelDays = sqliteTable(
+  'funnel_days',
+  {
+    siteId: text('site_id').notNull(),
+    date: text('date').notNull(),
+    funnel: text('funnel').notNull(),
+    counts: text('counts').notNull(),
+    long: text('long').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.date, t.funnel] })],
+);
+
+/**
  * Weeks (the site-local Monday, `YYYY-MM-DD`) in which an identified user sent an event: weekly retention cohorts.
  * Kept past the raw-event purge; erased with the user.
  */

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { visitSteps, visits } from '../db/schema.js';
+import { funnelDays, visitSteps, visits } from '../db/schema.js';
 import { bucketsOf, type DateRange } from './periods.js';
 import { intParam, ParamErrors, parsePeriod, type RawParams } from './query-params.js';
 
@@ -95,16 +95,14 @@ export function restPattern(steps: FunnelStep[], k: number): string {
     .join('*')}*`;
 }
 
-/** The index rows of the visits in range holding step 1 (the exact step, or every step a prefix opens). */
-function firstStepRows(siteId: string, fq: FunnelQuery) {
+/** The site's index rows holding step 1: the exact step, or every step a prefix opens. */
+function holdingFirstStep(siteId: string, fq: FunnelQuery) {
   const [first] = fq.steps;
-  const days = JSON.stringify(bucketsOf(fq.range, 'day'));
   const step =
     first?.kind === 'page' && first.prefix
       ? sql`${visitSteps.step} >= ${first.path} AND ${visitSteps.step} GLOB ${`${globEscape(first.path)}*`}`
       : sql`${visitSteps.step} = ${first ? stepValue(first) : ''}`;
-  // One key range per day (site, date, step): `date IN` a list, where BETWEEN would scan every step of each day.
-  return sql`${visitSteps.siteId} = ${siteId} AND ${visitSteps.date} IN (SELECT value FROM json_each(${days})) AND ${step}`;
+  return sql`${visitSteps.siteId} = ${siteId} AND ${step}`;
 }
 
 /**
@@ -129,39 +127,101 @@ async function windowedDepths(db: Db, siteId: string, fq: FunnelQuery, long: Arr
   return [...depths.values()];
 }
 
+/** One day's answer: visitors reaching each step among those the window cannot cut, and the others' ids. */
+interface DayAnswer {
+  date: string;
+  counts: Array<number | null>;
+  long: string[];
+}
+
+/** The name a funnel question is kept under: its steps and window, hashed. */
+async function funnelKey(fq: FunnelQuery): Promise<string> {
+  const text = JSON.stringify([fq.window, fq.labels]);
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /**
- * Session funnel: visitors whose visit completed each step in order within the window, counted per site-local day
- * and added up over the period, as the stats API adds up daily visitors. The funnel index (`visit_steps`) holds one
- * row per visit and step, so SQLite reads only the visits holding step 1, a day at a time, and finds each one's
- * depth with ordered GLOB patterns over what follows step 1. A visit no longer than the window cannot be cut by it;
- * visitors with a longer one (few) are matched in TypeScript with the window, and counted on that side only.
+ * Computes the answers of `days` from the funnel index and keeps them, in one statement: the rows kept are exactly
+ * what was read, so a rebuild of a day either came first (and they hold its visits) or comes after and deletes them.
  */
-export async function funnelOf(db: Db, siteId: string, fq: FunnelQuery): Promise<FunnelRow[]> {
+async function computeDays(db: Db, siteId: string, fq: FunnelQuery, key: string, days: string[]) {
   const n = fq.steps.length;
   const short = sql`long = 0`;
-  // Raw SQL: a CASE over ordered GLOBs, grouped, then aggregates with FILTER, which drizzle's builder cannot say.
+  // Raw SQL: a CASE over ordered GLOBs, grouped per visitor then per day with FILTER aggregates, kept with INSERT …
+  // SELECT … RETURNING: drizzle's builder cannot say it.
   const levels = sql.join(
     fq.steps
       .slice(1)
       .map((_, i) => sql`WHEN NOT ${visitSteps.rest} GLOB ${restPattern(fq.steps, i + 2)} THEN ${i + 1}`),
     sql` `,
   );
-  const atLeast = sql.join(
-    fq.steps.slice(1).map((_, i) => sql`SUM(depth >= ${i + 2}) FILTER (WHERE ${short}) AS ${sql.raw(`r${i + 2}`)}`),
+  const counts = sql.join(
+    fq.steps.map((_, k) =>
+      k === 0 ? sql`COUNT(*) FILTER (WHERE ${short})` : sql`SUM(depth >= ${k + 1}) FILTER (WHERE ${short})`,
+    ),
     sql`, `,
   );
-  // One scan answers both sides: the counts of visitors whose visits the window cannot cut, and the others' keys.
-  const [row] = await db.all<Record<string, number | string | null>>(sql`
-    SELECT COUNT(*) FILTER (WHERE ${short}) AS r1, ${atLeast},
-      json_group_array(json_array(date, visitor_id)) FILTER (WHERE long = 1) AS long
+  const list = JSON.stringify(days);
+  const zeros = sql.join(
+    fq.steps.map(() => sql`0`),
+    sql`, `,
+  );
+  // One key range per day (site, date, step): `date IN` a list, where BETWEEN would scan every step of each day. Days
+  // without step 1 are kept too (zeros), so that asking again writes nothing.
+  const rows = await db.all<{ date: string; counts: string; long: string }>(sql`
+    INSERT OR REPLACE INTO ${funnelDays} (site_id, date, funnel, counts, long)
+    SELECT ${siteId}, date, ${key}, json_array(${counts}), json_group_array(visitor_id) FILTER (WHERE long = 1)
     FROM (
       SELECT ${visitSteps.date} AS date, ${visitSteps.visitorId} AS visitor_id, MAX(CASE ${levels} ELSE ${n} END) AS depth,
         MAX(${visitSteps.span} > ${fq.window * 1000}) AS long
-      FROM ${visitSteps} WHERE ${firstStepRows(siteId, fq)}
+      FROM ${visitSteps}
+      WHERE ${holdingFirstStep(siteId, fq)} AND ${visitSteps.date} IN (SELECT value FROM json_each(${list}))
       GROUP BY ${visitSteps.date}, ${visitSteps.visitorId}
-    )`);
-  const reached = fq.steps.map((_, k) => Number(row?.[`r${k + 1}`] ?? 0));
-  const long = JSON.parse(String(row?.long ?? '[]')) as Array<[string, string]>;
+    )
+    GROUP BY date
+    UNION ALL
+    SELECT ${siteId}, e.value, ${key}, json_array(${zeros}), '[]' FROM json_each(${list}) e
+    WHERE NOT EXISTS (SELECT 1 FROM ${visitSteps} WHERE ${holdingFirstStep(siteId, fq)} AND ${visitSteps.date} = e.value)
+    RETURNING date, counts, long`);
+  return rows.map(answerOf);
+}
+
+const answerOf = (r: { date: string; counts: string; long: string }): DayAnswer => ({
+  date: r.date,
+  counts: JSON.parse(r.counts) as Array<number | null>,
+  long: JSON.parse(r.long) as string[],
+});
+
+/**
+ * Session funnel: visitors whose visit completed each step in order within the window, counted per site-local day
+ * and added up over the period, as the stats API adds up daily visitors. The funnel index (`visit_steps`) holds one
+ * row per visit and step, so SQLite reads only the visits holding step 1, a day at a time, and finds each one's
+ * depth with ordered GLOB patterns over what follows step 1. A visit no longer than the window cannot be cut by it;
+ * visitors with a longer one (few) are matched in TypeScript with the window, and counted on that side only. Each
+ * day's answer is kept (`funnel_days`) until a rebuild of the day, so asking again reads one row per day.
+ */
+export async function funnelOf(db: Db, siteId: string, fq: FunnelQuery): Promise<FunnelRow[]> {
+  const key = await funnelKey(fq);
+  const days = bucketsOf(fq.range, 'day');
+  const kept = await db
+    .select({ date: funnelDays.date, counts: funnelDays.counts, long: funnelDays.long })
+    .from(funnelDays)
+    .where(
+      and(
+        eq(funnelDays.siteId, siteId),
+        eq(funnelDays.funnel, key),
+        sql`${funnelDays.date} IN (SELECT value FROM json_each(${JSON.stringify(days)}))`,
+      ),
+    );
+  const known = new Set(kept.map((r) => r.date));
+  const missing = days.filter((d) => !known.has(d));
+  const answers = [
+    ...kept.map(answerOf),
+    ...(missing.length > 0 ? await computeDays(db, siteId, fq, key, missing) : []),
+  ];
+  const reached = fq.steps.map((_, k) => answers.reduce((sum, a) => sum + Number(a.counts[k] ?? 0), 0));
+  const long = answers.flatMap((a) => a.long.map((visitor): [string, string] => [a.date, visitor]));
   for (const depth of await windowedDepths(db, siteId, fq, long)) {
     for (let k = 0; k < depth; k++) reached[k] = (reached[k] ?? 0) + 1;
   }

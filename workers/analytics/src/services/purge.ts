@@ -3,6 +3,7 @@ import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client.js';
 import {
   events,
+  funnelDays,
   ingestDrops,
   rollupsDaily,
   rollupsHourly,
@@ -83,11 +84,11 @@ export async function deleteStepDays(
 }
 
 /**
- * Removes a deleted site's events, rollups, visits, funnel index and retention weeks, then its row (last, so a run cut short finds
+ * Removes a deleted site's events, rollups, visits, funnel index and answers and retention weeks, then its row (last, so a run cut short finds
  * the site again and continues). Answers whether rows are left.
  */
 export async function purgeSite(db: Db, siteId: string, inTime: InTime): Promise<boolean> {
-  for (const table of [events, rollupsHourly, rollupsDaily, visits, userWeeks]) {
+  for (const table of [events, rollupsHourly, rollupsDaily, visits, funnelDays, userWeeks]) {
     const { more } = await deleteInChunks(db, table, eq(table.siteId, siteId), inTime);
     if (more) return true;
   }
@@ -97,7 +98,7 @@ export async function purgeSite(db: Db, siteId: string, inTime: InTime): Promise
 }
 
 /**
- * The `analytics.purge` job: raw events, visits and their funnel index older than `retentionDays` (rollups stay), drop counts of days
+ * The `analytics.purge` job: raw events, visits, their funnel index and kept funnel answers older than `retentionDays` (rollups stay), drop counts of days
  * past retention, and every deleted site with all its data. Safe to repeat: each step deletes only what is still
  * there. It stops between chunks when its time budget is spent and says `more`; the next daily run continues.
  */
@@ -115,9 +116,11 @@ export async function purge(
   const old = await deleteInChunks(db, visits, lt(visits.startedAt, cutoff), inTime);
   // By site-local day, the index's unit: a day goes once the cutoff's UTC date is past it.
   const steps = await deleteStepDays(db, lt(visitSteps.date, cutoffDate), inTime);
+  // Kept funnel answers go with the visits they were computed from.
+  const answers = await deleteInChunks(db, funnelDays, lt(funnelDays.date, cutoffDate), inTime);
   const drops = await deleteInChunks(db, ingestDrops, lt(ingestDrops.date, cutoffDate), inTime);
   let deletedSites = 0;
-  let more = raw.more || old.more || steps.more || drops.more;
+  let more = raw.more || old.more || steps.more || answers.more || drops.more;
   const gone = await db.select({ id: sites.id }).from(sites).where(isNotNull(sites.deletedAt)).limit(100);
   for (const { id } of gone) {
     if (!inTime() || (await purgeSite(db, id, inTime))) {
