@@ -84,8 +84,8 @@ export async function deleteStepDays(
 }
 
 /**
- * Removes a deleted site's events, rollups, visits, funnel index and answers and retention weeks, then its row (last, so a run cut short finds
- * the site again and continues). Answers whether rows are left.
+ * Removes a deleted site's events, rollups, visits, funnel index and answers and retention weeks, then its row
+ * (last, so a run cut short finds the site again and continues). Answers whether rows are left.
  */
 export async function purgeSite(db: Db, siteId: string, inTime: InTime): Promise<boolean> {
   for (const table of [events, rollupsHourly, rollupsDaily, visits, funnelDays, userWeeks]) {
@@ -98,9 +98,10 @@ export async function purgeSite(db: Db, siteId: string, inTime: InTime): Promise
 }
 
 /**
- * The `analytics.purge` job: raw events, visits, their funnel index and kept funnel answers older than `retentionDays` (rollups stay), drop counts of days
- * past retention, and every deleted site with all its data. Safe to repeat: each step deletes only what is still
- * there. It stops between chunks when its time budget is spent and says `more`; the next daily run continues.
+ * The `analytics.purge` job: raw events, visits, their funnel index and kept funnel answers older than
+ * `retentionDays` (rollups stay), drop counts of days past retention, and every deleted site with all its data. Safe
+ * to repeat: each step deletes only what is still there. It stops between chunks when its time budget is spent and
+ * says `more`; the next daily run continues.
  */
 export async function purge(
   db: Db,
