@@ -631,6 +631,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description `raw`: compute from raw events instead of the funnel index (`analytics:manage`). */
+                    compute?: string;
                     /** @description First day, YYYY-MM-DD: with period=custom only. */
                     from?: string;
                     /** @description day, 7d, 30d, month, 12mo, custom (default 30d); site-local, today included. */

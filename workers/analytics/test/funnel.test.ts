@@ -5,7 +5,7 @@ import { DELETE_FUNNEL_DAYS_SQL, DELETE_VISIT_STEPS_SQL, INSERT_VISIT_STEPS_SQL 
 import type { Site } from '../src/db/schema.js';
 import { funnelDays, visitSteps, visits } from '../src/db/schema.js';
 import { depthOf, type FunnelStep, parseFunnelQuery } from '../src/services/funnel.js';
-import { db, member, rawEvent, siteGet, siteOf, storeAndRollUp } from './stats-helpers.js';
+import { admin, db, member, rawEvent, siteGet, siteOf, storeAndRollUp } from './stats-helpers.js';
 
 type Path = Array<[number, string]>;
 
@@ -221,6 +221,41 @@ describe('GET /sites/{id}/funnel', () => {
       { step: '/b*?', visitors: 2, conversionRate: 100 },
       { step: '/c', visitors: 1, conversionRate: 50 },
     ]);
+  });
+
+  it('answers compute=raw from the raw events, the same as the index, for analytics:manage only', async () => {
+    const me = member();
+    const site = await siteOf(me);
+    const t = Date.parse('2025-04-01T22:00:00Z');
+    const events = [
+      rawEvent(site, t, { visitorId: 'a', pathname: '/pricing' }),
+      rawEvent(site, t + 60_000, { visitorId: 'a', pathname: '/signup' }),
+      rawEvent(site, t + 5_000_000, { visitorId: 'a', name: 'Purchase', pathname: '/signup' }),
+      rawEvent(site, t, { visitorId: 'b', pathname: '/pricing' }),
+      rawEvent(site, t + 31 * 60_000, { visitorId: 'b', pathname: '/signup' }),
+      rawEvent(site, t + 2 * 3_600_000, { visitorId: 'c', pathname: '/pricing' }),
+      rawEvent(site, t + 2 * 3_600_000 + 1000, { visitorId: 'c', pathname: '/signup' }),
+      rawEvent(site, t + 2 * 3_600_000 + 1999, { visitorId: 'c', name: 'Purchase', pathname: '/signup' }),
+    ];
+    await storeAndRollUp(site, events);
+    for (const query of [
+      'steps=/pricing,/signup,event:Purchase',
+      'steps=/pricing,/signup,event:Purchase&window=1',
+      'steps=/pr*,/signup&window=60',
+    ]) {
+      const indexed = await funnel(site, query, me);
+      expect(await funnel(site, `${query}&compute=raw`, admin())).toEqual(indexed);
+    }
+    expect(await funnel(site, 'steps=/pricing,/signup,event:Purchase&window=86400', me)).toEqual([
+      { step: '/pricing', visitors: 3, conversionRate: 100 },
+      { step: '/signup', visitors: 2, conversionRate: 66.7 },
+      // a's purchase came after 30 idle minutes, in a visit of its own.
+      { step: 'event:Purchase', visitors: 1, conversionRate: 33.3 },
+    ]);
+    const refused = await siteGet(site, '/funnel?steps=/a,/b&compute=raw', me);
+    expect(refused.status).toBe(403);
+    const bad = await siteGet(site, '/funnel?steps=/a,/b&compute=maybe', me);
+    expect(bad.status).toBe(400);
   });
 
   it('reads the visits the consumer builds from raw events', async () => {

@@ -8,6 +8,7 @@ import type { Site } from '../db/schema.js';
 import { DIMENSIONS, METRICS } from '../services/dimensions.js';
 import { exportFilename, exportStream, parseExportQuery } from '../services/export-csv.js';
 import { funnelOf, parseFunnelQuery } from '../services/funnel.js';
+import { rawFunnelOf } from '../services/funnel-raw.js';
 import { INTERVALS, PERIODS } from '../services/periods.js';
 import { intParam, ParamErrors, parseStatsQuery } from '../services/query-params.js';
 import { realtimeVisitors } from '../services/realtime.js';
@@ -103,6 +104,7 @@ const funnelRoute = route({
       steps: text('2–8 steps, comma-separated: a pathname (`/blog*` a prefix) or `event:<name>`.'),
       window: text('Most seconds from the first step to the last, 1–86400 (default 3600).'),
       ...PeriodQuery,
+      compute: text('`raw`: compute from raw events instead of the funnel index (`analytics:manage`).'),
     }),
   },
   responses: {
@@ -186,9 +188,11 @@ statsRoutes.openapi(realtimeRoute, async (c) => {
 });
 
 statsRoutes.openapi(funnelRoute, async (c) => {
-  const { site, today } = await siteOf(c, c.req.valid('param').id);
+  const { site, today, caller } = await siteOf(c, c.req.valid('param').id);
   const fq = parseFunnelQuery(c.req.valid('query'), today);
-  return c.json({ data: await funnelOf(dbOf(c.env.DB), site.id, fq) }, 200);
+  if (fq.raw && !isAnalyticsAdmin(caller)) throw new AppError('FORBIDDEN', 'compute=raw needs analytics:manage.');
+  const db = dbOf(c.env.DB);
+  return c.json({ data: await (fq.raw ? rawFunnelOf(db, site.id, fq) : funnelOf(db, site.id, fq)) }, 200);
 });
 
 statsRoutes.openapi(retentionRoute, async (c) => {

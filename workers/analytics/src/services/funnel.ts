@@ -14,6 +14,8 @@ export interface FunnelQuery {
   /** Most seconds from the first step to the last. */
   window: number;
   range: DateRange;
+  /** The caller asked for the computation from raw events (`compute=raw`). */
+  raw: boolean;
 }
 
 /** One row of the funnel's answer. */
@@ -25,7 +27,7 @@ export interface FunnelRow {
 
 const PAGE = 5000;
 
-/** Checks `steps`, `window` and the period; every bad parameter is named in one 400. */
+/** Checks `steps`, `window`, the period and `compute`; every bad parameter is named in one 400. */
 export function parseFunnelQuery(q: RawParams, today: string): FunnelQuery {
   const errors = new ParamErrors();
   const labels = (q.steps ?? '').split(',').filter((s) => s !== '');
@@ -40,8 +42,9 @@ export function parseFunnelQuery(q: RawParams, today: string): FunnelQuery {
   }
   const window = intParam(q, 'window', 3600, 1, 86_400, errors);
   const range = parsePeriod(q, today, errors);
+  if (q.compute !== undefined && q.compute !== 'raw' && q.compute !== 'auto') errors.add('compute', 'raw or auto.');
   errors.check();
-  return { steps, labels, window, range };
+  return { steps, labels, window, range, raw: q.compute === 'raw' };
 }
 
 const matches = (step: FunnelStep, value: string) =>
@@ -225,6 +228,11 @@ export async function funnelOf(db: Db, siteId: string, fq: FunnelQuery): Promise
   for (const depth of await windowedDepths(db, siteId, fq, long)) {
     for (let k = 0; k < depth; k++) reached[k] = (reached[k] ?? 0) + 1;
   }
+  return funnelRows(fq, reached);
+}
+
+/** The answer's rows from the visitors reaching each step: each step's count and its share of step 1's. */
+export function funnelRows(fq: FunnelQuery, reached: number[]): FunnelRow[] {
   const base = reached[0] ?? 0;
   return fq.labels.map((step, k) => {
     const count = reached[k] ?? 0;
