@@ -164,7 +164,7 @@ function analyticsLines(results) {
     '',
     `Dashboard queries over the demo seed (\`scripts/seed-analytics-traffic.mjs\`: ${a.seed.events.toLocaleString('en-US')} ` +
       `events over 90 days, ${a.seed.siteDays} site-days, one dominant site; seeded in ${fixed(a.seed.seedMs / 1000, 1)} s), ` +
-      "30 days of the dominant site, one at a time through the gateway as an admin. Rollups answer; `compute=raw` asks the same query of the raw events (the funnel reads its index either way). The percentiles leave out three first calls; the very first is shown on its own (a funnel computes and keeps each day's answer there, later calls read them):",
+      "30 days of the dominant site, one at a time through the gateway as an admin. Rollups answer (the funnel's index and kept answers for the funnel); `compute=raw` asks the same query of the raw events. The percentiles leave out three first calls; the very first is shown on its own (a funnel computes and keeps each day's answer there, later calls read them):",
     '',
     '| Query | first call (ms) | rollups p50 (ms) | rollups p99 (ms) | raw rows p50 (ms) | raw rows p99 (ms) |',
     '|---|---:|---:|---:|---:|---:|',
