@@ -1,10 +1,11 @@
 import { AppError } from '@onasis/http';
 import { putInParts } from './blob-parts.js';
+import type { ChunkReader } from './body-reader.js';
 
 /** A body whose first chunks were already read (to sniff its type), and the reader of the rest. */
 export interface BodySource {
   head: Uint8Array[];
-  reader: ReadableStreamDefaultReader<Uint8Array>;
+  reader: ChunkReader;
 }
 
 /** How to store a body. */

@@ -1,10 +1,9 @@
 import { type BodySource, cutOff } from './blob-writer.js';
+import type { ChunkReader } from './body-reader.js';
 import { SNIFF_BYTES } from './sniff.js';
 
 /** The first chunks of a body, at least SNIFF_BYTES of them unless it is shorter; and those bytes as one array. */
-export async function readHead(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-): Promise<BodySource & { bytes: Uint8Array }> {
+export async function readHead(reader: ChunkReader): Promise<BodySource & { bytes: Uint8Array }> {
   const head: Uint8Array[] = [];
   let length = 0;
   while (length < SNIFF_BYTES) {

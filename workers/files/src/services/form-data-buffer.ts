@@ -1,4 +1,5 @@
 import { AppError } from '@onasis/http';
+import type { ChunkReader } from './body-reader.js';
 
 /** The 400 of a malformed multipart body. */
 export const malformed = (message: string) =>
@@ -33,7 +34,7 @@ export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 /** Reads a body in the few places the parser needs to look ahead (headers, fields); the file itself never goes through it. */
 export class Buffered {
   buf: Uint8Array = new Uint8Array(0);
-  constructor(readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
+  constructor(readonly reader: ChunkReader) {}
 
   /** Bytes up to `marker` (consumed with it), reading at most `max` bytes ahead. */
   async until(marker: Uint8Array, max: number, what: string): Promise<Uint8Array> {

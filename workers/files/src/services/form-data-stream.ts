@@ -1,3 +1,4 @@
+import { chunkReader } from './body-reader.js';
 import { Buffered, malformed, partBody } from './form-data-buffer.js';
 
 /** The first file of a `multipart/form-data` body, its bytes still streaming. */
@@ -59,7 +60,7 @@ function dispositionOf(headers: string): { name: string | null; filename: string
  * 400 when the body is malformed or holds no file.
  */
 export async function firstFilePart(body: ReadableStream<Uint8Array>, boundary: string): Promise<FilePart> {
-  const input = new Buffered(body.getReader());
+  const input = new Buffered(chunkReader(body));
   const dash = encoder.encode(`--${boundary}`);
   const delimiter = encoder.encode(`\r\n--${boundary}`);
   const fields: Record<string, string> = {};

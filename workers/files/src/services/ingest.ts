@@ -5,6 +5,7 @@ import { dbOf } from '../db/client.js';
 import { blobs, type FileRow } from '../db/schema.js';
 import { lengthMismatch, writeBlob } from './blob-writer.js';
 import { readHead } from './body-head.js';
+import { type ChunkReader, chunkReader } from './body-reader.js';
 import { isCompressible } from './compressible.js';
 import { maxUploadBytes } from './config.js';
 import { normaliseFolder, normaliseName } from './names.js';
@@ -62,7 +63,7 @@ export async function ingest(
   const { owner, body } = input;
   let ownReservation: string | undefined;
   let objectKey: string | undefined;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let reader: ChunkReader | undefined;
   try {
     const name = normaliseName(input.name);
     const folder = normaliseFolder(input.folder);
@@ -83,7 +84,7 @@ export async function ingest(
         reserved = held.bytes;
       }
     }
-    reader = body.getReader();
+    reader = chunkReader(body);
     const source = await readHead(reader);
     const { contentType, sniffedType } = await checkContent(env, source.bytes, input.declaredType);
     const blobId = newId('blb');

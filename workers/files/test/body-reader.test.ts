@@ -1,0 +1,69 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { chunkReader } from '../src/services/body-reader.js';
+import { ingestFile } from '../src/services/ingest.js';
+import { blobOf, member, randomBytes, sha256Of, streamOf } from './support/upload-helpers.js';
+
+async function chunksOf(body: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
+  const reader = chunkReader(body);
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return chunks;
+    chunks.push(value);
+  }
+}
+
+function joined(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+describe('chunkReader', () => {
+  it('reads a byte stream in chunks of 256 KiB, each in a buffer of its own', async () => {
+    const bytes = randomBytes(600_001);
+    // A Response's body is a byte stream, as a request body forwarded over the service binding is.
+    const chunks = await chunksOf(new Response(bytes).body as ReadableStream<Uint8Array>);
+    expect(chunks.map((c) => c.byteLength)).toEqual([262_144, 262_144, 75_713]);
+    expect(new Set(chunks.map((c) => c.buffer)).size).toBe(3);
+    expect(joined(chunks)).toEqual(bytes);
+  });
+
+  it('reads any other stream in the chunks it yields', async () => {
+    const bytes = randomBytes(150_000);
+    const chunks = await chunksOf(streamOf(bytes, 64 * 1024));
+    expect(chunks.map((c) => c.byteLength)).toEqual([65_536, 65_536, 18_928]);
+    expect(joined(chunks)).toEqual(bytes);
+  });
+
+  it('ends at once on an empty body', async () => {
+    expect(await chunksOf(new Response(new Uint8Array(0)).body ?? streamOf(new Uint8Array(0)))).toEqual([]);
+  });
+});
+
+describe('an upload read in large chunks', () => {
+  it('stores a byte-stream body of a length no chunk divides, byte for byte', async () => {
+    const owner = { userId: member().userId, plan: 'free' };
+    const bytes = randomBytes(700_003);
+    for (const declaredSize of [bytes.byteLength, undefined]) {
+      const ctx = createExecutionContext();
+      const file = await ingestFile(env, ctx, {
+        owner,
+        name: `big-${declaredSize ?? 'chunked'}.bin`,
+        declaredSize,
+        body: new Response(bytes).body as ReadableStream<Uint8Array>,
+      });
+      await waitOnExecutionContext(ctx);
+      expect(file.size).toBe(bytes.byteLength);
+      expect(file.sha256).toBe(await sha256Of(bytes));
+      const object = await env.FILES_BUCKET.get((await blobOf(file.sha256))?.objectKey ?? '');
+      expect(new Uint8Array(await (object as R2ObjectBody).arrayBuffer())).toEqual(bytes);
+    }
+  });
+});
