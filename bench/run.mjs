@@ -47,7 +47,7 @@ const webhookEvents = positive('BENCH_WEBHOOK_EVENTS', 1000);
 // File transfer runs unless BENCH_ONLY names something else.
 const filesEnabled = !only || 'file transfer'.includes(only);
 const fileMiB = positive('BENCH_FILE_MIB', 16);
-const fileRounds = positive('BENCH_FILE_ROUNDS', 5);
+const fileRounds = positive('BENCH_FILE_ROUNDS', 12);
 // Analytics (ingest to rollups, dashboard queries over the demo seed) runs unless BENCH_ONLY names something else.
 const analyticsEnabled = !only || 'analytics'.includes(only);
 const analyticsSeedEvents = positive('BENCH_ANALYTICS_EVENTS', 1_000_000);
