@@ -4,7 +4,7 @@
 //   node bench/profile/profile.mjs [scenario…]        DevTools (V8 sampling) profiles, per isolate
 //   PROFILE_PERF=1 node bench/profile/profile.mjs …   `perf record` of the whole workerd process instead
 //
-// Scenarios: gw-404 gw-oidc id-oidc gw-jwks gw-jwks-miss id-jwks gw-me gw-jwks-auth gw-webhook hello (default: gw-404 gw-oidc id-oidc).
+// Scenarios: gw-404 gw-oidc id-oidc gw-jwks gw-jwks-miss id-jwks gw-me gw-jwks-auth gw-webhook hello floor-values (default: gw-404 gw-oidc id-oidc).
 // Environment: PROFILE_DURATION (s, default 5), PROFILE_CONNECTIONS (8), PROFILE_INTERVAL_US (DevTools sampling, 50),
 // PROFILE_TOP (rows per table, 25), PROFILE_NOBUILD=1 (use the existing workers/*/dist instead of building).
 //
@@ -42,6 +42,12 @@ const SCENARIOS = {
   'gw-jwks': { worker: 'gateway', path: '/.well-known/jwks.json', profile: ['gateway', 'identity'] },
   'id-jwks': { worker: 'identity', path: '/.well-known/jwks.json', profile: ['identity'] },
   hello: { worker: 'hello-world', path: '/', profile: ['hello-world'] },
+  // The plain-values floor: the same read behind one bare RPC hop, for a side-by-side with gw-jwks-miss.
+  'floor-values': {
+    worker: 'hop-caller',
+    path: '/values/.well-known/jwks.json',
+    profile: ['hop-caller', 'hop-callee'],
+  },
   // Signed in as the bench user: token verification, session check, limits and the hop to identity's D1 read.
   'gw-jwks-miss': {
     worker: 'gateway',
@@ -65,7 +71,11 @@ const SCENARIOS = {
     profile: ['gateway', 'payments'],
   },
 };
-const TARGET_OF = { 'hello-world': 'core:user:hello-world' };
+const TARGET_OF = {
+  'hello-world': 'core:user:hello-world',
+  'hop-caller': 'core:user:hop-caller',
+  'hop-callee': 'core:user:hop-callee',
+};
 for (const w of WORKERS) TARGET_OF[w.name] = `core:user:onasis-${w.name}`;
 
 const num = (k, d) => (process.env[k] ? Number(process.env[k]) : d);
