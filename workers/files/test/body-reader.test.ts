@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { chunkReader } from '../src/services/body-reader.js';
 import { ingestFile } from '../src/services/ingest.js';
-import { blobOf, member, randomBytes, sha256Of, streamOf } from './support/upload-helpers.js';
+import { blobOf, concatBytes, member, randomBytes, sha256Of, streamOf } from './support/upload-helpers.js';
 
 async function chunksOf(body: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
   const reader = chunkReader(body);
@@ -15,16 +15,6 @@ async function chunksOf(body: ReadableStream<Uint8Array>): Promise<Uint8Array[]>
   }
 }
 
-function joined(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
-}
-
 describe('chunkReader', () => {
   it('reads a byte stream in chunks of 256 KiB, each in a buffer of its own', async () => {
     const bytes = randomBytes(600_001);
@@ -32,14 +22,14 @@ describe('chunkReader', () => {
     const chunks = await chunksOf(new Response(bytes).body as ReadableStream<Uint8Array>);
     expect(chunks.map((c) => c.byteLength)).toEqual([262_144, 262_144, 75_713]);
     expect(new Set(chunks.map((c) => c.buffer)).size).toBe(3);
-    expect(joined(chunks)).toEqual(bytes);
+    expect(concatBytes(chunks)).toEqual(bytes);
   });
 
   it('reads any other stream in the chunks it yields', async () => {
     const bytes = randomBytes(150_000);
     const chunks = await chunksOf(streamOf(bytes, 64 * 1024));
     expect(chunks.map((c) => c.byteLength)).toEqual([65_536, 65_536, 18_928]);
-    expect(joined(chunks)).toEqual(bytes);
+    expect(concatBytes(chunks)).toEqual(bytes);
   });
 
   it('ends at once on an empty body', async () => {

@@ -5,6 +5,7 @@ import { dbOf } from '../src/db/client.js';
 import { files } from '../src/db/schema.js';
 import { hmacHex, sha256Hex, signingKey } from '../src/s3/sigv4.js';
 import { createKey, s3Client, s3Code, s3Member, sha256, xmlValues } from './support/s3-client.js';
+import { concatBytes } from './support/upload-helpers.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -13,13 +14,7 @@ function awsChunked(chunks: Uint8Array[], trailer = 'x-amz-checksum-crc32:AAAAAA
   const parts: Uint8Array[] = [];
   for (const c of chunks) parts.push(text(`${c.byteLength.toString(16)}\r\n`), c, text('\r\n'));
   parts.push(text(`0\r\n${trailer}\r\n`));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 describe('S3 objects', () => {

@@ -81,13 +81,18 @@ export function multipartOf(
     file.bytes,
     enc.encode(`\r\n--${boundary}--\r\n`),
   );
-  const body = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  return { body: concatBytes(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** `parts` one after the other in one array. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let at = 0;
   for (const p of parts) {
-    body.set(p, at);
+    out.set(p, at);
     at += p.byteLength;
   }
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+  return out;
 }
 
 /** A file as the API answers it. */
