@@ -158,6 +158,11 @@ const exportRoute = route({
   },
 });
 
+/** `compute=raw` scans raw events, far dearer than the answer it checks: an operator's tool (403 for anyone else). */
+function refuseRawUnlessAdmin(raw: boolean, caller: Principal): void {
+  if (raw && !isAnalyticsAdmin(caller)) throw new AppError('FORBIDDEN', 'compute=raw needs analytics:manage.');
+}
+
 /** The caller's live site `id` with its site-local today, or the 404 a missing or foreign site gets. */
 async function siteOf(c: Context<AppEnv>, id: string): Promise<{ site: Site; today: string; caller: Principal }> {
   const caller = requirePrincipal(c);
@@ -178,7 +183,7 @@ export const statsRoutes = resourceApp<AppEnv>();
 statsRoutes.openapi(statsRoute, async (c) => {
   const { site, today, caller } = await siteOf(c, c.req.valid('param').id);
   const q = parseStatsQuery(c.req.valid('query'), today);
-  if (q.raw && !isAnalyticsAdmin(caller)) throw new AppError('FORBIDDEN', 'compute=raw needs analytics:manage.');
+  refuseRawUnlessAdmin(q.raw, caller);
   return c.json(await runStats(depsOf(c, today), site, q), 200);
 });
 
@@ -190,7 +195,7 @@ statsRoutes.openapi(realtimeRoute, async (c) => {
 statsRoutes.openapi(funnelRoute, async (c) => {
   const { site, today, caller } = await siteOf(c, c.req.valid('param').id);
   const fq = parseFunnelQuery(c.req.valid('query'), today);
-  if (fq.raw && !isAnalyticsAdmin(caller)) throw new AppError('FORBIDDEN', 'compute=raw needs analytics:manage.');
+  refuseRawUnlessAdmin(fq.raw, caller);
   const db = dbOf(c.env.DB);
   return c.json({ data: await (fq.raw ? rawFunnelOf(db, site.id, fq) : funnelOf(db, site.id, fq)) }, 200);
 });

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { funnelDays, visitSteps, visits } from '../db/schema.js';
 import { bucketsOf, type DateRange } from './periods.js';
-import { intParam, ParamErrors, parsePeriod, type RawParams } from './query-params.js';
+import { computeRaw, intParam, ParamErrors, parsePeriod, type RawParams } from './query-params.js';
 
 /** One funnel step: a custom event by name, or a pathname (a trailing `*` matches every path it prefixes). */
 export type FunnelStep = { kind: 'event'; name: string } | { kind: 'page'; path: string; prefix: boolean };
@@ -42,9 +42,9 @@ export function parseFunnelQuery(q: RawParams, today: string): FunnelQuery {
   }
   const window = intParam(q, 'window', 3600, 1, 86_400, errors);
   const range = parsePeriod(q, today, errors);
-  if (q.compute !== undefined && q.compute !== 'raw' && q.compute !== 'auto') errors.add('compute', 'raw or auto.');
+  const raw = computeRaw(q, errors);
   errors.check();
-  return { steps, labels, window, range, raw: q.compute === 'raw' };
+  return { steps, labels, window, range, raw };
 }
 
 const matches = (step: FunnelStep, value: string) =>

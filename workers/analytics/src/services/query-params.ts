@@ -114,6 +114,12 @@ export function parsePeriod(q: RawParams, today: string, errors: ParamErrors): D
   return range;
 }
 
+/** Whether `compute=raw` was asked for; any value but `raw` or `auto` is a parameter error. */
+export function computeRaw(q: RawParams, errors: ParamErrors): boolean {
+  if (q.compute !== undefined && q.compute !== 'raw' && q.compute !== 'auto') errors.add('compute', 'raw or auto.');
+  return q.compute === 'raw';
+}
+
 /** An integer parameter in [min, max], or `fallback` when absent. */
 export function intParam(q: RawParams, name: string, fallback: number, min: number, max: number, errors: ParamErrors) {
   const v = q[name];
@@ -154,7 +160,7 @@ export function parseStatsQuery(q: RawParams, today: string): StatsQuery {
   const filters = parseFilters(q.filters, errors);
   const limit = intParam(q, 'limit', 10, 1, MAX_LIMIT, errors);
   const page = intParam(q, 'page', 1, 1, 1_000_000, errors);
-  if (q.compute !== undefined && q.compute !== 'raw' && q.compute !== 'auto') errors.add('compute', 'raw or auto.');
+  const raw = computeRaw(q, errors);
   errors.check();
-  return { metrics, range, interval, dimension, filters, limit, offset: (page - 1) * limit, raw: q.compute === 'raw' };
+  return { metrics, range, interval, dimension, filters, limit, offset: (page - 1) * limit, raw };
 }
