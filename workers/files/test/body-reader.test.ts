@@ -3,7 +3,17 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { chunkReader } from '../src/services/body-reader.js';
 import { ingestFile } from '../src/services/ingest.js';
-import { blobOf, concatBytes, member, randomBytes, sha256Of, streamOf } from './support/upload-helpers.js';
+import {
+  blobKeys,
+  blobOf,
+  concatBytes,
+  filesOf,
+  member,
+  randomBytes,
+  reservationsOf,
+  sha256Of,
+  streamOf,
+} from './support/upload-helpers.js';
 
 async function chunksOf(body: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
   const reader = chunkReader(body);
@@ -55,5 +65,28 @@ describe('an upload read in large chunks', () => {
       const object = await env.FILES_BUCKET.get((await blobOf(file.sha256))?.objectKey ?? '');
       expect(new Uint8Array(await (object as R2ObjectBody).arrayBuffer())).toEqual(bytes);
     }
+  });
+
+  it('answers 400 for a byte stream cut off inside a 256 KiB read, and keeps nothing', async () => {
+    const owner = { userId: member().userId, plan: 'free' };
+    const bytes = randomBytes(400_000);
+    let sent = 0;
+    // Errors 300,000 bytes in: the second read has gathered part of its 256 KiB when the sender goes away.
+    const cut = new ReadableStream({
+      type: 'bytes',
+      pull(controller) {
+        if (sent >= 300_000) return controller.error(new Error('client went away'));
+        controller.enqueue(bytes.slice(sent, sent + 50_000));
+        sent += 50_000;
+      },
+    });
+    const before = await blobKeys();
+    const ctx = createExecutionContext();
+    const failed = ingestFile(env, ctx, { owner, name: 'cut.bin', declaredSize: bytes.byteLength, body: cut });
+    await expect(failed).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await waitOnExecutionContext(ctx);
+    expect(await filesOf(owner.userId)).toEqual([]);
+    expect(await reservationsOf(owner.userId)).toEqual([]);
+    expect(await blobKeys()).toEqual(before);
   });
 });
