@@ -4,7 +4,8 @@
 //   node bench/profile/profile.mjs [scenario…]        DevTools (V8 sampling) profiles, per isolate
 //   PROFILE_PERF=1 node bench/profile/profile.mjs …   `perf record` of the whole workerd process instead
 //
-// Scenarios: gw-404 gw-oidc id-oidc gw-jwks gw-jwks-miss id-jwks gw-me gw-jwks-auth gw-webhook hello floor-values (default: gw-404 gw-oidc id-oidc).
+// Scenarios: gw-404 gw-oidc id-oidc gw-jwks gw-jwks-miss id-jwks gw-me gw-jwks-auth gw-webhook hello floor-values
+// (default: gw-404 gw-oidc id-oidc).
 // Environment: PROFILE_DURATION (s, default 5), PROFILE_CONNECTIONS (8), PROFILE_INTERVAL_US (DevTools sampling, 50),
 // PROFILE_TOP (rows per table, 25), PROFILE_NOBUILD=1 (use the existing workers/*/dist instead of building).
 //
