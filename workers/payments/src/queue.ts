@@ -1,42 +1,95 @@
 import { QUEUE_NAMES, queueBaseName } from '@onasis/contracts';
 import { createLogger } from '@onasis/http';
-import { applyEvent } from './services/apply-event.js';
-import { failEvent, noteEventError } from './services/event-marks.js';
+import { dbOf } from './db/client.js';
+import type { ProviderEvent } from './providers/provider.js';
+import { actsOn, applyPendingEvent, NOT_APPLIED } from './services/apply-event.js';
+import { failEvent, ignoreEvents, noteEventError, pendingEvents } from './services/event-marks.js';
 
 const log = createLogger({ service: 'payments' });
+
+/** Events read (and ignored) per statement: D1 binds at most 100 values. */
+const IDS_PER_STATEMENT = 90;
+
+interface Delivery {
+  message: Message<unknown>;
+  eventId: string;
+}
 
 const eventIdOf = (body: unknown): string | null =>
   typeof body === 'object' && body !== null && typeof (body as { eventId?: unknown }).eventId === 'string'
     ? (body as { eventId: string }).eventId
     : null;
 
+/** Runs `work` for `deliveries`: acknowledged when it succeeds, each retried by the queue (its error noted) if not. */
+async function settle(env: PaymentsEnv, deliveries: Delivery[], work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+    for (const d of deliveries) d.message.ack();
+  } catch (err) {
+    for (const { message, eventId } of deliveries) {
+      log.error('payment event not applied', { eventId, err: String(err) });
+      await noteEventError(env, eventId, String(err)).catch(() => {});
+      message.retry();
+    }
+  }
+}
+
 /**
- * The payment-events queue and its DLQ (names carry `-staging`/`-production` outside local). Messages of a batch run
- * concurrently. A message whose event cannot be applied yet is retried by the queue, its error noted on the event;
- * after the queue's retries it reaches the DLQ, whose consumer marks the event `failed`. A malformed message is
- * dropped: nothing stored names it.
+ * One group of deliveries of the payment-events queue. Their events are read in one query: one settled already (or
+ * never stored) is acknowledged, those the platform does not act on (most of what a provider sends) are marked
+ * `ignored` in one statement, and the rest are applied one by one, concurrently.
+ */
+async function applyGroup(env: PaymentsEnv, deliveries: Delivery[]): Promise<void> {
+  const db = dbOf(env.DB);
+  let pending: Map<string, ProviderEvent>;
+  try {
+    pending = await pendingEvents(db, [...new Set(deliveries.map((d) => d.eventId))]);
+  } catch (err) {
+    return settle(env, deliveries, () => Promise.reject(err));
+  }
+  const ignored: Delivery[] = [];
+  const applied: Promise<void>[] = [];
+  for (const d of deliveries) {
+    const event = pending.get(d.eventId);
+    if (event === undefined) d.message.ack();
+    else if (!actsOn(event)) ignored.push(d);
+    else applied.push(settle(env, [d], () => applyPendingEvent(env, d.eventId, event)));
+  }
+  if (ignored.length > 0) {
+    applied.push(
+      settle(env, ignored, () => ignoreEvents(db, [...new Set(ignored.map((d) => d.eventId))], NOT_APPLIED)),
+    );
+  }
+  await Promise.all(applied);
+}
+
+/**
+ * The payment-events queue and its DLQ (names carry `-staging`/`-production` outside local). A message whose event
+ * cannot be applied yet is retried by the queue, its error noted on the event; after the queue's retries it reaches
+ * the DLQ, whose consumer marks the event `failed`. A malformed message is dropped: nothing stored names it.
+ *
+ * Retries and duplicates: every step changes only `pending` events, so a message delivered twice (in one batch or
+ * two), or one whose event another delivery settled meanwhile, changes nothing the second time.
  */
 export async function handleQueue(batch: MessageBatch<unknown>, env: PaymentsEnv): Promise<void> {
   const base = queueBaseName(batch.queue);
   if (base !== QUEUE_NAMES.paymentEvents && base !== QUEUE_NAMES.paymentEventsDlq) {
     throw new Error(`no consumer for queue ${batch.queue}`);
   }
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      const eventId = eventIdOf(message.body);
-      if (eventId === null) {
-        log.error('dropped malformed payment-event message', { queue: batch.queue });
-        return message.ack();
-      }
-      try {
-        if (base === QUEUE_NAMES.paymentEventsDlq) await failEvent(env, eventId);
-        else await applyEvent(env, eventId);
-        message.ack();
-      } catch (err) {
-        log.error('payment event not applied', { eventId, err: String(err) });
-        await noteEventError(env, eventId, String(err)).catch(() => {});
-        message.retry();
-      }
-    }),
-  );
+  const deliveries: Delivery[] = [];
+  for (const message of batch.messages) {
+    const eventId = eventIdOf(message.body);
+    if (eventId !== null) deliveries.push({ message, eventId });
+    else {
+      log.error('dropped malformed payment-event message', { queue: batch.queue });
+      message.ack();
+    }
+  }
+  if (base === QUEUE_NAMES.paymentEventsDlq) {
+    await Promise.all(deliveries.map((d) => settle(env, [d], () => failEvent(env, d.eventId))));
+    return;
+  }
+  for (let i = 0; i < deliveries.length; i += IDS_PER_STATEMENT) {
+    await applyGroup(env, deliveries.slice(i, i + IDS_PER_STATEMENT));
+  }
 }

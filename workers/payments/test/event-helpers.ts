@@ -8,15 +8,18 @@ import type { ProviderEvent, ProviderIntent } from '../src/providers/provider.js
 const db = dbOf(env.DB);
 
 /** Hands `{ eventId }` messages to the Worker's queue handler as one batch, as the platform would. */
-export async function deliver(eventIds: string[], queue = 'onasis-payment-events') {
+export function deliver(eventIds: string[], queue = 'onasis-payment-events') {
+  return deliverBodies(
+    eventIds.map((eventId) => ({ eventId })),
+    queue,
+  );
+}
+
+/** Hands messages of any body to the queue handler as one batch; message `i` has an id starting `msg-i-`. */
+export async function deliverBodies(bodies: unknown[], queue = 'onasis-payment-events') {
   const batch = createMessageBatch(
     queue,
-    eventIds.map((eventId, i) => ({
-      id: `msg-${i}-${crypto.randomUUID()}`,
-      timestamp: new Date(),
-      attempts: 1,
-      body: { eventId },
-    })),
+    bodies.map((body, i) => ({ id: `msg-${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
   );
   await worker.queue(batch, env);
   return getQueueResult(batch, createExecutionContext());

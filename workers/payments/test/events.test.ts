@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { dbOf } from '../src/db/client.js';
 import { ledgerTransactions, paymentIntents, providerEvents } from '../src/db/schema.js';
 import type { ProviderIntent } from '../src/providers/provider.js';
-import { deliver, storeEvent } from './event-helpers.js';
+import { deliver, deliverBodies, storeEvent } from './event-helpers.js';
 import { ADMIN, act, checkLedgerAfterEach, createPayment, getPayment, waitForStatus } from './helpers.js';
 
 checkLedgerAfterEach();
@@ -80,6 +80,40 @@ describe('payment events', () => {
     });
     await deliver([same]);
     expect(await eventStatus(same)).toBe('ignored');
+  });
+
+  it('settles a mixed batch: ignored types together, duplicates once, settled, unknown and malformed ones acked', async () => {
+    const { payment, base } = await waitingPayment();
+    const succeeded = await storeEvent('payment_intent.succeeded', base);
+    const [first, second, third] = await Promise.all([1, 2, 3].map(() => storeEvent('customer.created')));
+    const settled = await storeEvent('customer.updated');
+    await db.update(providerEvents).set({ status: 'failed', error: 'given up' }).where(eq(providerEvents.id, settled));
+    const bodies = [first, succeeded, second, first, settled, 'sbx_evt_never_stored', third].map((eventId) => ({
+      eventId,
+    }));
+    const result = await deliverBodies([...bodies, { eventId: 42 }, 'not an object']);
+
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks).toHaveLength(9);
+    const rows = await Promise.all(
+      [first, second, third, settled, succeeded].map(
+        async (id) => (await db.select().from(providerEvents).where(eq(providerEvents.id, id)).get()) ?? null,
+      ),
+    );
+    expect(rows.map((r) => [r?.status, r?.error])).toEqual([
+      ['ignored', 'a type the platform does not apply'],
+      ['ignored', 'a type the platform does not apply'],
+      ['ignored', 'a type the platform does not apply'],
+      ['failed', 'given up'],
+      ['applied', null],
+    ]);
+    expect([0, 1, 2, 4].every((i) => rows[i]?.processedAt)).toBe(true);
+    expect(await getPayment(payment.id)).toMatchObject({ status: 'succeeded', amountCaptured: 2000 });
+    // Delivered again, nothing changes: every event is settled.
+    const again = await deliver([first, succeeded, settled]);
+    expect([again.explicitAcks.length, again.retryMessages.length]).toEqual([3, 0]);
+    const captures = await db.select().from(ledgerTransactions).where(eq(ledgerTransactions.paymentId, payment.id));
+    expect(captures).toHaveLength(1);
   });
 
   it('retries an event about a payment not recorded yet, and the DLQ marks it failed with the error', async () => {

@@ -47,13 +47,32 @@ export async function applyEvent(env: PaymentsEnv, eventId: string): Promise<Eve
   const stored = await db.select().from(providerEvents).where(eq(providerEvents.id, eventId)).get();
   if (stored === undefined) return 'already-settled';
   if (stored.status !== 'pending') return 'already-settled';
-  const event = stored.payload as ProviderEvent;
+  return applyPendingEvent(env, eventId, stored.payload as ProviderEvent);
+}
+
+/** Whether the platform acts on an event at all; one it does not is only recorded `ignored`. */
+export function actsOn(event: ProviderEvent): boolean {
+  return Boolean(
+    event.refund || event.dispute || event.checkoutSession || event.subscription || event.invoice || event.intent,
+  );
+}
+
+/** Why an event the platform does not act on is `ignored`. */
+export const NOT_APPLIED = 'a type the platform does not apply';
+
+/** `applyEvent` for an event already read as `pending` (the consumer reads a whole batch of them at once). */
+export async function applyPendingEvent(
+  env: PaymentsEnv,
+  eventId: string,
+  event: ProviderEvent,
+): Promise<EventOutcome> {
+  const db = dbOf(env.DB);
   if (event.refund) return applyRefundEvent(env, eventId, event.provider, event.refund);
   if (event.dispute) return applyDisputeEvent(env, eventId, event);
   if (event.checkoutSession || event.subscription || event.invoice) return applyBillingEvent(env, eventId, event);
   const intent = event.intent;
   if (!intent) {
-    await markEvent(db, eventId, 'ignored', 'a type the platform does not apply');
+    await markEvent(db, eventId, 'ignored', NOT_APPLIED);
     return 'ignored';
   }
   const row = await paymentByProviderId(db, event.provider, intent.providerId);

@@ -1,6 +1,7 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { type Db, dbOf } from '../db/client.js';
 import { providerEvents } from '../db/schema.js';
+import type { ProviderEvent } from '../providers/provider.js';
 
 /** What became of an event: applied now, or settled before (or now) without changing anything. */
 export type EventOutcome = 'applied' | 'ignored' | 'already-settled';
@@ -62,4 +63,24 @@ export async function noteEventError(env: { DB: D1Database }, eventId: string, e
     .update(providerEvents)
     .set({ error: error.slice(0, 1000) })
     .where(and(eq(providerEvents.id, eventId), eq(providerEvents.status, 'pending')));
+}
+
+/** The stored events among `ids` (at most 90: D1 binds 100 values) that are still `pending`, by id. One query. */
+export async function pendingEvents(db: Db, ids: string[]): Promise<Map<string, ProviderEvent>> {
+  const rows = await db
+    .select({ id: providerEvents.id, payload: providerEvents.payload })
+    .from(providerEvents)
+    .where(and(inArray(providerEvents.id, ids), eq(providerEvents.status, 'pending')));
+  return new Map(rows.map((r) => [r.id, r.payload as ProviderEvent]));
+}
+
+/**
+ * `markEvent(…, 'ignored', why)` for many events in one statement. Only `pending` ones change, so an event settled
+ * meanwhile by another delivery keeps what that delivery recorded.
+ */
+export async function ignoreEvents(db: Db, ids: string[], why: string): Promise<void> {
+  await db
+    .update(providerEvents)
+    .set({ status: 'ignored', error: why, processedAt: new Date().toISOString() })
+    .where(and(inArray(providerEvents.id, ids), eq(providerEvents.status, 'pending')));
 }

@@ -5,7 +5,8 @@ import { dbOf } from '../db/client.js';
 import { providerEvents, reconciliationRuns } from '../db/schema.js';
 import { type ProvidersEnv, providerFor } from '../providers/index.js';
 import type { ProviderEvent, ProviderName } from '../providers/provider.js';
-import { applyEvent } from './apply-event.js';
+// An event of a type the platform ignores is not worth repairing.
+import { actsOn, applyEvent } from './apply-event.js';
 import { receiveEvent } from './receive-event.js';
 import { comparePayments, latestIntents, type Mismatch } from './reconcile-compare.js';
 
@@ -33,10 +34,6 @@ async function storedStatuses(env: ReconcileEnv, ids: string[]) {
   }
   return found;
 }
-
-/** Whether the platform applies events like this one; one of a type it ignores is not worth repairing. */
-const actsOn = (e: ProviderEvent) =>
-  Boolean(e.intent ?? e.refund ?? e.dispute ?? e.checkoutSession ?? e.subscription ?? e.invoice);
 
 /**
  * Repairs what the provider sent and the platform missed, oldest first: an event never received is stored through
