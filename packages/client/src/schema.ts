@@ -10578,7 +10578,7 @@ export interface paths {
         put?: never;
         /**
          * PayPal's events
-         * @description Signed by PayPal (`PAYPAL-TRANSMISSION-SIG` and the other `PAYPAL-*` headers) and verified with PayPal (`verify-webhook-signature`, the webhook id `PAYPAL_WEBHOOK_ID`) on the raw body before it is stored. A verified event is stored by its id and queued for the payments consumer, then acknowledged at once; a second delivery of the same event is acknowledged too. Missing headers, a transmission older than 5 minutes, a body that is not an event or a signature PayPal does not verify is a 400 `BAD_REQUEST` with nothing stored; without the PayPal credentials or `PAYPAL_WEBHOOK_ID`, or when PayPal cannot be asked, 503 `SERVICE_UNAVAILABLE`.
+         * @description Signed by PayPal (`PAYPAL-TRANSMISSION-SIG` and the other `PAYPAL-*` headers) and verified with PayPal (`verify-webhook-signature`, the webhook id `PAYPAL_WEBHOOK_ID`) on the raw body before anything parses it. A verified event is acknowledged once the payments queue holds it; the consumer stores it by its id and applies it. A second delivery of the same event is acknowledged too, and changes nothing. Missing headers, a transmission older than 5 minutes, a body that is not an event or a signature PayPal does not verify is a 400 `BAD_REQUEST` with nothing stored; without the PayPal credentials or `PAYPAL_WEBHOOK_ID`, or when PayPal cannot be asked, 503 `SERVICE_UNAVAILABLE`.
          */
         post: {
             parameters: {
@@ -10589,7 +10589,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Stored and queued, or already known */
+                /** @description Queued (a copy of a known event changes nothing) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -10708,7 +10708,7 @@ export interface paths {
         put?: never;
         /**
          * Stripe's events
-         * @description Signed by Stripe (`Stripe-Signature`, the endpoint secret `STRIPE_WEBHOOK_SECRET`, 300 s tolerance) and verified on the raw body before anything parses it. A verified event is stored by its id and queued for the payments consumer, then acknowledged at once; a second delivery of the same event is acknowledged too. A missing, forged or stale signature is a 400 `BAD_REQUEST` with nothing stored; without `STRIPE_WEBHOOK_SECRET` the route answers 503 `SERVICE_UNAVAILABLE`.
+         * @description Signed by Stripe (`Stripe-Signature`, the endpoint secret `STRIPE_WEBHOOK_SECRET`, 300 s tolerance) and verified on the raw body before anything parses it. A verified event is acknowledged once the payments queue holds it; the consumer stores it by its id and applies it. A second delivery of the same event is acknowledged too, and changes nothing. A missing, forged or stale signature is a 400 `BAD_REQUEST` with nothing stored; without `STRIPE_WEBHOOK_SECRET` the route answers 503 `SERVICE_UNAVAILABLE`.
          */
         post: {
             parameters: {
@@ -10719,7 +10719,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Stored and queued, or already known */
+                /** @description Queued (a copy of a known event changes nothing) */
                 200: {
                     headers: {
                         [name: string]: unknown;

@@ -1,9 +1,16 @@
 import { QUEUE_NAMES, queueBaseName } from '@onasis/contracts';
 import { createLogger } from '@onasis/http';
 import { dbOf } from './db/client.js';
-import type { ProviderEvent } from './providers/provider.js';
+import { PROVIDER_NAMES, type ProviderEvent } from './providers/provider.js';
 import { actsOn, applyPendingEvent, NOT_APPLIED } from './services/apply-event.js';
-import { failEvent, ignoreEvents, noteEventError, pendingEvents } from './services/event-marks.js';
+import {
+  failEvent,
+  GAVE_UP,
+  ignoreEvents,
+  noteEventError,
+  pendingEvents,
+  storeEvents,
+} from './services/event-marks.js';
 
 const log = createLogger({ service: 'payments' });
 
@@ -13,12 +20,32 @@ const IDS_PER_STATEMENT = 90;
 interface Delivery {
   message: Message<unknown>;
   eventId: string;
+  /** The event, when it was queued before being stored (`acceptEvent`). */
+  event?: ProviderEvent;
 }
 
-const eventIdOf = (body: unknown): string | null =>
-  typeof body === 'object' && body !== null && typeof (body as { eventId?: unknown }).eventId === 'string'
-    ? (body as { eventId: string }).eventId
-    : null;
+/** A message as `receiveEvent` (`{ eventId }`) or `acceptEvent` (`{ eventId, event }`) sends it, else null. */
+function deliveryOf(message: Message<unknown>): Delivery | null {
+  const body = message.body as { eventId?: unknown; event?: Partial<ProviderEvent> } | null;
+  if (typeof body !== 'object' || body === null || typeof body.eventId !== 'string') return null;
+  const { eventId, event } = body;
+  if (event === undefined) return { message, eventId };
+  const wellFormed =
+    typeof event === 'object' &&
+    event !== null &&
+    event.id === eventId &&
+    typeof event.type === 'string' &&
+    typeof event.createdAt === 'number' &&
+    (PROVIDER_NAMES as readonly unknown[]).includes(event.provider);
+  return wellFormed ? { message, eventId, event: event as ProviderEvent } : null;
+}
+
+/** The events `deliveries` carry, each once. */
+function carriedEvents(deliveries: Delivery[]): ProviderEvent[] {
+  const events = new Map<string, ProviderEvent>();
+  for (const { event } of deliveries) if (event !== undefined && !events.has(event.id)) events.set(event.id, event);
+  return [...events.values()];
+}
 
 /** Runs `work` for `deliveries`: acknowledged when it succeeds, each retried by the queue (its error noted) if not. */
 async function settle(env: PaymentsEnv, deliveries: Delivery[], work: () => Promise<unknown>): Promise<void> {
@@ -43,6 +70,12 @@ async function applyGroup(env: PaymentsEnv, deliveries: Delivery[]): Promise<voi
   const db = dbOf(env.DB);
   let pending: Map<string, ProviderEvent>;
   try {
+    const carried = carriedEvents(deliveries);
+    if (carried.length > 0) {
+      await storeEvents(db, carried, (e) =>
+        actsOn(e) ? { status: 'pending', error: null } : { status: 'ignored', error: NOT_APPLIED },
+      );
+    }
     pending = await pendingEvents(db, [...new Set(deliveries.map((d) => d.eventId))]);
   } catch (err) {
     return settle(env, deliveries, () => Promise.reject(err));
@@ -78,15 +111,19 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: PaymentsEnv
   }
   const deliveries: Delivery[] = [];
   for (const message of batch.messages) {
-    const eventId = eventIdOf(message.body);
-    if (eventId !== null) deliveries.push({ message, eventId });
+    const delivery = deliveryOf(message);
+    if (delivery !== null) deliveries.push(delivery);
     else {
       log.error('dropped malformed payment-event message', { queue: batch.queue });
       message.ack();
     }
   }
   if (base === QUEUE_NAMES.paymentEventsDlq) {
-    await Promise.all(deliveries.map((d) => settle(env, [d], () => failEvent(env, d.eventId))));
+    // An event the queue carried may never have been stored (its store failed every time): it is kept as `failed`.
+    await settle(env, deliveries, async () => {
+      await storeEvents(dbOf(env.DB), carriedEvents(deliveries), () => ({ status: 'failed', error: GAVE_UP }));
+      await Promise.all(deliveries.map((d) => failEvent(env, d.eventId)));
+    });
     return;
   }
   for (let i = 0; i < deliveries.length; i += IDS_PER_STATEMENT) {

@@ -2,8 +2,7 @@ import { env } from 'cloudflare:workers';
 import { type StripeTestEvent, stripeNamespace } from '@onasis/testing/stripe-server/client';
 import { expect } from 'vitest';
 import { stripeClient } from '../src/providers/stripe.js';
-import { applyEvent } from '../src/services/apply-event.js';
-import { deliver, signed } from './stripe-webhook-helpers.js';
+import { consume, deliver, signed } from './stripe-webhook-helpers.js';
 
 /** A namespace of the local Stripe server with a recurring `pro` price, and the Worker's env pointed at it. */
 export async function stripeAccount() {
@@ -36,8 +35,9 @@ export async function stripeAccount() {
     return res.json<Record<string, unknown>>();
   };
   /**
-   * Every billing event the server recorded since the last call, signed and posted to the webhook route (stored and
-   * queued where the Worker's own consumer does not see it), then applied in order with the Stripe-configured env.
+   * Every billing event the server recorded since the last call, signed and posted to the webhook route (queued
+   * where the Worker's own consumer does not see it), then handed to the consumer in order with the
+   * Stripe-configured env, which stores and applies it.
    */
   const sync = async (): Promise<StripeTestEvent[]> => {
     const fresh = (await ns.events()).filter(
@@ -46,7 +46,8 @@ export async function stripeAccount() {
     for (const event of fresh) {
       seen.add(event.id);
       expect((await deliver(await signed(event))).status).toBe(200);
-      await applyEvent(stripeEnv, event.id);
+      const { result } = await consume(event.id, 1, stripeEnv);
+      expect(result.retryMessages, `${event.type} applied`).toEqual([]);
     }
     return fresh;
   };

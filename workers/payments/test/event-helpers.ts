@@ -15,13 +15,16 @@ export function deliver(eventIds: string[], queue = 'onasis-payment-events') {
   );
 }
 
-/** Hands messages of any body to the queue handler as one batch; message `i` has an id starting `msg-i-`. */
-export async function deliverBodies(bodies: unknown[], queue = 'onasis-payment-events') {
+/**
+ * Hands messages of any body to the queue handler as one batch (message `i` has an id starting `msg-i-`), with the
+ * Worker's env or `bindings`.
+ */
+export async function deliverBodies(bodies: unknown[], queue = 'onasis-payment-events', bindings: typeof env = env) {
   const batch = createMessageBatch(
     queue,
     bodies.map((body, i) => ({ id: `msg-${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
   );
-  await worker.queue(batch, env);
+  await worker.queue(batch, bindings);
   return getQueueResult(batch, createExecutionContext());
 }
 

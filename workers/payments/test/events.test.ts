@@ -85,7 +85,9 @@ describe('payment events', () => {
   it('settles a mixed batch: ignored types together, duplicates once, settled, unknown and malformed ones acked', async () => {
     const { payment, base } = await waitingPayment();
     const succeeded = await storeEvent('payment_intent.succeeded', base);
-    const [first, second, third] = await Promise.all([1, 2, 3].map(() => storeEvent('customer.created')));
+    const first = await storeEvent('customer.created');
+    const second = await storeEvent('customer.created');
+    const third = await storeEvent('customer.created');
     const settled = await storeEvent('customer.updated');
     await db.update(providerEvents).set({ status: 'failed', error: 'given up' }).where(eq(providerEvents.id, settled));
     const bodies = [first, succeeded, second, first, settled, 'sbx_evt_never_stored', third].map((eventId) => ({
@@ -114,6 +116,49 @@ describe('payment events', () => {
     expect([again.explicitAcks.length, again.retryMessages.length]).toEqual([3, 0]);
     const captures = await db.select().from(ledgerTransactions).where(eq(ledgerTransactions.paymentId, payment.id));
     expect(captures).toHaveLength(1);
+  });
+
+  it('stores the events a batch carries once, and keeps one whose every attempt failed as failed', async () => {
+    const carried = (type: string) => {
+      const id = `sbx_evt_${crypto.randomUUID()}`;
+      return { eventId: id, event: { id, provider: 'sandbox', type, createdAt: Date.now() } };
+    };
+    const ignored = carried('customer.created');
+    const orphan = carried('refund.updated');
+    Object.assign(orphan.event, {
+      refund: {
+        providerId: 'sbx_re_unknown',
+        paymentProviderId: 'sbx_pi_unknown',
+        amount: 100,
+        currency: 'usd',
+        status: 'succeeded',
+      },
+    });
+    const mismatched = carried('customer.created');
+    const result = await deliverBodies([
+      ignored,
+      ignored,
+      orphan,
+      { ...mismatched, event: { ...mismatched.event, id: 'sbx_evt_other' } },
+    ]);
+    expect(result.explicitAcks).toHaveLength(3);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(await eventStatus(ignored.eventId)).toBe('ignored');
+    expect(await eventStatus(orphan.eventId)).toBe('pending');
+    expect(await eventStatus(mismatched.eventId)).toBeUndefined();
+    expect(await eventStatus('sbx_evt_other')).toBeUndefined();
+
+    // Never stored (every store failed): the DLQ keeps the event it carries as failed.
+    const lost = carried('payment_intent.succeeded');
+    await deliverBodies([lost, orphan], 'onasis-payment-events-dlq');
+    const rows = await Promise.all(
+      [lost.eventId, orphan.eventId].map((id) =>
+        db.select().from(providerEvents).where(eq(providerEvents.id, id)).get(),
+      ),
+    );
+    expect(rows.map((r) => r?.status)).toEqual(['failed', 'failed']);
+    expect(rows[0]).toMatchObject({ error: 'gave up after the queue retries', payload: lost.event });
+    expect(rows[1]?.error).toContain('no refund recorded for sandbox sbx_re_unknown');
   });
 
   it('retries an event about a payment not recorded yet, and the DLQ marks it failed with the error', async () => {

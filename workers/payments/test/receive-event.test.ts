@@ -7,7 +7,7 @@ import { dbOf } from '../src/db/client.js';
 import { providerEvents } from '../src/db/schema.js';
 import type { ProviderEvent } from '../src/providers/provider.js';
 import { markEvent } from '../src/services/event-marks.js';
-import { type PaymentEventMessage, receiveEvent } from '../src/services/receive-event.js';
+import { acceptEvent, type PaymentEventMessage, receiveEvent } from '../src/services/receive-event.js';
 import { checkLedgerAfterEach } from './helpers.js';
 
 const QUEUE = 'test-stripe-events';
@@ -40,5 +40,42 @@ describe('receiveEvent', () => {
     expect(await receiveEvent(intake, { ...e, type: 'customer.updated' })).toBe('duplicate');
     const stored = await dbOf(env.DB).select().from(providerEvents).where(eq(providerEvents.id, e.id)).get();
     expect(stored).toMatchObject({ type: 'customer.created', status: 'ignored' });
+  });
+});
+
+describe('acceptEvent', () => {
+  const storedRow = (id: string) => dbOf(env.DB).select().from(providerEvents).where(eq(providerEvents.id, id)).get();
+
+  it('queues the event whole and stores nothing: the consumer stores it', async () => {
+    const e = event();
+    expect(await acceptEvent(intake, e)).toBe('queued');
+    const [message] = (await waitForRecorded(QUEUE, (messages) => sentFor(e.id, messages) === 1)).filter(
+      (m) => m.eventId === e.id,
+    );
+    expect(message).toEqual({ eventId: e.id, event: e });
+    expect(await storedRow(e.id)).toBeUndefined();
+  });
+
+  it('stores an event too large for a queue message first, and queues its id alone', async () => {
+    const lastError = { code: 'card_declined', message: 'A provider message of 100 KiB. '.repeat(3_300) };
+    const e: ProviderEvent = {
+      ...event(),
+      type: 'payment_intent.payment_failed',
+      intent: {
+        providerId: 'pi_large',
+        status: 'requires_payment_method',
+        amount: 100,
+        amountCaptured: 0,
+        currency: 'usd',
+        updatedAt: Date.now(),
+        lastError,
+      },
+    };
+    expect(await acceptEvent(intake, e)).toBe('queued');
+    const [message] = (await waitForRecorded(QUEUE, (messages) => sentFor(e.id, messages) === 1)).filter(
+      (m) => m.eventId === e.id,
+    );
+    expect(message).toEqual({ eventId: e.id });
+    expect(await storedRow(e.id)).toMatchObject({ status: 'pending', payload: { intent: { lastError } } });
   });
 });

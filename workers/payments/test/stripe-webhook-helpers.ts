@@ -1,5 +1,6 @@
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { waitForRecorded } from '@onasis/testing';
 import {
   STRIPE_TEST_PAYMENT_METHODS as PM,
   type StripeTestEvent,
@@ -11,6 +12,10 @@ import { app } from '../src/app.js';
 import { dbOf } from '../src/db/client.js';
 import { providerEvents } from '../src/db/schema.js';
 import { createStripeProvider } from '../src/providers/stripe.js';
+import { deliverBodies } from './event-helpers.js';
+
+/** The queue only the recorder reads, standing in for `PAYMENT_EVENTS` in `deliver`. */
+export const QUEUE = 'test-stripe-events';
 
 /** A signed delivery: the exact body and the `Stripe-Signature` header Stripe would send with it. */
 export interface Delivery {
@@ -73,3 +78,13 @@ export function eventOf(events: StripeTestEvent[], type: string): StripeTestEven
 /** The stored rows of an event id (zero or one). */
 export const storedRows = (id: string) =>
   dbOf(env.DB).select().from(providerEvents).where(eq(providerEvents.id, id)).all();
+
+/**
+ * What the webhook queued for event `id` (once at least `count` messages are there), handed to the Worker's
+ * consumer as one batch, as the queue would hand it, with the Worker's env or `bindings`.
+ */
+export async function consume(id: string, count = 1, bindings: typeof env = env) {
+  const mine = (messages: Record<string, unknown>[]) => messages.filter((m) => m.eventId === id);
+  const messages = mine(await waitForRecorded(QUEUE, (all) => mine(all).length >= count));
+  return { messages, result: await deliverBodies(messages, undefined, bindings) };
+}

@@ -5,7 +5,7 @@ import type { SandboxEnv } from './sandbox.js';
 
 /**
  * THE SANDBOX's disputes: no bank, no money. A dispute is opened and closed by an admin's request (local only), and
- * reaches the platform as sandbox events through `receiveEvent`, the path Stripe's `charge.dispute.*` webhooks take.
+ * reaches the platform as sandbox events through `receiveEvent`, applied as Stripe's `charge.dispute.*` events are.
  * As Stripe's `pm_card_createDispute`: the disputed amount and a 1500 minor-unit fee are withdrawn at once, and a won
  * dispute reinstates the amount (not the fee).
  */

@@ -21,7 +21,7 @@ import { SandboxBilling } from './sandbox-billing.js';
  *
  * It keeps no state of its own: ids are derived from the idempotency key (so a retried create answers the same
  * object), and what it answers about a payment is derived from the platform's own record of it. Its asynchronous
- * changes reach the platform as sandbox events through `receiveEvent`, the path real webhooks take.
+ * changes reach the platform as sandbox events through `receiveEvent` and the consumer that applies webhooks' events.
  */
 export type SandboxEnv = Pick<PaymentsEnv, 'DB' | 'PAYMENT_EVENTS' | 'SANDBOX_SETTLE_SECONDS' | 'ENVIRONMENT'> &
   Partial<Pick<PaymentsEnv, 'PAYMENT_PLANS'>>;

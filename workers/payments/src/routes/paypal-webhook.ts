@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, access, jsonResponse, resourceApp } from '@onasis/http';
 import type { AppEnv } from '../context.js';
 import { type PayPalEnv, paypalClientFrom, paypalEventOf } from '../providers/paypal.js';
-import { receiveEvent } from '../services/receive-event.js';
+import { acceptEvent } from '../services/receive-event.js';
 import { verifyPayPalEvent } from '../services/verify-paypal-event.js';
 import { problems } from './problems.js';
 
@@ -15,18 +15,18 @@ const receive = createRoute({
   summary: "PayPal's events",
   description:
     'Signed by PayPal (`PAYPAL-TRANSMISSION-SIG` and the other `PAYPAL-*` headers) and verified with PayPal ' +
-    '(`verify-webhook-signature`, the webhook id `PAYPAL_WEBHOOK_ID`) on the raw body before it is stored. A ' +
-    'verified event is stored by its id and queued for the payments consumer, then acknowledged at once; a second ' +
-    'delivery of the same event is acknowledged too. Missing headers, a transmission older than 5 minutes, a body ' +
+    '(`verify-webhook-signature`, the webhook id `PAYPAL_WEBHOOK_ID`) on the raw body before anything parses it. ' +
+    'A verified event is acknowledged once the payments queue holds it; the consumer stores it by its id and ' +
+    'applies it. A second delivery of the same event is acknowledged too, and changes nothing. Missing headers, a transmission older than 5 minutes, a body ' +
     'that is not an event or a signature PayPal does not verify is a 400 `BAD_REQUEST` with nothing stored; without ' +
     'the PayPal credentials or `PAYPAL_WEBHOOK_ID`, or when PayPal cannot be asked, 503 `SERVICE_UNAVAILABLE`.',
   responses: {
-    200: jsonResponse(z.object({ received: z.literal(true) }), 'Stored and queued, or already known'),
+    200: jsonResponse(z.object({ received: z.literal(true) }), 'Queued (a copy of a known event changes nothing)'),
     ...problems(400, 503),
   },
 });
 
-/** `/webhooks/paypal`: PayPal's events, verified, stored and queued (the payments consumer applies them). */
+/** `/webhooks/paypal`: PayPal's events, verified and queued (the payments consumer stores and applies them). */
 export const paypalWebhook = resourceApp<AppEnv>();
 
 paypalWebhook.openapi(receive, async (c) => {
@@ -47,9 +47,9 @@ paypalWebhook.openapi(receive, async (c) => {
     throw new AppError('SERVICE_UNAVAILABLE', verified.reason, { headers: { 'retry-after': '60' } });
   }
   if (!verified.ok) throw new AppError('BAD_REQUEST', verified.reason);
-  // Retries and duplicates: receiveEvent keeps the first copy by event id, so PayPal's redeliveries (each signed
-  // afresh) store nothing new and get the same 200. If storing or queueing fails, the error is a 5xx and PayPal
-  // delivers again later (for up to 3 days); a stored row that missed its enqueue is queued again by that redelivery.
-  await receiveEvent(c.env, paypalEventOf(verified.event));
+  // Retries and duplicates: the consumer keeps the first copy by event id, so PayPal's redeliveries (each signed
+  // afresh) store nothing new and get the same 200. If queueing fails, the error is a 5xx and PayPal delivers again
+  // later (for up to 3 days).
+  await acceptEvent(c.env, paypalEventOf(verified.event));
   return c.json({ received: true as const }, 200);
 });

@@ -36,6 +36,9 @@ export async function markEvent(db: Db, id: string, status: 'ignored' | 'applied
     .where(and(eq(providerEvents.id, id), eq(providerEvents.status, 'pending')));
 }
 
+/** Why the DLQ marks an event `failed` when no attempt noted an error. */
+export const GAVE_UP = 'gave up after the queue retries';
+
 /**
  * The DLQ's end of an event: `failed`, with the last error the consumer saw (reconciliation repairs it later). Only a
  * `pending` event changes, so a redelivered DLQ message, or one for an event applied meanwhile, changes nothing.
@@ -51,7 +54,7 @@ export async function failEvent(env: { DB: D1Database }, eventId: string): Promi
     .update(providerEvents)
     .set({
       status: 'failed',
-      error: stored?.error ?? 'gave up after the queue retries',
+      error: stored?.error ?? GAVE_UP,
       processedAt: new Date().toISOString(),
     })
     .where(and(eq(providerEvents.id, eventId), eq(providerEvents.status, 'pending')));
@@ -83,4 +86,33 @@ export async function ignoreEvents(db: Db, ids: string[], why: string): Promise<
     .update(providerEvents)
     .set({ status: 'ignored', error: why, processedAt: new Date().toISOString() })
     .where(and(inArray(providerEvents.id, ids), eq(providerEvents.status, 'pending')));
+}
+
+/**
+ * Stores events the queue carried (`acceptEvent`), in one D1 batch: each as `pending`, or at once as `ignored` when
+ * the platform does not act on its type (`why`), or as `failed` (the DLQ's end). An event stored before keeps its
+ * first copy and its status.
+ */
+export async function storeEvents(
+  db: Db,
+  events: ProviderEvent[],
+  statusOf: (event: ProviderEvent) => { status: 'pending' | 'ignored' | 'failed'; error: string | null },
+): Promise<void> {
+  const processedAt = new Date().toISOString();
+  const [first, ...rest] = events.map((event) => {
+    const { status, error } = statusOf(event);
+    return db
+      .insert(providerEvents)
+      .values({
+        id: event.id,
+        type: event.type,
+        provider: event.provider,
+        payload: event,
+        status,
+        error,
+        processedAt: status === 'pending' ? null : processedAt,
+      })
+      .onConflictDoNothing();
+  });
+  if (first !== undefined) await db.batch([first, ...rest]);
 }
