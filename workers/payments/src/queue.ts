@@ -62,9 +62,11 @@ async function settle(env: PaymentsEnv, deliveries: Delivery[], work: () => Prom
 }
 
 /**
- * One group of deliveries of the payment-events queue. Their events are read in one query: one settled already (or
- * never stored) is acknowledged, those the platform does not act on (most of what a provider sends) are marked
- * `ignored` in one statement, and the rest are applied one by one, concurrently.
+ * One group of deliveries of the payment-events queue. The events they carry are stored in one D1 batch (a type the
+ * platform does not act on, most of what a provider sends, as `ignored` at once), then their events are read in one
+ * query: one settled already (or never stored) is acknowledged, one of an ignored type stored earlier is marked
+ * `ignored` (one statement for all), and the rest are applied one by one, concurrently. A failed store or read
+ * retries the whole group.
  */
 async function applyGroup(env: PaymentsEnv, deliveries: Delivery[]): Promise<void> {
   const db = dbOf(env.DB);
