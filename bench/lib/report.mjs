@@ -117,7 +117,7 @@ function webhookLines(results) {
   return [
     '## Payment webhooks to the ledger',
     '',
-    `${w.events} signed \`payment_intent.succeeded\` deliveries to \`POST /webhooks/stripe\` (${w.concurrency} at a time) through the gateway, each settling a seeded processing payment: signature check, event stored by id, the payments queue and its consumer, the payment moved and its capture written to the ledger:`,
+    `${w.events} signed \`payment_intent.succeeded\` deliveries to \`POST /webhooks/stripe\` (${w.concurrency} at a time) through the gateway, each settling a seeded processing payment: signature check, the payments queue, its consumer storing the event by id, the payment moved and its capture written to the ledger:`,
     '',
     `- ${fixed(w.acksPerSec, 0)} webhooks/s acknowledged`,
     `- ${fixed(w.appliedPerSec, 0)} webhooks/s applied end to end (${w.applied} ledger captures in ${fixed(w.totalMs / 1000, 1)} s)`,

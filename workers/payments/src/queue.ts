@@ -20,15 +20,16 @@ const IDS_PER_STATEMENT = 90;
 interface Delivery {
   message: Message<unknown>;
   eventId: string;
-  /** The event, when it was queued before being stored (`acceptEvent`). */
+  /** The event, when it was queued before being stored (`acceptEvent`), and when it was received. */
   event?: ProviderEvent;
+  receivedAt?: string;
 }
 
 /** A message as `receiveEvent` (`{ eventId }`) or `acceptEvent` (`{ eventId, event }`) sends it, else null. */
 function deliveryOf(message: Message<unknown>): Delivery | null {
-  const body = message.body as { eventId?: unknown; event?: Partial<ProviderEvent> } | null;
+  const body = message.body as { eventId?: unknown; event?: Partial<ProviderEvent>; receivedAt?: unknown } | null;
   if (typeof body !== 'object' || body === null || typeof body.eventId !== 'string') return null;
-  const { eventId, event } = body;
+  const { eventId, event, receivedAt } = body;
   if (event === undefined) return { message, eventId };
   const wellFormed =
     typeof event === 'object' &&
@@ -37,13 +38,19 @@ function deliveryOf(message: Message<unknown>): Delivery | null {
     typeof event.type === 'string' &&
     typeof event.createdAt === 'number' &&
     (PROVIDER_NAMES as readonly unknown[]).includes(event.provider);
-  return wellFormed ? { message, eventId, event: event as ProviderEvent } : null;
+  if (!wellFormed) return null;
+  // A time that is not one is left out: the row is then stamped when it is stored.
+  const ms = typeof receivedAt === 'string' ? Date.parse(receivedAt) : Number.NaN;
+  const received = Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  return { message, eventId, event: event as ProviderEvent, ...(received !== undefined && { receivedAt: received }) };
 }
 
-/** The events `deliveries` carry, each once. */
-function carriedEvents(deliveries: Delivery[]): ProviderEvent[] {
-  const events = new Map<string, ProviderEvent>();
-  for (const { event } of deliveries) if (event !== undefined && !events.has(event.id)) events.set(event.id, event);
+/** The events `deliveries` carry, each once (its first copy's receipt time). */
+function carriedEvents(deliveries: Delivery[]) {
+  const events = new Map<string, { event: ProviderEvent; receivedAt?: string }>();
+  for (const { event, receivedAt } of deliveries) {
+    if (event !== undefined && !events.has(event.id)) events.set(event.id, { event, receivedAt });
+  }
   return [...events.values()];
 }
 

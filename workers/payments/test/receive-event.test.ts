@@ -52,7 +52,8 @@ describe('acceptEvent', () => {
     const [message] = (await waitForRecorded(QUEUE, (messages) => sentFor(e.id, messages) === 1)).filter(
       (m) => m.eventId === e.id,
     );
-    expect(message).toEqual({ eventId: e.id, event: e });
+    expect(message).toEqual({ eventId: e.id, event: e, receivedAt: expect.any(String) });
+    expect(Date.now() - Date.parse(String(message?.receivedAt))).toBeLessThan(60_000);
     expect(await storedRow(e.id)).toBeUndefined();
   });
 

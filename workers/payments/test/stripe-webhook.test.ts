@@ -36,8 +36,12 @@ describe('POST /webhooks/stripe', () => {
     expect(await res.json()).toEqual({ received: true });
     expect(await storedRows(event.id)).toEqual([]);
     const { messages } = await consume(event.id);
-    expect(messages).toEqual([{ eventId: event.id, event: expect.objectContaining({ id: event.id }) }]);
+    expect(messages).toEqual([
+      { eventId: event.id, event: expect.objectContaining({ id: event.id }), receivedAt: expect.any(String) },
+    ]);
     const [row] = await storedRows(event.id);
+    // Received when the webhook was, not when the consumer stored it.
+    expect(row?.receivedAt).toBe(messages[0]?.receivedAt);
     expect(row).toMatchObject({
       id: event.id,
       type: 'payment_intent.succeeded',

@@ -95,11 +95,11 @@ export async function ignoreEvents(db: Db, ids: string[], why: string): Promise<
  */
 export async function storeEvents(
   db: Db,
-  events: ProviderEvent[],
+  events: { event: ProviderEvent; receivedAt?: string }[],
   statusOf: (event: ProviderEvent) => { status: 'pending' | 'ignored' | 'failed'; error: string | null },
 ): Promise<void> {
   const processedAt = new Date().toISOString();
-  const [first, ...rest] = events.map((event) => {
+  const [first, ...rest] = events.map(({ event, receivedAt }) => {
     const { status, error } = statusOf(event);
     return db
       .insert(providerEvents)
@@ -111,6 +111,7 @@ export async function storeEvents(
         status,
         error,
         processedAt: status === 'pending' ? null : processedAt,
+        ...(receivedAt !== undefined && { receivedAt }),
       })
       .onConflictDoNothing();
   });

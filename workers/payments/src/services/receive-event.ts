@@ -10,6 +10,8 @@ import type { ProviderEvent } from '../providers/provider.js';
 export interface PaymentEventMessage {
   eventId: string;
   event?: ProviderEvent;
+  /** When the webhook was received (ISO 8601), for the row the consumer stores. */
+  receivedAt?: string;
 }
 
 /** Whether an event was new, seen before and still waiting, or seen before and already settled. */
@@ -70,7 +72,7 @@ export async function acceptEvent(
   env: { DB: D1Database; PAYMENT_EVENTS: Queue<PaymentEventMessage> },
   event: ProviderEvent,
 ): Promise<Receipt> {
-  const message: PaymentEventMessage = { eventId: event.id, event };
+  const message: PaymentEventMessage = { eventId: event.id, event, receivedAt: new Date().toISOString() };
   if (new TextEncoder().encode(JSON.stringify(message)).byteLength > QUEUED_EVENT_MAX_BYTES) {
     return receiveEvent(env, event);
   }
