@@ -161,6 +161,24 @@ describe('payment events', () => {
     expect(rows[1]?.error).toContain('no refund recorded for sandbox sbx_re_unknown');
   });
 
+  it('retries a whole group whose store fails, storing none of it, and stores it when delivered again', async () => {
+    const carried = (type: string) => {
+      const id = `sbx_evt_${crypto.randomUUID()}`;
+      return { eventId: id, event: { id, provider: 'sandbox', type, createdAt: Date.now() } };
+    };
+    const fine = carried('customer.created');
+    // A value JSON cannot hold (a queue message may carry one; a row's payload cannot): the store throws.
+    const unstorable = carried('customer.updated');
+    Object.assign(unstorable.event, { amount: 10n });
+    const failed = await deliverBodies([fine, unstorable]);
+    expect([failed.explicitAcks.length, failed.retryMessages.length]).toEqual([0, 2]);
+    expect(await eventStatus(fine.eventId)).toBeUndefined();
+    expect(await eventStatus(unstorable.eventId)).toBeUndefined();
+    const again = await deliverBodies([fine]);
+    expect([again.explicitAcks.length, again.retryMessages.length]).toEqual([1, 0]);
+    expect(await eventStatus(fine.eventId)).toBe('ignored');
+  });
+
   it('retries an event about a payment not recorded yet, and the DLQ marks it failed with the error', async () => {
     const orphan = await storeEvent('payment_intent.succeeded', {
       providerId: 'sbx_pi_unknown',

@@ -17,9 +17,10 @@ const receive = createRoute({
     'Signed by PayPal (`PAYPAL-TRANSMISSION-SIG` and the other `PAYPAL-*` headers) and verified with PayPal ' +
     '(`verify-webhook-signature`, the webhook id `PAYPAL_WEBHOOK_ID`) on the raw body before anything parses it. ' +
     'A verified event is acknowledged once the payments queue holds it; the consumer stores it by its id and ' +
-    'applies it. A second delivery of the same event is acknowledged too, and changes nothing. Missing headers, a transmission older than 5 minutes, a body ' +
-    'that is not an event or a signature PayPal does not verify is a 400 `BAD_REQUEST` with nothing stored; without ' +
-    'the PayPal credentials or `PAYPAL_WEBHOOK_ID`, or when PayPal cannot be asked, 503 `SERVICE_UNAVAILABLE`.',
+    'applies it. A second delivery of the same event is acknowledged too, and changes nothing. Missing headers, a ' +
+    'transmission older than 5 minutes, a body that is not an event or a signature PayPal does not verify is a 400 ' +
+    '`BAD_REQUEST` with nothing stored; without the PayPal credentials or `PAYPAL_WEBHOOK_ID`, or when PayPal ' +
+    'cannot be asked, 503 `SERVICE_UNAVAILABLE`.',
   responses: {
     200: jsonResponse(z.object({ received: z.literal(true) }), 'Queued (a copy of a known event changes nothing)'),
     ...problems(400, 503),

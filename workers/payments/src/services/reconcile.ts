@@ -5,7 +5,6 @@ import { dbOf } from '../db/client.js';
 import { providerEvents, reconciliationRuns } from '../db/schema.js';
 import { type ProvidersEnv, providerFor } from '../providers/index.js';
 import type { ProviderEvent, ProviderName } from '../providers/provider.js';
-// An event of a type the platform ignores is not worth repairing.
 import { actsOn, applyEvent } from './apply-event.js';
 import { receiveEvent } from './receive-event.js';
 import { comparePayments, latestIntents, type Mismatch } from './reconcile-compare.js';
@@ -51,6 +50,7 @@ async function repair(env: ReconcileEnv, events: ProviderEvent[], mismatches: Mi
   const oldestFirst = [...events].reverse().sort((a, b) => a.createdAt - b.createdAt);
   let repaired = 0;
   for (const event of oldestFirst) {
+    // An event of a type the platform ignores is not worth repairing.
     if (!actsOn(event)) continue;
     const status = stored.get(event.id);
     if (status !== undefined && status !== 'failed') continue;
