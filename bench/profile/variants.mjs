@@ -6,14 +6,14 @@ import { startStack } from '../lib/stack.mjs';
 
 /**
  * Copies the built bundles of /tmp/onasis-variants/<variant> into `runDir` (so a rebuild of that tree cannot pull
- * them away mid-run) and starts them with the gateway on a direct socket.
+ * them away mid-run) and starts them with the gateway, and any `more` Workers, on direct sockets.
  */
-export function startVariant(runDir, variant) {
+export function startVariant(runDir, variant, more = []) {
   const bundleDirs = new Map();
   for (const w of WORKERS) {
     const to = join(runDir, variant, w.name);
     cpSync(join('/tmp/onasis-variants', variant, w.dir, 'dist'), to, { recursive: true });
     bundleDirs.set(w.name, to);
   }
-  return startStack({ bundleDirs, directWorkers: ['gateway'], onLog: () => {} });
+  return startStack({ bundleDirs, directWorkers: ['gateway', ...more], onLog: () => {} });
 }
