@@ -32,6 +32,12 @@ async function waitingPayment() {
 const eventStatus = async (id: string) =>
   (await db.select().from(providerEvents).where(eq(providerEvents.id, id)).get())?.status;
 
+/** A queue message that carries its event whole, as a webhook's acknowledgement sends it. */
+function carried(type: string) {
+  const id = `sbx_evt_${crypto.randomUUID()}`;
+  return { eventId: id, event: { id, provider: 'sandbox', type, createdAt: Date.now() } };
+}
+
 describe('payment events', () => {
   it('applies one event delivered five times in parallel once: one status change, one capture', async () => {
     const { payment, base } = await waitingPayment();
@@ -119,10 +125,6 @@ describe('payment events', () => {
   });
 
   it('stores the events a batch carries once, and keeps one whose every attempt failed as failed', async () => {
-    const carried = (type: string) => {
-      const id = `sbx_evt_${crypto.randomUUID()}`;
-      return { eventId: id, event: { id, provider: 'sandbox', type, createdAt: Date.now() } };
-    };
     const ignored = carried('customer.created');
     const orphan = carried('refund.updated');
     Object.assign(orphan.event, {
@@ -162,10 +164,6 @@ describe('payment events', () => {
   });
 
   it('retries a whole group whose store fails, storing none of it, and stores it when delivered again', async () => {
-    const carried = (type: string) => {
-      const id = `sbx_evt_${crypto.randomUUID()}`;
-      return { eventId: id, event: { id, provider: 'sandbox', type, createdAt: Date.now() } };
-    };
     const fine = carried('customer.created');
     // A value JSON cannot hold (a queue message may carry one; a row's payload cannot): the store throws.
     const unstorable = carried('customer.updated');

@@ -23,6 +23,12 @@ const event = (): ProviderEvent => ({
 
 const sentFor = (id: string, messages: Record<string, unknown>[]) => messages.filter((m) => m.eventId === id).length;
 
+/** The one message queued for event `id`, once it is there. */
+const queuedOnce = async (id: string) =>
+  (await waitForRecorded(QUEUE, (messages) => sentFor(id, messages) === 1)).find((m) => m.eventId === id);
+
+const storedRow = (id: string) => dbOf(env.DB).select().from(providerEvents).where(eq(providerEvents.id, id)).get();
+
 describe('receiveEvent', () => {
   checkLedgerAfterEach();
 
@@ -38,20 +44,15 @@ describe('receiveEvent', () => {
     expect(await receiveEvent(intake, e)).toBe('queued');
     await markEvent(dbOf(env.DB), e.id, 'ignored', 'a type the platform does not apply');
     expect(await receiveEvent(intake, { ...e, type: 'customer.updated' })).toBe('duplicate');
-    const stored = await dbOf(env.DB).select().from(providerEvents).where(eq(providerEvents.id, e.id)).get();
-    expect(stored).toMatchObject({ type: 'customer.created', status: 'ignored' });
+    expect(await storedRow(e.id)).toMatchObject({ type: 'customer.created', status: 'ignored' });
   });
 });
 
 describe('acceptEvent', () => {
-  const storedRow = (id: string) => dbOf(env.DB).select().from(providerEvents).where(eq(providerEvents.id, id)).get();
-
   it('queues the event whole and stores nothing: the consumer stores it', async () => {
     const e = event();
     expect(await acceptEvent(intake, e)).toBe('queued');
-    const [message] = (await waitForRecorded(QUEUE, (messages) => sentFor(e.id, messages) === 1)).filter(
-      (m) => m.eventId === e.id,
-    );
+    const message = await queuedOnce(e.id);
     expect(message).toEqual({ eventId: e.id, event: e, receivedAt: expect.any(String) });
     expect(Date.now() - Date.parse(String(message?.receivedAt))).toBeLessThan(60_000);
     expect(await storedRow(e.id)).toBeUndefined();
@@ -73,9 +74,7 @@ describe('acceptEvent', () => {
       },
     };
     expect(await acceptEvent(intake, e)).toBe('queued');
-    const [message] = (await waitForRecorded(QUEUE, (messages) => sentFor(e.id, messages) === 1)).filter(
-      (m) => m.eventId === e.id,
-    );
+    const message = await queuedOnce(e.id);
     expect(message).toEqual({ eventId: e.id });
     expect(await storedRow(e.id)).toMatchObject({ status: 'pending', payload: { intent: { lastError } } });
   });
